@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace RefHeap;
+
+/// <summary>
+/// The cycle collector's API, point by point with Python's <c>gc</c> module. Every member acts on the calling
+/// thread's current heap (<see cref="Heap.Current"/>).
+/// </summary>
+public static class Gc
+{
+    /// <summary>Number of generations (<c>0</c> youngest, <c>2</c> oldest).</summary>
+    public const int GenerationCount = CycleCollector.GenerationCount;
+
+    private static CycleCollector Collector
+    {
+        get
+        {
+            Heap heap = Heap.Current;
+            heap.CheckThread("gc");
+            return heap.Collector;
+        }
+    }
+
+    /// <summary>
+    /// <c>gc.collect(generation=2)</c>: collects generations 0..<paramref name="generation"/> and returns the number
+    /// of unreachable objects found (freed plus uncollectable). Returns 0 when called during a collection.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="generation"/> is not 0, 1 or 2.</exception>
+    public static long Collect(int generation = 2) => Collector.Collect(generation);
+
+    /// <summary><c>gc.enable()</c>: turns automatic collection on.</summary>
+    public static void Enable() => Collector.Enabled = true;
+
+    /// <summary><c>gc.disable()</c>: turns automatic collection off; <see cref="Collect"/> still works.</summary>
+    public static void Disable() => Collector.Enabled = false;
+
+    /// <summary><c>gc.isenabled()</c>.</summary>
+    public static bool IsEnabled() => Collector.Enabled;
+
+    /// <summary><c>gc.get_count()</c>: allocations since the last generation-0 collection, and collections of the younger generation since the last collection of generations 1 and 2.</summary>
+    public static (int Generation0, int Generation1, int Generation2) GetCount() => Collector.Counts;
+
+    /// <summary><c>gc.get_threshold()</c>: (700, 10, 10) by default.</summary>
+    public static (int Threshold0, int Threshold1, int Threshold2) GetThreshold() => Collector.Thresholds;
+
+    /// <summary><c>gc.set_threshold(threshold0[, threshold1[, threshold2]])</c>. A <paramref name="threshold0"/> of 0 disables automatic collection.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A threshold is negative.</exception>
+    public static void SetThreshold(int threshold0, int? threshold1 = null, int? threshold2 = null) =>
+        Collector.SetThresholds(threshold0, threshold1, threshold2);
+
+    /// <summary><c>gc.get_debug()</c>.</summary>
+    public static GcDebugFlags GetDebug() => Collector.Debug;
+
+    /// <summary><c>gc.set_debug(flags)</c>.</summary>
+    public static void SetDebug(GcDebugFlags flags) => Collector.Debug = flags;
+
+    /// <summary>Where debug output goes (standard error by default): <see cref="Heap.DebugOutput"/> of the current heap.</summary>
+    public static TextWriter DebugOutput
+    {
+        get => Heap.Current.DebugOutput;
+        set => Heap.Current.DebugOutput = value;
+    }
+
+    /// <summary>
+    /// <c>gc.garbage</c>: unreachable objects that could not be freed (legacy finalizers) and, under
+    /// <see cref="GcDebugFlags.SaveAll"/>, every unreachable object. The list holds a reference to each; clear it
+    /// (<c>Gc.Garbage.Clear()</c>) to release them.
+    /// </summary>
+    public static RefList<RefObject> Garbage => Heap.Current.Garbage;
+
+    /// <summary><c>gc.callbacks</c>: called with <see cref="GcPhase.Start"/> before and <see cref="GcPhase.Stop"/> after each collection.</summary>
+    public static IList<Action<GcPhase, GcCallbackInfo>> Callbacks => Collector.Callbacks;
+
+    /// <summary><c>gc.get_objects(generation=None)</c>: the tracked objects (borrowed references), of one generation or of all.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="generation"/> is not 0, 1 or 2.</exception>
+    public static IReadOnlyList<RefObject> GetObjects(int? generation = null) => Collector.GetObjects(generation);
+
+    /// <summary><c>gc.get_stats()</c>: per generation, the collections run and the objects collected and found uncollectable.</summary>
+    public static IReadOnlyList<GcGenerationStats> GetStats() => Collector.Stats;
+
+    /// <summary><c>gc.get_referrers(*objs)</c>: the tracked objects that hold a strong reference to any of <paramref name="objects"/>.</summary>
+    public static IReadOnlyList<RefObject> GetReferrers(params RefObject[] objects)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        return Collector.GetReferrers(objects);
+    }
+
+    /// <summary><c>gc.get_referents(*objs)</c>: the objects that <paramref name="objects"/> hold strong references to.</summary>
+    public static IReadOnlyList<RefObject> GetReferents(params RefObject[] objects)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        var collector = new ReferentCollector();
+        foreach (RefObject obj in objects)
+        {
+            if (obj is not null && (obj._flags & ObjectFlags.Container) != 0 && obj.IsAlive)
+            {
+                obj.Traverse(collector);
+            }
+        }
+
+        return collector.Referents;
+    }
+
+    /// <summary><c>gc.is_tracked(obj)</c>: true if the collector tracks the object (it can hold strong references).</summary>
+    public static bool IsTracked(RefObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return (obj._flags & ObjectFlags.Tracked) != 0;
+    }
+
+    /// <summary><c>gc.is_finalized(obj)</c>: true if the object's PEP 442 finalizer has run.</summary>
+    public static bool IsFinalized(RefObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return (obj._flags & ObjectFlags.Finalized) != 0;
+    }
+
+    /// <summary><c>gc.freeze()</c>: moves every tracked object to a permanent generation that collections ignore.</summary>
+    public static void Freeze() => Collector.Freeze();
+
+    /// <summary><c>gc.unfreeze()</c>: moves the permanent generation back into the oldest generation.</summary>
+    public static void Unfreeze() => Collector.Unfreeze();
+
+    /// <summary><c>gc.get_freeze_count()</c>: number of objects in the permanent generation.</summary>
+    public static long GetFreezeCount() => Collector.FreezeCount;
+
+    private sealed class ReferentCollector : ReferenceVisitor
+    {
+        public List<RefObject> Referents { get; } = new();
+
+        public override void Visit(RefObject? referent)
+        {
+            if (referent is not null)
+            {
+                Referents.Add(referent);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+
+namespace RefHeap;
+
+/// <summary>
+/// An operation touched an object whose reference count already reached zero: a use after release, a double
+/// release or a count going below zero. The message names the object, its type and the operation.
+/// </summary>
+public sealed class ReleasedObjectException : ObjectDisposedException
+{
+    internal ReleasedObjectException(RefObject obj, string operation)
+        : base(obj.GetType().FullName, $"{operation} on {RefObject.Describe(obj)} of type '{obj.GetType().FullName}', which was already released (its reference count reached zero).")
+    {
+        Operation = operation;
+        ObjectType = obj.GetType();
+    }
+
+    /// <summary>The operation that was refused (IncRef, DecRef, a container method, ...).</summary>
+    public string Operation { get; }
+
+    /// <summary>The type of the released object.</summary>
+    public Type ObjectType { get; }
+}
+
+/// <summary>
+/// A heap, or an object of it, was used from a thread other than the one that owns the heap. Heaps are
+/// single-threaded by design (like an interpreter holding its GIL); share data between threads by copying it.
+/// </summary>
+public sealed class HeapThreadException : InvalidOperationException
+{
+    internal HeapThreadException(string operation, int ownerThread, int currentThread)
+        : base($"{operation} was called on thread {currentThread}, but the heap belongs to thread {ownerThread}. A heap and its objects may only be used by the thread that created the heap.")
+    {
+    }
+}
+
+/// <summary>Arguments of <see cref="Heap.UnraisableException"/>: an exception that user code threw where nobody can catch it.</summary>
+public sealed class UnraisableExceptionEventArgs : EventArgs
+{
+    internal UnraisableExceptionEventArgs(Exception exception, string context, RefObject? obj)
+    {
+        Exception = exception;
+        Context = context;
+        Object = obj;
+    }
+
+    /// <summary>The exception that was thrown.</summary>
+    public Exception Exception { get; }
+
+    /// <summary>Where it was thrown, in CPython's wording ("Exception ignored in: ...").</summary>
+    public string Context { get; }
+
+    /// <summary>The object whose finalizer, callback or clear threw, when there is one (a borrowed reference).</summary>
+    public RefObject? Object { get; }
+}

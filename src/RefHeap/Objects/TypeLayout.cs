@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace RefHeap;
+
+/// <summary>
+/// What the runtime knows about one <see cref="RefObject"/> type, computed once per type: its strong and weak
+/// fields, whether it has a finalizer, whether the collector must track it, and compiled code that visits and
+/// clears its strong fields (so traversal never reflects per visit).
+/// </summary>
+internal sealed class TypeLayout
+{
+    private static readonly ConcurrentDictionary<Type, TypeLayout> Layouts = new();
+
+    private static readonly MethodInfo VisitMethod = typeof(ReferenceVisitor).GetMethod(nameof(ReferenceVisitor.Visit))!;
+    private static readonly MethodInfo ReleaseMethod = typeof(TypeLayout).GetMethod(nameof(ReleaseFieldValue), BindingFlags.Static | BindingFlags.NonPublic)!;
+
+    private readonly Action<RefObject, ReferenceVisitor> _traverseFields;
+    private readonly Action<RefObject> _clearFields;
+    private readonly FieldInfo[] _weakFields;
+
+    private TypeLayout(Type type)
+    {
+        List<FieldInfo> fields = InstanceFields(type).ToList();
+        StrongFields = fields.Where(f => typeof(RefObject).IsAssignableFrom(f.FieldType)).ToArray();
+        _weakFields = fields.Where(f => typeof(WeakRefBase).IsAssignableFrom(f.FieldType)).ToArray();
+        HasFinalizer = Overrides(type, "OnFinalize");
+        IsContainer = StrongFields.Count > 0 || Overrides(type, nameof(RefObject.Traverse));
+        if (StrongFields.Count == 0)
+        {
+            _traverseFields = static (_, _) => { };
+            _clearFields = static _ => { };
+        }
+        else
+        {
+            _traverseFields = EmitTraverse(type, StrongFields);
+            _clearFields = EmitClear(type, StrongFields);
+        }
+    }
+
+    /// <summary>The instance fields whose declared type is a RefObject type, base class fields included.</summary>
+    public IReadOnlyList<FieldInfo> StrongFields { get; }
+
+    /// <summary>The type overrides <see cref="RefObject"/>'s finalizer.</summary>
+    public bool HasFinalizer { get; }
+
+    /// <summary>Instances can hold strong references, so the collector tracks them (like CPython's GC types).</summary>
+    public bool IsContainer { get; }
+
+    public static TypeLayout Of(Type type) => Layouts.GetOrAdd(type, static t => new TypeLayout(t));
+
+    public void TraverseFields(RefObject obj, ReferenceVisitor visitor) => _traverseFields(obj, visitor);
+
+    public void ClearFields(RefObject obj) => _clearFields(obj);
+
+    /// <summary>Adds the weak references held in the object's <see cref="WeakRef{T}"/> fields.</summary>
+    public void CollectWeakFields(RefObject obj, HashSet<WeakRefBase> into)
+    {
+        foreach (FieldInfo field in _weakFields)
+        {
+            if (field.GetValue(obj) is WeakRefBase weak)
+            {
+                into.Add(weak);
+            }
+        }
+    }
+
+    public bool HasWeakFields => _weakFields.Length > 0;
+
+    // Called from the compiled clear code: releases a value taken out of a field. A field that held an
+    // already released object is a refcount bug in user code; it is reported, and the other fields still released.
+    private static void ReleaseFieldValue(RefObject? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        try
+        {
+            value.DecRef();
+        }
+        catch (ReleasedObjectException ex)
+        {
+            (value.Heap ?? Heap.Current).ReportUnraisable(ex, "Exception ignored while clearing a field holding", value);
+        }
+    }
+
+    private static IEnumerable<FieldInfo> InstanceFields(Type type)
+    {
+        for (Type? t = type; t is not null && t != typeof(RefObject); t = t.BaseType)
+        {
+            foreach (FieldInfo field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                yield return field;
+            }
+        }
+    }
+
+    private static bool Overrides(Type type, string methodName)
+    {
+        MethodInfo? method = type.GetMethod(methodName, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        return method is not null && method.DeclaringType != typeof(RefObject);
+    }
+
+    private static Action<RefObject, ReferenceVisitor> EmitTraverse(Type type, IReadOnlyList<FieldInfo> fields)
+    {
+        var method = new DynamicMethod($"Traverse_{type.Name}", typeof(void), new[] { typeof(RefObject), typeof(ReferenceVisitor) }, typeof(TypeLayout).Module, skipVisibility: true);
+        ILGenerator il = method.GetILGenerator();
+        LocalBuilder self = il.DeclareLocal(type);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Castclass, type);
+        il.Emit(OpCodes.Stloc, self);
+        foreach (FieldInfo field in fields)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, self);
+            il.Emit(OpCodes.Ldfld, field);
+            il.Emit(OpCodes.Callvirt, VisitMethod);
+        }
+
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Action<RefObject, ReferenceVisitor>>();
+    }
+
+    private static Action<RefObject> EmitClear(Type type, IReadOnlyList<FieldInfo> fields)
+    {
+        var method = new DynamicMethod($"Clear_{type.Name}", typeof(void), new[] { typeof(RefObject) }, typeof(TypeLayout).Module, skipVisibility: true);
+        ILGenerator il = method.GetILGenerator();
+        LocalBuilder self = il.DeclareLocal(type);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Castclass, type);
+        il.Emit(OpCodes.Stloc, self);
+
+        // Null every field first, then release: a finalizer triggered by a release never sees a half-cleared object
+        // pointing at something already freed.
+        var olds = new LocalBuilder[fields.Count];
+        for (int i = 0; i < fields.Count; i++)
+        {
+            olds[i] = il.DeclareLocal(typeof(RefObject));
+            il.Emit(OpCodes.Ldloc, self);
+            il.Emit(OpCodes.Ldfld, fields[i]);
+            il.Emit(OpCodes.Stloc, olds[i]);
+            il.Emit(OpCodes.Ldloc, self);
+            il.Emit(OpCodes.Ldnull);
+            il.Emit(OpCodes.Stfld, fields[i]);
+        }
+
+        foreach (LocalBuilder local in olds)
+        {
+            il.Emit(OpCodes.Ldloc, local);
+            il.Emit(OpCodes.Call, ReleaseMethod);
+        }
+
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Action<RefObject>>();
+    }
+}

@@ -132,7 +132,7 @@ public sealed class Heap
     /// <summary>Called by the <see cref="RefObject"/> constructor: the object starts with one owned reference.</summary>
     internal void Register(RefObject obj)
     {
-        CheckThread("new " + obj.GetType().Name);
+        CheckThread("Allocation");
         TypeLayout layout = LayoutOf(obj);
         obj._heap = this;
         obj._ownerThread = _ownerThread;

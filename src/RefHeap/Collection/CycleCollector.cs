@@ -276,14 +276,14 @@ internal sealed class CycleCollector
         GcListHead old = generation < GenerationCount - 1 ? _generations[generation + 1] : young;
 
         var unreachable = new GcListHead();
-        DeduceUnreachable(young, unreachable);
+        long survivors = DeduceUnreachable(young, unreachable);
 
         // Survivors move on to the next generation (a full collection keeps them in generation 2).
         if (!ReferenceEquals(young, old))
         {
             if (generation == GenerationCount - 2)
             {
-                _longLivedPending += young.Count();
+                _longLivedPending += survivors;
             }
 
             young.MergeInto(old);
@@ -291,13 +291,17 @@ internal sealed class CycleCollector
         else
         {
             _longLivedPending = 0;
-            _longLivedTotal = young.Count();
+            _longLivedTotal = survivors;
         }
 
         // Legacy finalizers, and everything they reach, are uncollectable: set them aside untouched.
         var finalizers = new GcListHead();
-        MoveLegacyFinalizers(unreachable, finalizers);
-        MoveLegacyFinalizerReachable(finalizers);
+        TrashSummary trash = SortTrash(unreachable, finalizers);
+        if (!finalizers.IsEmpty)
+        {
+            MoveLegacyFinalizerReachable(finalizers);
+            trash = trash with { Count = unreachable.Count() };
+        }
 
         if ((Debug & GcDebugFlags.Collectable) != 0)
         {
@@ -307,14 +311,24 @@ internal sealed class CycleCollector
             }
         }
 
-        HandleWeakRefs(unreachable);
-        FinalizeGarbage(unreachable);
+        if (trash.HasWeakRefs)
+        {
+            HandleWeakRefs(unreachable);
+        }
 
-        var stillUnreachable = new GcListHead();
-        HandleResurrectedObjects(unreachable, stillUnreachable, old);
+        GcListHead garbage = unreachable;
+        collected = trash.Count;
+        if (trash.HasFinalizersToRun)
+        {
+            // Only a finalizer can resurrect trash (weak-reference callbacks cannot reach it), so the second
+            // reachability pass is needed only when finalizers ran.
+            FinalizeGarbage(unreachable);
+            garbage = new GcListHead();
+            HandleResurrectedObjects(unreachable, garbage, old);
+            collected = garbage.Count();
+        }
 
-        collected = stillUnreachable.Count();
-        DeleteGarbage(stillUnreachable, old);
+        DeleteGarbage(garbage, old);
 
         uncollectable = 0;
         for (RefObject node = finalizers.First; !ReferenceEquals(node, finalizers); node = node._gcNext!)
@@ -344,13 +358,13 @@ internal sealed class CycleCollector
     /// set refers to, directly or through reachable objects. Afterwards the survivors have <c>Collecting</c>
     /// cleared; the unreachable objects keep <c>Collecting</c> (their <c>_gcRefs</c> is 0) and carry <c>Unreachable</c>.
     /// </summary>
-    private void DeduceUnreachable(GcListHead containers, GcListHead unreachable)
+    private long DeduceUnreachable(GcListHead containers, GcListHead unreachable)
     {
         try
         {
             UpdateRefs(containers);
             SubtractRefs(containers);
-            MoveUnreachable(containers, unreachable);
+            return MoveUnreachable(containers, unreachable);
         }
         catch (Exception ex)
         {
@@ -392,11 +406,13 @@ internal sealed class CycleCollector
     /// referents are marked reachable too (and pulled back from <paramref name="unreachable"/> if they were moved
     /// there already, to be scanned again at the end of <paramref name="young"/>). An object with
     /// <c>_gcRefs == 0</c> is moved to <paramref name="unreachable"/>, tentatively. When the scan ends, everything
-    /// left in <paramref name="unreachable"/> is truly unreachable.
+    /// left in <paramref name="unreachable"/> is truly unreachable. Returns the number of reachable objects (each is
+    /// scanned exactly once).
     /// </summary>
-    private void MoveUnreachable(GcListHead young, GcListHead unreachable)
+    private long MoveUnreachable(GcListHead young, GcListHead unreachable)
     {
         _visitReachable.Young = young;
+        long reachable = 0;
         RefObject node = young.First;
         while (!ReferenceEquals(node, young))
         {
@@ -406,6 +422,7 @@ internal sealed class CycleCollector
                 node.Traverse(_visitReachable);
                 node._flags &= ~ObjectFlags.Collecting;
                 node = node._gcNext!;
+                reachable++;
             }
             else
             {
@@ -415,25 +432,45 @@ internal sealed class CycleCollector
                 node = next;
             }
         }
+
+        return reachable;
     }
 
-    /// <summary>In legacy mode, moves the unreachable objects that have finalizers to <paramref name="finalizers"/>.</summary>
-    private void MoveLegacyFinalizers(GcListHead unreachable, GcListHead finalizers)
+    /// <summary>
+    /// One pass over the trash: clears the tentative mark, sets legacy finalizers aside (legacy mode) and notes
+    /// what the later steps will have to do.
+    /// </summary>
+    private TrashSummary SortTrash(GcListHead unreachable, GcListHead finalizers)
     {
         bool legacy = _heap.FinalizationMode == FinalizationMode.Legacy;
+        long count = 0;
+        bool hasWeakRefs = false;
+        bool hasFinalizersToRun = false;
         RefObject node = unreachable.First;
         while (!ReferenceEquals(node, unreachable))
         {
             RefObject next = node._gcNext!;
-            node._flags &= ~ObjectFlags.Unreachable;
-            if (legacy && (node._flags & ObjectFlags.HasFinalizer) != 0)
+            ObjectFlags flags = node._flags & ~ObjectFlags.Unreachable;
+            node._flags = flags;
+            if ((flags & ObjectFlags.HasFinalizer) != 0)
             {
-                node._flags &= ~ObjectFlags.Collecting;
-                GcListHead.Move(node, finalizers);
+                if (legacy)
+                {
+                    node._flags = flags & ~ObjectFlags.Collecting;
+                    GcListHead.Move(node, finalizers);
+                    node = next;
+                    continue;
+                }
+
+                hasFinalizersToRun |= (flags & ObjectFlags.Finalized) == 0;
             }
 
+            hasWeakRefs |= (flags & ObjectFlags.HasWeakRefs) != 0;
+            count++;
             node = next;
         }
+
+        return new TrashSummary(count, hasWeakRefs, hasFinalizersToRun);
     }
 
     /// <summary>Moves to <paramref name="finalizers"/> everything in the unreachable set that a legacy finalizer object reaches.</summary>
@@ -507,11 +544,6 @@ internal sealed class CycleCollector
     /// </summary>
     private void FinalizeGarbage(GcListHead collectable)
     {
-        if (_heap.FinalizationMode != FinalizationMode.Pep442)
-        {
-            return;
-        }
-
         var seen = new GcListHead();
         while (!collectable.IsEmpty)
         {
@@ -596,6 +628,9 @@ internal sealed class CycleCollector
 
         finalizers.MergeInto(old);
     }
+
+    /// <summary>What <see cref="SortTrash"/> learned about the unreachable set.</summary>
+    private readonly record struct TrashSummary(long Count, bool HasWeakRefs, bool HasFinalizersToRun);
 
     /// <summary>visit_decref: a reference from inside the collected set does not make its target reachable.</summary>
     private sealed class SubtractRefsVisitor : ReferenceVisitor

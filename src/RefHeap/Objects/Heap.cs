@@ -31,6 +31,9 @@ public sealed class Heap
     private TextWriter? _debugOutput;
     private RefList<RefObject>? _garbage;
 
+    // The registry slot objects of this heap name in their header; held while LiveObjectCount > 0.
+    private int _slot;
+
     /// <summary>Creates a heap owned by the calling thread.</summary>
     public Heap(FinalizationMode finalizationMode = FinalizationMode.Pep442)
     {
@@ -134,10 +137,14 @@ public sealed class Heap
     {
         CheckThread("Allocation");
         TypeLayout layout = LayoutOf(obj);
-        obj._heap = this;
+        if (LiveObjectCount++ == 0)
+        {
+            _slot = HeapRegistry.Acquire(this);
+        }
+
+        obj._flags |= (ObjectFlags)(_slot << HeapRegistry.IndexShift);
         obj._ownerThread = _ownerThread;
         obj._refCount = 1;
-        LiveObjectCount++;
         if (layout.HasFinalizer)
         {
             obj._flags |= ObjectFlags.HasFinalizer;
@@ -163,15 +170,16 @@ public sealed class Heap
 
         obj._refCount = 0;
         obj._flags |= ObjectFlags.Deallocating;
-        _pendingDeallocations.Push(obj);
         if (_deallocating)
         {
+            _pendingDeallocations.Push(obj);
             return;
         }
 
         _deallocating = true;
         try
         {
+            DeallocateOne(obj);
             while (_pendingDeallocations.TryPop(out RefObject? next))
             {
                 DeallocateOne(next);
@@ -223,7 +231,11 @@ public sealed class Heap
         }
 
         obj._flags = (obj._flags | ObjectFlags.Dead) & ~ObjectFlags.Deallocating;
-        LiveObjectCount--;
+        if (--LiveObjectCount == 0)
+        {
+            HeapRegistry.Release(_slot);
+            _slot = 0;
+        }
     }
 
     /// <summary>Runs the finalizer of a dying object with a temporary reference; true if it resurrected the object.</summary>

@@ -40,14 +40,16 @@ public abstract class RefObject : IDisposable
     //    0 once the count reached zero (deallocating or dead).
     //  - _gcRefs is only meaningful while Collecting is set.
     //  - _gcNext/_gcPrev link the object into exactly one circular generation list iff Tracked is set.
+    //  - _flags holds the ObjectFlags bits and, above HeapRegistry.IndexShift, the index of the object's heap
+    //    (0 for immortals and list heads).
     //  - _ownerThread is the managed id of the heap's thread; 0 for immortals and list heads.
+    // Four ints and two references: 32 bytes, the same as CPython's PyGC_Head plus ob_refcnt and ob_type.
     internal int _refCount;
     internal int _gcRefs;
     internal ObjectFlags _flags;
     internal int _ownerThread;
     internal RefObject? _gcNext;
     internal RefObject? _gcPrev;
-    internal Heap? _heap;
 
     /// <summary>Creates an object owned by the calling code, on the calling thread's current heap (<see cref="Heap.Current"/>).</summary>
     protected RefObject()
@@ -83,8 +85,11 @@ public abstract class RefObject : IDisposable
     /// <summary>True for immortal objects (PEP 683): their count never changes and they are never freed.</summary>
     public bool IsImmortal => (_flags & ObjectFlags.Immortal) != 0;
 
-    /// <summary>The heap that owns the object; null for immortal objects, which belong to no heap.</summary>
-    public Heap? Heap => _heap;
+    /// <summary>The heap that owns the object; null for immortal objects, which belong to no heap, and for released objects.</summary>
+    public Heap? Heap => IsAlive && !IsImmortal ? OwningHeap : null;
+
+    /// <summary>The owning heap of a mortal object that is alive or being deallocated.</summary>
+    internal Heap OwningHeap => HeapRegistry.Get(_flags);
 
     /// <summary>Adds one owned reference (<c>Py_INCREF</c>).</summary>
     /// <exception cref="ReleasedObjectException">The object was already released.</exception>
@@ -144,7 +149,7 @@ public abstract class RefObject : IDisposable
     /// Drops every strong reference the object holds and releases each (<c>tp_clear</c>). Used when the object
     /// dies and when the collector breaks a cycle. The default clears the strong instance fields.
     /// </summary>
-    protected internal virtual void ClearReferences() => (_heap?.LayoutOf(this) ?? TypeLayout.Of(GetType())).ClearFields(this);
+    protected internal virtual void ClearReferences() => OwningHeap.LayoutOf(this).ClearFields(this);
 
     /// <summary>
     /// Overwrites the reference count: the "dirty hack" of setting <c>ob_refcnt</c> through ctypes, kept so the
@@ -238,7 +243,7 @@ public abstract class RefObject : IDisposable
             throw new ReleasedObjectException(this, operation);
         }
 
-        Heap heap = _heap!;
+        Heap heap = OwningHeap;
         heap.CheckThread(operation);
         return heap;
     }

@@ -86,7 +86,7 @@ internal sealed class TypeLayout
         }
         catch (ReleasedObjectException ex)
         {
-            (value.Heap ?? Heap.Current).ReportUnraisable(ex, "Exception ignored while clearing a field holding", value);
+            Heap.Current.ReportUnraisable(ex, "Exception ignored while clearing a field holding", value);
         }
     }
 

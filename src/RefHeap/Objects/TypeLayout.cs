@@ -29,7 +29,8 @@ internal sealed class TypeLayout
         StrongFields = fields.Where(f => typeof(RefObject).IsAssignableFrom(f.FieldType)).ToArray();
         _weakFields = fields.Where(f => typeof(WeakRefBase).IsAssignableFrom(f.FieldType)).ToArray();
         HasFinalizer = Overrides(type, "OnFinalize");
-        IsContainer = StrongFields.Count > 0 || Overrides(type, nameof(RefObject.Traverse));
+        HasCustomTraverse = Overrides(type, nameof(RefObject.Traverse));
+        IsContainer = StrongFields.Count > 0 || HasCustomTraverse;
         if (StrongFields.Count == 0)
         {
             _traverseFields = static (_, _) => { };
@@ -47,6 +48,9 @@ internal sealed class TypeLayout
 
     /// <summary>The type overrides <see cref="RefObject"/>'s finalizer.</summary>
     public bool HasFinalizer { get; }
+
+    /// <summary>The type overrides <see cref="RefObject.Traverse"/> (a container keeping references outside fields).</summary>
+    public bool HasCustomTraverse { get; }
 
     /// <summary>Instances can hold strong references, so the collector tracks them (like CPython's GC types).</summary>
     public bool IsContainer { get; }

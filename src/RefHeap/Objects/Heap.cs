@@ -133,9 +133,13 @@ public sealed class Heap
     }
 
     /// <summary>Called by the <see cref="RefObject"/> constructor: the object starts with one owned reference.</summary>
-    internal void Register(RefObject obj)
+    internal void Register(RefObject obj, bool checkThread)
     {
-        CheckThread("Allocation");
+        if (checkThread)
+        {
+            CheckThread("Allocation");
+        }
+
         TypeLayout layout = LayoutOf(obj);
         if (LiveObjectCount++ == 0)
         {

@@ -53,8 +53,9 @@ public abstract class RefObject : IDisposable
 
     /// <summary>Creates an object owned by the calling code, on the calling thread's current heap (<see cref="Heap.Current"/>).</summary>
     protected RefObject()
-        : this(Heap.Current)
     {
+        // The current heap always belongs to the calling thread (Activate checks it), so no thread check here.
+        Heap.Current.Register(this, checkThread: false);
     }
 
     /// <summary>Creates an object owned by the calling code, on <paramref name="heap"/>.</summary>
@@ -63,7 +64,7 @@ public abstract class RefObject : IDisposable
     protected RefObject(Heap heap)
     {
         ArgumentNullException.ThrowIfNull(heap);
-        heap.Register(this);
+        heap.Register(this, checkThread: true);
     }
 
     /// <summary>Creates a header that no heap manages: a list head or an immortal object.</summary>

@@ -368,11 +368,17 @@ internal sealed class CycleCollector
         }
         catch (Exception ex)
         {
-            // A custom Traverse threw. Freeing anything now could free reachable objects: abandon the collection.
+            // A custom Traverse threw, or the counts are corrupt. Freeing anything now could free reachable
+            // objects: abandon the collection and leave every object where it was.
             unreachable.MergeInto(containers);
             for (RefObject node = containers.First; !ReferenceEquals(node, containers); node = node._gcNext!)
             {
                 node._flags &= ~(ObjectFlags.Collecting | ObjectFlags.Unreachable);
+            }
+
+            if (ex is RefCountCorruptionException)
+            {
+                throw;
             }
 
             throw new InvalidOperationException("A Traverse override threw during a collection; the collection was abandoned and nothing was freed.", ex);
@@ -426,6 +432,13 @@ internal sealed class CycleCollector
             }
             else
             {
+                if (node._gcRefs < 0)
+                {
+                    // More references from tracked objects than the count says: someone released a reference
+                    // they did not own. CPython aborts here ("refcount is too small").
+                    throw new RefCountCorruptionException(node, node._refCount - node._gcRefs);
+                }
+
                 RefObject next = node._gcNext!;
                 GcListHead.Move(node, unreachable);
                 node._flags |= ObjectFlags.Unreachable;

@@ -23,6 +23,23 @@ public sealed class ReleasedObjectException : ObjectDisposedException
 }
 
 /// <summary>
+/// The collector found an object whose count is lower than the number of strong references tracked objects hold
+/// to it: a reference was released that was never owned (an over-release), so the object would be freed while still
+/// in use. The collection is abandoned and nothing is freed (CPython aborts with "refcount is too small").
+/// </summary>
+public sealed class RefCountCorruptionException : InvalidOperationException
+{
+    internal RefCountCorruptionException(RefObject obj, long internalReferences)
+        : base($"{RefObject.Describe(obj)} of type '{obj.GetType().FullName}' has a reference count of {obj.RefCount} but {internalReferences} strong references from tracked objects: a reference was released that was never owned (over-release). The collection was abandoned; nothing was freed.")
+    {
+        ObjectType = obj.GetType();
+    }
+
+    /// <summary>The type of the object whose count is too low.</summary>
+    public Type ObjectType { get; }
+}
+
+/// <summary>
 /// A heap, or an object of it, was used from a thread other than the one that owns the heap. Heaps are
 /// single-threaded by design (like an interpreter holding its GIL); share data between threads by copying it.
 /// </summary>

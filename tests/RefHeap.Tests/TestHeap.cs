@@ -38,4 +38,7 @@ internal class Node : RefObject
     public string? Name;
 
     public Node(string? name = null) => Name = name;
+
+    public Node(Heap heap, string? name = null)
+        : base(heap) => Name = name;
 }

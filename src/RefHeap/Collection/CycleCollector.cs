@@ -19,6 +19,10 @@ internal sealed class CycleCollector
 {
     public const int GenerationCount = 3;
 
+    // A referent belongs to the set being collected iff it is Collecting AND on this heap: objects may point into
+    // other heaps, whose collection can be running too (started by a finalizer). One masked compare tests both.
+    private const ObjectFlags CollectingMarkMask = ObjectFlags.Collecting | (ObjectFlags)(-1 << HeapRegistry.IndexShift);
+
     private readonly Heap _heap;
     private readonly GcListHead[] _generations = { new(), new(), new() };
     private readonly GcListHead _permanent = new();
@@ -271,6 +275,11 @@ internal sealed class CycleCollector
         {
             _generations[i].MergeInto(_generations[generation]);
         }
+
+        ObjectFlags mark = ObjectFlags.Collecting | (ObjectFlags)(_heap.Slot << HeapRegistry.IndexShift);
+        _subtractRefs.Mark = mark;
+        _visitReachable.Mark = mark;
+        _moveToFinalizers.Mark = mark;
 
         GcListHead young = _generations[generation];
         GcListHead old = generation < GenerationCount - 1 ? _generations[generation + 1] : young;
@@ -648,9 +657,11 @@ internal sealed class CycleCollector
     /// <summary>visit_decref: a reference from inside the collected set does not make its target reachable.</summary>
     private sealed class SubtractRefsVisitor : ReferenceVisitor
     {
+        public ObjectFlags Mark { get; set; }
+
         public override void Visit(RefObject? referent)
         {
-            if (referent is not null && (referent._flags & ObjectFlags.Collecting) != 0)
+            if (referent is not null && (referent._flags & CollectingMarkMask) == Mark)
             {
                 referent._gcRefs--;
             }
@@ -662,10 +673,12 @@ internal sealed class CycleCollector
     {
         public GcListHead Young { get; set; } = null!;
 
+        public ObjectFlags Mark { get; set; }
+
         public override void Visit(RefObject? referent)
         {
-            // Objects outside the set, and those already scanned (Collecting cleared), are not our business.
-            if (referent is null || (referent._flags & ObjectFlags.Collecting) == 0)
+            // Objects outside the set (or of another heap), and those already scanned (Collecting cleared), are not our business.
+            if (referent is null || (referent._flags & CollectingMarkMask) != Mark)
             {
                 return;
             }
@@ -690,9 +703,11 @@ internal sealed class CycleCollector
     {
         public GcListHead Target { get; set; } = null!;
 
+        public ObjectFlags Mark { get; set; }
+
         public override void Visit(RefObject? referent)
         {
-            if (referent is not null && (referent._flags & ObjectFlags.Collecting) != 0)
+            if (referent is not null && (referent._flags & CollectingMarkMask) == Mark)
             {
                 referent._flags &= ~(ObjectFlags.Collecting | ObjectFlags.Unreachable);
                 GcListHead.Move(referent, Target);

@@ -34,6 +34,9 @@ public sealed class Heap
     // The registry slot objects of this heap name in their header; held while LiveObjectCount > 0.
     private int _slot;
 
+    /// <summary>The registry slot of this heap (0 while it has no live objects).</summary>
+    internal int Slot => _slot;
+
     /// <summary>Creates a heap owned by the calling thread.</summary>
     public Heap(FinalizationMode finalizationMode = FinalizationMode.Pep442)
     {

@@ -27,7 +27,8 @@ public abstract class RefObject : IDisposable
 
     /// <summary>
     /// Whether <see cref="IncRef"/> and <see cref="DecRef"/> check the calling thread on every call (the default).
-    /// The check costs about 2.5 ns per call; a program that guarantees single-thread use of each heap can turn it off
+    /// The check is one thread-static read (the JIT shares it between neighbouring count changes in a method; see
+    /// docs/performance.md for its measured cost); a program that guarantees single-thread use of each heap can turn it off
     /// with the AppContext switch <c>RefHeap.UncheckedRefCounts</c> (runtimeconfig: <c>"RefHeap.UncheckedRefCounts": true</c>).
     /// Every other operation, and every count change that frees or errs, is checked either way.
     /// A static readonly field, so the JIT folds the test away.

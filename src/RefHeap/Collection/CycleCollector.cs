@@ -320,9 +320,9 @@ internal sealed class CycleCollector
             }
         }
 
-        if (trash.HasWeakRefs)
+        if (trash.HasWeakRefs || trash.HoldsWeakRefs)
         {
-            HandleWeakRefs(unreachable);
+            HandleWeakRefs(unreachable, trash.HoldsWeakRefs);
         }
 
         GcListHead garbage = unreachable;
@@ -334,6 +334,7 @@ internal sealed class CycleCollector
             FinalizeGarbage(unreachable);
             garbage = new GcListHead();
             HandleResurrectedObjects(unreachable, garbage, old);
+            ClearWeakRefsCreatedByFinalizers(garbage);
             collected = garbage.Count();
         }
 
@@ -467,6 +468,7 @@ internal sealed class CycleCollector
         bool legacy = _heap.FinalizationMode == FinalizationMode.Legacy;
         long count = 0;
         bool hasWeakRefs = false;
+        bool holdsWeakRefs = false;
         bool hasFinalizersToRun = false;
         RefObject node = unreachable.First;
         while (!ReferenceEquals(node, unreachable))
@@ -488,11 +490,12 @@ internal sealed class CycleCollector
             }
 
             hasWeakRefs |= (flags & ObjectFlags.HasWeakRefs) != 0;
+            holdsWeakRefs |= (flags & ObjectFlags.HasWeakFields) != 0;
             count++;
             node = next;
         }
 
-        return new TrashSummary(count, hasWeakRefs, hasFinalizersToRun);
+        return new TrashSummary(count, hasWeakRefs, holdsWeakRefs, hasFinalizersToRun);
     }
 
     /// <summary>Moves to <paramref name="finalizers"/> everything in the unreachable set that a legacy finalizer object reaches.</summary>
@@ -506,13 +509,24 @@ internal sealed class CycleCollector
     }
 
     /// <summary>
-    /// Clears every weak reference to the trash, then calls the callbacks of the weak references that are not
-    /// themselves trash. No callback runs before all are cleared, so no callback can reach the trash through a
-    /// weak reference. A weak reference stored in a field of a trash object is trash: it never calls back.
+    /// Clears the weak references held by the trash (they are trash too: they must never call back, not even when
+    /// their target dies later by reference counting, bpo-38006), then every weak reference to the trash, and only
+    /// then calls the callbacks of the weak references that are not trash. No callback runs before all are cleared,
+    /// so no callback can reach the trash through a weak reference.
     /// </summary>
-    private void HandleWeakRefs(GcListHead unreachable)
+    private void HandleWeakRefs(GcListHead unreachable, bool trashHoldsWeakRefs)
     {
-        HashSet<WeakRefBase>? trashWeakRefs = null;
+        if (trashHoldsWeakRefs)
+        {
+            for (RefObject node = unreachable.First; !ReferenceEquals(node, unreachable); node = node._gcNext!)
+            {
+                if ((node._flags & ObjectFlags.HasWeakFields) != 0)
+                {
+                    _heap.LayoutOf(node).DetachWeakFields(node);
+                }
+            }
+        }
+
         List<WeakRefBase>? callbacks = null;
         for (RefObject node = unreachable.First; !ReferenceEquals(node, unreachable); node = node._gcNext!)
         {
@@ -523,13 +537,7 @@ internal sealed class CycleCollector
 
             foreach (WeakRefBase weakRef in _heap.DetachWeakRefs(node))
             {
-                if (!weakRef.HasCallback)
-                {
-                    continue;
-                }
-
-                trashWeakRefs ??= WeakRefsHeldBy(unreachable);
-                if (!trashWeakRefs.Contains(weakRef))
+                if (weakRef.HasCallback)
                 {
                     (callbacks ??= new List<WeakRefBase>()).Add(weakRef);
                 }
@@ -545,19 +553,19 @@ internal sealed class CycleCollector
         }
     }
 
-    private HashSet<WeakRefBase> WeakRefsHeldBy(GcListHead list)
+    /// <summary>
+    /// Finalizers may have created new weak references to the trash; clear them, without callbacks, so that no code
+    /// running while the trash is cleared (a finalizer of an object outside it) can reach a half-cleared object (gh-91636).
+    /// </summary>
+    private void ClearWeakRefsCreatedByFinalizers(GcListHead garbage)
     {
-        var held = new HashSet<WeakRefBase>(ReferenceEqualityComparer.Instance);
-        for (RefObject node = list.First; !ReferenceEquals(node, list); node = node._gcNext!)
+        for (RefObject node = garbage.First; !ReferenceEquals(node, garbage); node = node._gcNext!)
         {
-            TypeLayout layout = _heap.LayoutOf(node);
-            if (layout.HasWeakFields)
+            if ((node._flags & ObjectFlags.HasWeakRefs) != 0)
             {
-                layout.CollectWeakFields(node, held);
+                _heap.DetachWeakRefs(node);
             }
         }
-
-        return held;
     }
 
     /// <summary>
@@ -652,7 +660,7 @@ internal sealed class CycleCollector
     }
 
     /// <summary>What <see cref="SortTrash"/> learned about the unreachable set.</summary>
-    private readonly record struct TrashSummary(long Count, bool HasWeakRefs, bool HasFinalizersToRun);
+    private readonly record struct TrashSummary(long Count, bool HasWeakRefs, bool HoldsWeakRefs, bool HasFinalizersToRun);
 
     /// <summary>visit_decref: a reference from inside the collected set does not make its target reachable.</summary>
     private sealed class SubtractRefsVisitor : ReferenceVisitor

@@ -157,6 +157,11 @@ public sealed class Heap
             obj._flags |= ObjectFlags.HasFinalizer;
         }
 
+        if (layout.HasWeakFields)
+        {
+            obj._flags |= ObjectFlags.HasWeakFields;
+        }
+
         if (layout.IsContainer)
         {
             obj._flags |= ObjectFlags.Container;
@@ -293,6 +298,18 @@ public sealed class Heap
         }
 
         list.Add(weakRef);
+    }
+
+    /// <summary>Clears one weak reference to <paramref name="target"/>, without calling back.</summary>
+    internal void DetachWeakRef(RefObject target, WeakRefBase weakRef)
+    {
+        if (_weakRefs.TryGetValue(target, out List<WeakRefBase>? list) && list.Remove(weakRef) && list.Count == 0)
+        {
+            _weakRefs.Remove(target);
+            target._flags &= ~ObjectFlags.HasWeakRefs;
+        }
+
+        weakRef.ClearTarget();
     }
 
     internal IReadOnlyList<WeakRefBase> WeakRefsTo(RefObject target) =>

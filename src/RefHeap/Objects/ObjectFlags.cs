@@ -37,4 +37,7 @@ internal enum ObjectFlags
 
     /// <summary>The type can hold strong references, so the object is tracked by the collector.</summary>
     Container = 1 << 9,
+
+    /// <summary>The type has <see cref="WeakRef{T}"/> fields (copied from its <see cref="TypeLayout"/>).</summary>
+    HasWeakFields = 1 << 10,
 }

@@ -61,19 +61,20 @@ internal sealed class TypeLayout
 
     public void ClearFields(RefObject obj) => _clearFields(obj);
 
-    /// <summary>Adds the weak references held in the object's <see cref="WeakRef{T}"/> fields.</summary>
-    public void CollectWeakFields(RefObject obj, HashSet<WeakRefBase> into)
+    /// <summary>True if the type has <see cref="WeakRef{T}"/> fields.</summary>
+    public bool HasWeakFields => _weakFields.Length > 0;
+
+    /// <summary>Clears the weak references held in the object's <see cref="WeakRef{T}"/> fields, without callbacks.</summary>
+    public void DetachWeakFields(RefObject obj)
     {
         foreach (FieldInfo field in _weakFields)
         {
-            if (field.GetValue(obj) is WeakRefBase weak)
+            if (field.GetValue(obj) is WeakRefBase { TargetObject: { } target } weak)
             {
-                into.Add(weak);
+                target.OwningHeap.DetachWeakRef(target, weak);
             }
         }
     }
-
-    public bool HasWeakFields => _weakFields.Length > 0;
 
     // Called from the compiled clear code: releases a value taken out of a field. A field that held an
     // already released object is a refcount bug in user code; it is reported, and the other fields still released.

@@ -40,6 +40,8 @@ public abstract class WeakRefBase
 
     internal abstract bool HasCallback { get; }
 
+    internal RefObject? TargetObject => _target;
+
     internal void ClearTarget() => _target = null;
 
     internal abstract void InvokeCallback();

@@ -27,7 +27,17 @@ internal sealed class TestHeap : IDisposable
 
     public StringWriter Output { get; } = new();
 
-    public void Dispose() => _scope.Dispose();
+    /// <summary>Set when a test expects unraisable exceptions or debug output; otherwise any output fails the test.</summary>
+    public bool ExpectOutput { get; set; }
+
+    public void Dispose()
+    {
+        _scope.Dispose();
+        if (!ExpectOutput)
+        {
+            Xunit.Assert.True(Output.ToString().Length == 0, "Unexpected heap output (an unraisable exception?):\n" + Output);
+        }
+    }
 }
 
 /// <summary>A plain node with one strong field, the shape of most of CPython's gc tests.</summary>

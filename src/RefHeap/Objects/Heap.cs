@@ -182,6 +182,15 @@ public sealed class Heap
 
         obj._refCount = 0;
         obj._flags |= ObjectFlags.Deallocating;
+
+        // Untrack at once, even when the deallocation itself is deferred: a collection started meanwhile (by a
+        // finalizer that allocates) must never see an object whose count is already zero.
+        if ((obj._flags & ObjectFlags.Tracked) != 0)
+        {
+            Collector.Untrack(obj);
+            Collector.OnContainerDeallocated();
+        }
+
         if (_deallocating)
         {
             _pendingDeallocations.Push(obj);
@@ -203,16 +212,10 @@ public sealed class Heap
         }
     }
 
-    // CPython's subtype_dealloc order: untrack; tp_finalize (may resurrect); clear weak references and run their
+    // CPython's subtype_dealloc order (the object was untracked when its count reached zero): tp_finalize (may resurrect); clear weak references and run their
     // callbacks; legacy tp_del (may resurrect); clear the strong fields; free.
     private void DeallocateOne(RefObject obj)
     {
-        if ((obj._flags & ObjectFlags.Tracked) != 0)
-        {
-            Collector.Untrack(obj);
-            Collector.OnContainerDeallocated();
-        }
-
         bool hasFinalizer = (obj._flags & ObjectFlags.HasFinalizer) != 0;
         if (hasFinalizer && FinalizationMode == FinalizationMode.Pep442 && (obj._flags & ObjectFlags.Finalized) == 0)
         {

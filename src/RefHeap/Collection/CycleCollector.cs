@@ -535,7 +535,7 @@ internal sealed class CycleCollector
                 continue;
             }
 
-            foreach (WeakRefBase weakRef in _heap.DetachWeakRefs(node))
+            foreach (WeakRefBase weakRef in _heap.WeakRefs.Detach(node))
             {
                 if (weakRef.HasCallback)
                 {
@@ -563,7 +563,7 @@ internal sealed class CycleCollector
         {
             if ((node._flags & ObjectFlags.HasWeakRefs) != 0)
             {
-                _heap.DetachWeakRefs(node);
+                _heap.WeakRefs.Detach(node);
             }
         }
     }

@@ -23,7 +23,6 @@ public sealed class Heap
     // Objects whose count reached zero while another deallocation was running: CPython's "trashcan".
     // Deallocation drains this stack in a loop, so releasing a 1,000,000-long chain never recurses.
     private readonly Stack<RefObject> _pendingDeallocations = new();
-    private readonly Dictionary<RefObject, List<WeakRefBase>> _weakRefs = new(ReferenceEqualityComparer.Instance);
     private readonly int _ownerThread;
     private bool _deallocating;
     private Type? _cachedType;
@@ -72,6 +71,8 @@ public sealed class Heap
     }
 
     internal CycleCollector Collector { get; }
+
+    internal WeakRefTable WeakRefs { get; } = new();
 
     /// <summary>
     /// <c>gc.garbage</c>: objects the collector found unreachable but could not free (legacy finalizers), or all
@@ -291,52 +292,10 @@ public sealed class Heap
         }
     }
 
-    internal void AddWeakRef(RefObject target, WeakRefBase weakRef)
-    {
-        if (!_weakRefs.TryGetValue(target, out List<WeakRefBase>? list))
-        {
-            list = new List<WeakRefBase>(1);
-            _weakRefs.Add(target, list);
-            target._flags |= ObjectFlags.HasWeakRefs;
-        }
-
-        list.Add(weakRef);
-    }
-
-    /// <summary>Clears one weak reference to <paramref name="target"/>, without calling back.</summary>
-    internal void DetachWeakRef(RefObject target, WeakRefBase weakRef)
-    {
-        if (_weakRefs.TryGetValue(target, out List<WeakRefBase>? list) && list.Remove(weakRef) && list.Count == 0)
-        {
-            _weakRefs.Remove(target);
-            target._flags &= ~ObjectFlags.HasWeakRefs;
-        }
-
-        weakRef.ClearTarget();
-    }
-
-    internal IReadOnlyList<WeakRefBase> WeakRefsTo(RefObject target) =>
-        _weakRefs.TryGetValue(target, out List<WeakRefBase>? list) ? list : Array.Empty<WeakRefBase>();
-
-    /// <summary>Clears every weak reference to <paramref name="target"/> and returns them, newest first.</summary>
-    internal List<WeakRefBase> DetachWeakRefs(RefObject target)
-    {
-        _weakRefs.Remove(target, out List<WeakRefBase>? list);
-        target._flags &= ~ObjectFlags.HasWeakRefs;
-        list ??= new List<WeakRefBase>();
-        list.Reverse();
-        foreach (WeakRefBase weakRef in list)
-        {
-            weakRef.ClearTarget();
-        }
-
-        return list;
-    }
-
     // PyObject_ClearWeakRefs: clear all first, then call the callbacks, newest first.
     private void ClearWeakRefsAndCallBack(RefObject obj)
     {
-        foreach (WeakRefBase weakRef in DetachWeakRefs(obj))
+        foreach (WeakRefBase weakRef in WeakRefs.Detach(obj))
         {
             InvokeWeakRefCallback(weakRef);
         }

@@ -71,7 +71,7 @@ internal sealed class TypeLayout
         {
             if (field.GetValue(obj) is WeakRefBase { TargetObject: { } target } weak)
             {
-                target.OwningHeap.DetachWeakRef(target, weak);
+                target.OwningHeap.WeakRefs.Remove(target, weak);
             }
         }
     }

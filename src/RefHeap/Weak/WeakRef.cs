@@ -17,7 +17,7 @@ public abstract class WeakRefBase
         _target = target;
         if (!target.IsImmortal)
         {
-            target.CheckUsable("weak reference creation").AddWeakRef(target, this);
+            target.CheckUsable("weak reference creation").WeakRefs.Add(target, this);
         }
     }
 
@@ -28,14 +28,14 @@ public abstract class WeakRefBase
     public static int GetWeakRefCount(RefObject target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return target.Heap?.WeakRefsTo(target).Count ?? 0;
+        return target.Heap?.WeakRefs.LiveRefsTo(target).Count ?? 0;
     }
 
     /// <summary><c>weakref.getweakrefs</c>: the weak references that point at <paramref name="target"/>, oldest first.</summary>
     public static IReadOnlyList<WeakRefBase> GetWeakRefs(RefObject target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return target.Heap?.WeakRefsTo(target) ?? Array.Empty<WeakRefBase>();
+        return (IReadOnlyList<WeakRefBase>?)target.Heap?.WeakRefs.LiveRefsTo(target) ?? Array.Empty<WeakRefBase>();
     }
 
     internal abstract bool HasCallback { get; }

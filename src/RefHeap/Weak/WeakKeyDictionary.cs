@@ -1,0 +1,114 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+
+namespace RefHeap;
+
+/// <summary>
+/// <c>weakref.WeakKeyDictionary</c>: a dictionary whose keys are held weakly and compared by identity. An entry
+/// disappears when its key dies. Removals that happen while the dictionary is being enumerated are deferred until
+/// the enumeration ends. Values are held as ordinary .NET references; a value that is a <see cref="RefObject"/> is
+/// not counted, so it must be kept alive by its owner (store an IncRef'd reference and release it yourself, or hold
+/// it in a <see cref="RefDictionary{TKey, TValue}"/>).
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public sealed class WeakKeyDictionary<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
+    where TKey : RefObject
+{
+    private readonly Dictionary<TKey, (WeakRef<TKey> Ref, TValue Value)> _entries = new(ReferenceEqualityComparer.Instance);
+    private readonly List<(TKey Key, WeakRef<TKey> Ref)> _pendingRemovals = new();
+    private int _iterating;
+
+    /// <summary>Number of entries, counting those whose removal is deferred by a running enumeration.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Gets or stores the value for the live key <paramref name="key"/>.</summary>
+    public TValue this[TKey key]
+    {
+        get => _entries.TryGetValue(key, out var entry) && entry.Ref.IsAlive ? entry.Value : throw new KeyNotFoundException("The key is not in the dictionary.");
+        set
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            if (_entries.TryGetValue(key, out var entry) && entry.Ref.IsAlive)
+            {
+                _entries[key] = (entry.Ref, value);
+                return;
+            }
+
+            WeakRef<TKey>? weak = null;
+            weak = new WeakRef<TKey>(key, _ => OnKeyDied(key, weak!));
+            _entries[key] = (weak, value);
+        }
+    }
+
+    /// <summary>Gets the value for <paramref name="key"/> if the key is present.</summary>
+    public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.Ref.IsAlive)
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>True if the key is present.</summary>
+    public bool ContainsKey(TKey key) => TryGetValue(key, out _);
+
+    /// <summary>Removes the entry for <paramref name="key"/>.</summary>
+    public bool Remove(TKey key) => _entries.Remove(key);
+
+    /// <summary>Enumerates the entries whose key is alive (keys are borrowed references).</summary>
+    public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
+    {
+        _iterating++;
+        try
+        {
+            foreach (KeyValuePair<TKey, (WeakRef<TKey> Ref, TValue Value)> entry in new List<KeyValuePair<TKey, (WeakRef<TKey>, TValue)>>(_entries))
+            {
+                if (entry.Value.Ref.IsAlive)
+                {
+                    yield return new KeyValuePair<TKey, TValue>(entry.Key, entry.Value.Value);
+                }
+            }
+        }
+        finally
+        {
+            if (--_iterating == 0)
+            {
+                foreach ((TKey key, WeakRef<TKey> weak) in _pendingRemovals)
+                {
+                    RemoveIfCurrent(key, weak);
+                }
+
+                _pendingRemovals.Clear();
+            }
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private void OnKeyDied(TKey key, WeakRef<TKey> weak)
+    {
+        if (_iterating > 0)
+        {
+            _pendingRemovals.Add((key, weak));
+        }
+        else
+        {
+            RemoveIfCurrent(key, weak);
+        }
+    }
+
+    private void RemoveIfCurrent(TKey key, WeakRef<TKey> weak)
+    {
+        if (_entries.TryGetValue(key, out var entry) && ReferenceEquals(entry.Ref, weak))
+        {
+            _entries.Remove(key);
+        }
+    }
+}

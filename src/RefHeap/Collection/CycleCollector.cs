@@ -413,7 +413,7 @@ internal sealed class CycleCollector
     {
         for (RefObject node = containers.First; !ReferenceEquals(node, containers); node = node._gcNext!)
         {
-            node.Traverse(_subtractRefs);
+            _heap.LayoutOf(node).Traverse(node, _subtractRefs);
         }
     }
 
@@ -435,7 +435,7 @@ internal sealed class CycleCollector
             if (node._gcRefs > 0)
             {
                 // Read the successor only after the traversal: it may have appended objects right after this one.
-                node.Traverse(_visitReachable);
+                _heap.LayoutOf(node).Traverse(node, _visitReachable);
                 node._flags &= ~ObjectFlags.Collecting;
                 node = node._gcNext!;
                 reachable++;
@@ -582,9 +582,9 @@ internal sealed class CycleCollector
             if ((node._flags & (ObjectFlags.HasFinalizer | ObjectFlags.Finalized)) == ObjectFlags.HasFinalizer)
             {
                 node._flags |= ObjectFlags.Finalized;
-                node.IncRef();
+                node.AddRefOnOwnerThread();
                 _heap.RunFinalizer(node);
-                node.DecRef();
+                node.ReleaseOnOwnerThread();
             }
         }
 
@@ -622,17 +622,17 @@ internal sealed class CycleCollector
             }
             else
             {
-                node.IncRef();
+                node.AddRefOnOwnerThread();
                 try
                 {
-                    node.ClearReferences();
+                    _heap.LayoutOf(node).Clear(node);
                 }
                 catch (Exception ex)
                 {
                     _heap.ReportUnraisable(ex, "Exception ignored in tp_clear of", node);
                 }
 
-                node.DecRef();
+                node.ReleaseOnOwnerThread();
             }
 
             if (ReferenceEquals(collectable.First, node))

@@ -239,7 +239,7 @@ public sealed class Heap
 
         try
         {
-            obj.ClearReferences();
+            LayoutOf(obj).Clear(obj);
         }
         catch (Exception ex)
         {

@@ -194,6 +194,30 @@ public abstract class RefObject : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="DecRef"/> without the thread check, for the runtime's own loops. Precondition: the caller runs on
+    /// this object's thread (it checked on entry, or it compared this object's owner with its own).
+    /// </summary>
+    internal void ReleaseOnOwnerThread()
+    {
+        int count = _refCount;
+        if ((uint)(count - 2) < ImmortalCount - 2)
+        {
+            _refCount = count - 1;
+        }
+        else if (count == 1)
+        {
+            OwningHeap.Deallocate(this);
+        }
+        else if (count <= 0)
+        {
+            throw new ReleasedObjectException(this, "DecRef");
+        }
+    }
+
+    /// <summary><see cref="IncRef"/> without the thread check, on a live mortal object; same precondition as <see cref="ReleaseOnOwnerThread"/>.</summary>
+    internal void AddRefOnOwnerThread() => _refCount++;
+
     /// <summary>Runs the finalizer for the heap; the caller reports exceptions.</summary>
     internal void InvokeFinalizer() => OnFinalize();
 

@@ -18,6 +18,7 @@ internal sealed class TypeLayout
 
     private static readonly MethodInfo VisitMethod = typeof(ReferenceVisitor).GetMethod(nameof(ReferenceVisitor.Visit))!;
     private static readonly MethodInfo ReleaseMethod = typeof(TypeLayout).GetMethod(nameof(ReleaseFieldValue), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo OwnerThreadField = typeof(RefObject).GetField(nameof(RefObject._ownerThread), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
     private readonly Action<RefObject, ReferenceVisitor> _traverseFields;
     private readonly Action<RefObject> _clearFields;
@@ -30,6 +31,7 @@ internal sealed class TypeLayout
         _weakFields = fields.Where(f => typeof(WeakRefBase).IsAssignableFrom(f.FieldType)).ToArray();
         HasFinalizer = Overrides(type, "OnFinalize");
         HasCustomTraverse = Overrides(type, nameof(RefObject.Traverse));
+        HasCustomClear = Overrides(type, nameof(RefObject.ClearReferences));
         IsContainer = StrongFields.Count > 0 || HasCustomTraverse;
         if (StrongFields.Count == 0)
         {
@@ -51,6 +53,35 @@ internal sealed class TypeLayout
 
     /// <summary>The type overrides <see cref="RefObject.Traverse"/> (a container keeping references outside fields).</summary>
     public bool HasCustomTraverse { get; }
+
+    /// <summary>The type overrides <see cref="RefObject.ClearReferences"/>.</summary>
+    public bool HasCustomClear { get; }
+
+    /// <summary><c>tp_traverse</c> for the runtime's own loops: the compiled field visitor, unless the type traverses itself.</summary>
+    public void Traverse(RefObject obj, ReferenceVisitor visitor)
+    {
+        if (HasCustomTraverse)
+        {
+            obj.Traverse(visitor);
+        }
+        else
+        {
+            _traverseFields(obj, visitor);
+        }
+    }
+
+    /// <summary><c>tp_clear</c> for the runtime's own loops: the compiled field clearer, unless the type clears itself.</summary>
+    public void Clear(RefObject obj)
+    {
+        if (HasCustomClear)
+        {
+            obj.ClearReferences();
+        }
+        else
+        {
+            _clearFields(obj);
+        }
+    }
 
     /// <summary>Instances can hold strong references, so the collector tracks them (like CPython's GC types).</summary>
     public bool IsContainer { get; }
@@ -76,9 +107,11 @@ internal sealed class TypeLayout
         }
     }
 
-    // Called from the compiled clear code: releases a value taken out of a field. A field that held an
-    // already released object is a refcount bug in user code; it is reported, and the other fields still released.
-    private static void ReleaseFieldValue(RefObject? value)
+    // Called from the compiled clear code: releases a value taken out of a field of an object that belongs to
+    // clearingThread, on that thread. A value of the same thread is released without another thread check. A field
+    // that held an already released object is a refcount bug in user code: it is reported, and the other fields are
+    // still released.
+    private static void ReleaseFieldValue(RefObject? value, int clearingThread)
     {
         if (value is null)
         {
@@ -87,7 +120,14 @@ internal sealed class TypeLayout
 
         try
         {
-            value.DecRef();
+            if (value._ownerThread == clearingThread)
+            {
+                value.ReleaseOnOwnerThread();
+            }
+            else
+            {
+                value.DecRef();
+            }
         }
         catch (ReleasedObjectException ex)
         {
@@ -158,6 +198,8 @@ internal sealed class TypeLayout
         foreach (LocalBuilder local in olds)
         {
             il.Emit(OpCodes.Ldloc, local);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, OwnerThreadField);
             il.Emit(OpCodes.Call, ReleaseMethod);
         }
 

@@ -18,5 +18,5 @@ dotnet "$twin" compare "${sizes[@]}"
 echo
 python3 -c "import sys; sys.path.insert(0, '../shared/bench'); import gc_bench; tg, tf, ns = gc_bench.refcount_loop(); print(f'CPython INCREF/DECREF pair (y = x, 20M unrolled): {ns:.2f} ns')"
 if $bdn; then
-  dotnet "$twin" bdn --filter '*RefCountBenchmarks*'
+  dotnet "$twin" bdn --filter '*RefCount*'
 fi

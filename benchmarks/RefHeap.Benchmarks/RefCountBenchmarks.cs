@@ -60,3 +60,39 @@ public class RefCountBenchmarks
     [GlobalCleanup]
     public void Cleanup() => GC.KeepAlive(_scope);
 }
+
+/// <summary>
+/// The same pair with the per-call thread check switched off (AppContext switch <c>RefHeap.UncheckedRefCounts</c>),
+/// for programs that guarantee single-thread use of each heap. BenchmarkDotNet runs each class in its own process,
+/// so the switch is set before any RefHeap type is initialized.
+/// </summary>
+public class RefCountUncheckedBenchmarks
+{
+    private sealed class Slot : RefObject
+    {
+    }
+
+    private readonly HeapScope _scope;
+    private Slot _hot = null!;
+
+    public RefCountUncheckedBenchmarks()
+    {
+        AppContext.SetSwitch("RefHeap.UncheckedRefCounts", true);
+        _scope = new Heap().Activate();
+    }
+
+    [GlobalSetup]
+    public void Setup() => _hot = new Slot();
+
+    /// <summary>One pair on a hot object, unchecked.</summary>
+    [Benchmark]
+    public void IncRefDecRefHotUnchecked()
+    {
+        Slot obj = _hot;
+        obj.IncRef();
+        obj.DecRef();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => GC.KeepAlive(_scope);
+}

@@ -1,0 +1,759 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Ownership;
+
+namespace RefSafety.Analyzers.Dataflow;
+
+/// <summary>
+/// The ownership dataflow of one control flow graph: a forward worklist analysis over basic blocks in which each
+/// tracked variable (counted locals and parameters, plus the compiler's flow captures) holds a <see cref="RefState"/>.
+/// It iterates to a fixpoint (loops any number of times), then replays every block once with its final input state
+/// to collect findings, so each mistake is reported once. Iterative throughout: no recursion over the graph.
+/// </summary>
+/// <remarks>
+/// Leaks are "may" findings (some path leaves with an owned reference), the other problems "must" findings (every
+/// path reaching the operation is wrong): the classic trade that keeps correlated branches from causing false
+/// over-release or use-after-release reports. Finally blocks are analysed once with the union of the states that
+/// enter them, then flow to every continuation. Exceptions thrown by calls are not paths (every call could throw);
+/// explicit <c>throw</c> statements are.
+/// </remarks>
+internal sealed class OwnershipDataflow
+{
+    /// <summary>The most variables tracked in one graph; the rest are ignored (the state stays bounded).</summary>
+    public const int MaxTrackedVariables = 256;
+
+    private readonly ControlFlowGraph _cfg;
+    private readonly OwnershipModel _model;
+    private readonly IMethodSymbol? _method;
+    private readonly Dictionary<ISymbol, int> _variables = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<CaptureId, int> _captures = new();
+    private readonly Dictionary<CaptureId, int> _captureAliases = new();
+    private readonly List<string> _names = new();
+    private readonly List<bool> _isLocal = new();
+    private readonly HashSet<int> _stealsParameters = new();
+    private readonly RefState[]?[] _blockInputs;
+    private readonly Dictionary<ControlFlowRegion, List<(ControlFlowBranch Branch, int FinallyIndex)>> _finallyContinuations = new();
+    private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
+    private bool _collecting;
+
+    private OwnershipDataflow(ControlFlowGraph cfg, OwnershipModel model, IMethodSymbol? method)
+    {
+        _cfg = cfg;
+        _model = model;
+        _method = method;
+        _blockInputs = new RefState[]?[cfg.Blocks.Length];
+    }
+
+    /// <summary>Analyses <paramref name="cfg"/> (a method, lambda or local function body) and returns its findings.</summary>
+    public static IReadOnlyCollection<OwnershipFinding> Analyze(ControlFlowGraph cfg, OwnershipModel model, IMethodSymbol? method)
+    {
+        var analysis = new OwnershipDataflow(cfg, model, method);
+        analysis.DeclareVariables();
+        analysis.Solve();
+        analysis._collecting = true;
+        foreach (BasicBlock block in cfg.Blocks)
+        {
+            if (analysis._blockInputs[block.Ordinal] is { } input)
+            {
+                analysis.ProcessBlock(block, (RefState[])input.Clone());
+            }
+        }
+
+        return analysis._findings.Values;
+    }
+
+    private void DeclareVariables()
+    {
+        if (_method is not null)
+        {
+            foreach (IParameterSymbol parameter in _method.Parameters.Where(p => _model.IsCounted(p.Type) && p.RefKind == RefKind.None))
+            {
+                int index = Declare(parameter, parameter.Name, isLocal: false);
+                if (index >= 0 && _model.Steals(parameter))
+                {
+                    _stealsParameters.Add(index);
+                }
+            }
+        }
+
+        DeclareLocals();
+        DeclareCaptureAliases();
+    }
+
+    private void DeclareLocals()
+    {
+        var regions = new Stack<ControlFlowRegion>();
+        regions.Push(_cfg.Root);
+        while (regions.Count > 0)
+        {
+            ControlFlowRegion region = regions.Pop();
+            foreach (ILocalSymbol local in region.Locals.Where(l => _model.IsCounted(l.Type) && l.RefKind == RefKind.None))
+            {
+                Declare(local, local.Name, isLocal: true);
+            }
+
+            foreach (ControlFlowRegion nested in region.NestedRegions)
+            {
+                regions.Push(nested);
+            }
+        }
+    }
+
+    // The compiler captures a variable before `x?.M()`, `using`, `??` and the like. A capture whose every definition
+    // reads the same tracked variable is that variable under another name.
+    private void DeclareCaptureAliases()
+    {
+        var definitions = new Dictionary<CaptureId, List<int>>();
+        foreach (IFlowCaptureOperation capture in _cfg.Blocks.SelectMany(b => b.Operations).OfType<IFlowCaptureOperation>())
+        {
+            if (!definitions.TryGetValue(capture.Id, out List<int>? sources))
+            {
+                definitions[capture.Id] = sources = new List<int>();
+            }
+
+            sources.Add(VariableOf(capture.Value));
+        }
+
+        foreach (KeyValuePair<CaptureId, List<int>> definition in definitions)
+        {
+            if (definition.Value[0] >= 0 && definition.Value.All(v => v == definition.Value[0]))
+            {
+                _captureAliases[definition.Key] = definition.Value[0];
+            }
+        }
+    }
+
+    private int Declare(ISymbol symbol, string name, bool isLocal)
+    {
+        if (_names.Count >= MaxTrackedVariables)
+        {
+            return -1;
+        }
+
+        _variables[symbol] = _names.Count;
+        _names.Add(name);
+        _isLocal.Add(isLocal);
+        return _names.Count - 1;
+    }
+
+    private int CaptureSlot(CaptureId id)
+    {
+        if (!_captures.TryGetValue(id, out int slot) && _names.Count < MaxTrackedVariables)
+        {
+            slot = _names.Count;
+            _captures[id] = slot;
+            _names.Add("<capture>");
+            _isLocal.Add(false);
+        }
+
+        return _captures.TryGetValue(id, out slot) ? slot : -1;
+    }
+
+    private RefState[] InitialState()
+    {
+        var state = new RefState[MaxTrackedVariables];
+        for (int i = 0; i < _names.Count; i++)
+        {
+            state[i] = _isLocal[i] ? RefState.Null : _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed;
+        }
+
+        return state;
+    }
+
+    private void Solve()
+    {
+        var worklist = new Queue<BasicBlock>();
+        _blockInputs[0] = InitialState();
+        worklist.Enqueue(_cfg.Blocks[0]);
+        var queued = new bool[_cfg.Blocks.Length];
+        queued[0] = true;
+        int budget = _cfg.Blocks.Length * 64 + 1024;
+        while (worklist.Count > 0 && budget-- > 0)
+        {
+            BasicBlock block = worklist.Dequeue();
+            queued[block.Ordinal] = false;
+            if (_blockInputs[block.Ordinal] is null)
+            {
+                continue;
+            }
+
+            foreach (BasicBlock changed in ProcessBlock(block, (RefState[])_blockInputs[block.Ordinal]!.Clone()))
+            {
+                if (!queued[changed.Ordinal])
+                {
+                    queued[changed.Ordinal] = true;
+                    worklist.Enqueue(changed);
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs the block's operations on <paramref name="state"/> and propagates to its successors; returns the blocks whose input grew.</summary>
+    private List<BasicBlock> ProcessBlock(BasicBlock block, RefState[] state)
+    {
+        var changed = new List<BasicBlock>();
+        PropagateToHandlers(block, state, changed);
+        foreach (IOperation operation in block.Operations)
+        {
+            Transfer(operation, state);
+        }
+
+        if (block.ConditionalSuccessor is { } conditional && block.BranchValue is { } condition)
+        {
+            Use(condition, state);
+            bool jumpsWhenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+            RefState[] whenJumping = (RefState[])state.Clone();
+            Refine(condition, whenJumping, isTrue: jumpsWhenTrue);
+            Follow(conditional, whenJumping, block, changed);
+            Refine(condition, state, isTrue: !jumpsWhenTrue);
+            Follow(block.FallThroughSuccessor!, state, block, changed);
+        }
+        else if (block.FallThroughSuccessor is { } next)
+        {
+            if (block.BranchValue is { } value)
+            {
+                if (next.Semantics == ControlFlowBranchSemantics.Return)
+                {
+                    Return(value, state);
+                }
+                else
+                {
+                    Use(value, state);
+                }
+            }
+
+            Follow(next, state, block, changed);
+        }
+
+        return changed;
+    }
+
+    private void Follow(ControlFlowBranch branch, RefState[] state, BasicBlock from, List<BasicBlock> changed)
+    {
+        if (!branch.FinallyRegions.IsEmpty)
+        {
+            EnterFinally(branch, 0, state, changed);
+            return;
+        }
+
+        Arrive(branch, state, from, changed);
+    }
+
+    private void EnterFinally(ControlFlowBranch branch, int finallyIndex, RefState[] state, List<BasicBlock> changed)
+    {
+        ControlFlowRegion region = branch.FinallyRegions[finallyIndex];
+        if (!_finallyContinuations.TryGetValue(region, out var continuations))
+        {
+            _finallyContinuations[region] = continuations = new List<(ControlFlowBranch, int)>();
+        }
+
+        if (!continuations.Contains((branch, finallyIndex)))
+        {
+            continuations.Add((branch, finallyIndex));
+            // The finally's exit state may already be known: let it flow to the new continuation too.
+            changed.Add(_cfg.Blocks[region.LastBlockOrdinal]);
+        }
+
+        MergeInto(_cfg.Blocks[region.FirstBlockOrdinal], state, changed);
+    }
+
+    private void Arrive(ControlFlowBranch branch, RefState[] state, BasicBlock from, List<BasicBlock> changed)
+    {
+        switch (branch.Semantics)
+        {
+            case ControlFlowBranchSemantics.StructuredExceptionHandling when branch.Destination is null:
+                // End of a finally: continue every path that entered it.
+                ControlFlowRegion? region = from.EnclosingRegion;
+                while (region is not null && region.Kind != ControlFlowRegionKind.Finally)
+                {
+                    region = region.EnclosingRegion;
+                }
+
+                if (region is not null && _finallyContinuations.TryGetValue(region, out var continuations))
+                {
+                    foreach ((ControlFlowBranch original, int index) in continuations.ToList())
+                    {
+                        if (index + 1 < original.FinallyRegions.Length)
+                        {
+                            EnterFinally(original, index + 1, (RefState[])state.Clone(), changed);
+                        }
+                        else
+                        {
+                            Arrive(original, (RefState[])state.Clone(), original.Source, changed);
+                        }
+                    }
+                }
+
+                return;
+            case ControlFlowBranchSemantics.Throw:
+            case ControlFlowBranchSemantics.Rethrow:
+            case ControlFlowBranchSemantics.Return:
+            case ControlFlowBranchSemantics.Regular when branch.Destination?.Kind == BasicBlockKind.Exit:
+                Location exit = ExitLocation(from, branch);
+                string kind = branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow ? "the throw at line " : "line ";
+                CheckExit(state, exit, "on the path through " + kind + (exit.GetLineSpan().StartLinePosition.Line + 1));
+                return;
+        }
+
+        if (branch.Destination is { } destination)
+        {
+            LeaveScopes(branch, state);
+            MergeInto(destination, state, changed);
+        }
+    }
+
+    /// <summary>Locals whose scope the branch leaves (a loop body ending, a block closing) must not still own anything.</summary>
+    private void LeaveScopes(ControlFlowBranch branch, RefState[] state)
+    {
+        foreach (ControlFlowRegion region in branch.LeavingRegions)
+        {
+            foreach (ILocalSymbol local in region.Locals)
+            {
+                if (_variables.TryGetValue(local, out int index))
+                {
+                    if (state[index].SomePath(RefState.Owned))
+                    {
+                        Location declared = local.Locations.FirstOrDefault() ?? Location.None;
+                        Report(OwnershipProblem.Leak, declared, local.Name, "when its scope ends on the path through line " + (ExitLocation(branch.Source, branch).GetLineSpan().StartLinePosition.Line + 1));
+                    }
+
+                    state[index] = RefState.Null;
+                }
+            }
+        }
+    }
+
+    // A catch (or finally) can be entered from anywhere in its try: it starts from the union of the try's states.
+    private void PropagateToHandlers(BasicBlock block, RefState[] state, List<BasicBlock> changed)
+    {
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        {
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { } tryAndHandlers)
+            {
+                foreach (ControlFlowRegion handler in tryAndHandlers.NestedRegions.Where(r => r.Kind is ControlFlowRegionKind.Catch or ControlFlowRegionKind.FilterAndHandler))
+                {
+                    MergeInto(_cfg.Blocks[handler.FirstBlockOrdinal], state, changed);
+                }
+            }
+        }
+    }
+
+    private void MergeInto(BasicBlock target, RefState[] state, List<BasicBlock> changed)
+    {
+        RefState[]? input = _blockInputs[target.Ordinal];
+        if (input is null)
+        {
+            _blockInputs[target.Ordinal] = (RefState[])state.Clone();
+            changed.Add(target);
+            return;
+        }
+
+        bool grew = false;
+        for (int i = 0; i < _names.Count; i++)
+        {
+            RefState merged = input[i] | state[i];
+            if ((merged & RefState.Escaped) != 0)
+            {
+                merged = RefState.Escaped;
+            }
+
+            if (merged != input[i])
+            {
+                input[i] = merged;
+                grew = true;
+            }
+        }
+
+        if (grew)
+        {
+            changed.Add(target);
+        }
+    }
+
+    private void Transfer(IOperation operation, RefState[] state)
+    {
+        switch (operation)
+        {
+            case IFlowCaptureOperation capture when _captureAliases.ContainsKey(capture.Id):
+                return;
+            case IFlowCaptureOperation capture:
+                int slot = CaptureSlot(capture.Id);
+                if (slot >= 0)
+                {
+                    state[slot] = Evaluate(capture.Value, state, moveAliases: false);
+                }
+
+                return;
+            case IExpressionStatementOperation statement:
+                Transfer(statement.Operation, state);
+                return;
+            case ISimpleAssignmentOperation assignment:
+                Assign(assignment, state);
+                return;
+            case IInvocationOperation invocation:
+                // A call that is a whole statement of the graph: its result is discarded.
+                Invoke(invocation, state);
+                if (_model.ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
+                {
+                    Report(OwnershipProblem.Leak, invocation.Syntax.GetLocation(), invocation.TargetMethod.Name + "(...)", "because the new reference it returns is discarded");
+                }
+
+                return;
+            default:
+                Use(operation, state);
+                return;
+        }
+    }
+
+    private void Assign(ISimpleAssignmentOperation assignment, RefState[] state)
+    {
+        IOperation target = assignment.Target;
+        int variable = VariableOf(target);
+        if (variable >= 0)
+        {
+            RefState value = Evaluate(assignment.Value, state, moveAliases: true);
+            if (_isLocal[variable] && state[variable].SomePath(RefState.Owned))
+            {
+                Report(OwnershipProblem.Leak, assignment.Syntax.GetLocation(), _names[variable], "when it is overwritten at line " + Line(assignment));
+            }
+
+            state[variable] = value;
+            return;
+        }
+
+        Use(target, state);
+        if (target is IFieldReferenceOperation field && _model.IsCounted(field.Field.Type))
+        {
+            // A plain store into a strong field moves one owned reference into the field.
+            MoveOut(assignment.Value, state, RefState.Borrowed, "is stored in field '" + field.Field.Name + "'");
+        }
+        else
+        {
+            Use(assignment.Value, state);
+        }
+    }
+
+    private void Invoke(IInvocationOperation invocation, RefState[] state)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        int receiver = invocation.Instance is { } instance ? VariableOf(instance) : -1;
+        if (receiver >= 0 && _model.IsIncRef(method))
+        {
+            if (state[receiver].AllPaths(RefState.Released))
+            {
+                Report(OwnershipProblem.UseAfterRelease, invocation.Syntax.GetLocation(), _names[receiver], "by IncRef at line " + Line(invocation));
+            }
+
+            state[receiver] = state[receiver].Acquire();
+            return;
+        }
+
+        if (receiver >= 0 && _model.IsRelease(method, Unwrap(invocation.Instance!).Type))
+        {
+            if (state[receiver].AllPaths(RefState.Borrowed | RefState.Released))
+            {
+                string how = state[receiver].AllPaths(RefState.Released) ? "when it is released again" : "when it is released without being owned";
+                Report(OwnershipProblem.OverRelease, invocation.Syntax.GetLocation(), _names[receiver], how + " at line " + Line(invocation));
+                state[receiver] = RefState.Released;
+                return;
+            }
+
+            state[receiver] = state[receiver].GiveUp(RefState.Released);
+            return;
+        }
+
+        if (invocation.Instance is { } receiverOperation)
+        {
+            Use(receiverOperation, state);
+        }
+
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { } parameter && _model.Steals(parameter))
+            {
+                MoveOut(argument.Value, state, RefState.Released, "is passed to [StealsReference] parameter '" + parameter.Name + "' of " + method.Name);
+            }
+            else if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out && VariableOf(argument.Value) is var byRef and >= 0)
+            {
+                state[byRef] = RefState.Escaped;
+            }
+            else
+            {
+                Use(argument.Value, state);
+            }
+        }
+    }
+
+    /// <summary>Hands one owned reference held by <paramref name="value"/> to someone else (a field, a stealing parameter, the caller).</summary>
+    private void MoveOut(IOperation value, RefState[] state, RefState lastLeaves, string how)
+    {
+        int variable = VariableOf(value);
+        if (variable < 0)
+        {
+            if (IsBorrowedExpression(value))
+            {
+                Report(OwnershipProblem.BorrowedEscapes, value.Syntax.GetLocation(), value.Syntax.ToString(), how);
+            }
+
+            Use(value, state);
+            return;
+        }
+
+        RefState current = state[variable];
+        if (current.AllPaths(RefState.Released))
+        {
+            Report(OwnershipProblem.UseAfterRelease, value.Syntax.GetLocation(), _names[variable], "because it " + how + " at line " + Line(value));
+            state[variable] = RefState.Escaped;
+        }
+        else if (current.AllPaths(RefState.Borrowed))
+        {
+            Report(OwnershipProblem.BorrowedEscapes, value.Syntax.GetLocation(), _names[variable], how);
+            state[variable] = RefState.Escaped;
+        }
+        else
+        {
+            state[variable] = current.GiveUp(lastLeaves);
+        }
+    }
+
+    private void Return(IOperation value, RefState[] state)
+    {
+        ReturnOwnership declared = _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        int variable = VariableOf(value);
+        if (declared == ReturnOwnership.Borrowed)
+        {
+            if (variable >= 0 && state[variable].SomePath(RefState.Owned) && _isLocal[variable])
+            {
+                Report(OwnershipProblem.BrokenContract, value.Syntax.GetLocation(), _names[variable], "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
+                state[variable] = RefState.Escaped;
+            }
+
+            Use(value, state);
+            return;
+        }
+
+        if (declared == ReturnOwnership.New || (variable >= 0 && state[variable].SomePath(RefState.Owned)) || variable < 0 && !IsBorrowedExpression(value))
+        {
+            if (declared == ReturnOwnership.New || variable >= 0)
+            {
+                MoveOut(value, state, RefState.Released, "is returned from [NewReference] method '" + _method?.Name + "'");
+            }
+
+            return;
+        }
+
+        Use(value, state);
+    }
+
+    private void CheckExit(RefState[] state, Location location, string path)
+    {
+        for (int i = 0; i < _names.Count; i++)
+        {
+            if (!state[i].SomePath(RefState.Owned))
+            {
+                continue;
+            }
+
+            if (_stealsParameters.Contains(i))
+            {
+                Report(OwnershipProblem.BrokenContract, location, _names[i], "[StealsReference] parameter '" + _names[i] + "' is not consumed " + path);
+            }
+            else if (_isLocal[i])
+            {
+                Report(OwnershipProblem.Leak, location, _names[i], path);
+            }
+        }
+    }
+
+    /// <summary>The state a variable gets from <paramref name="value"/>; an alias takes the source's ownership.</summary>
+    private RefState Evaluate(IOperation value, RefState[] state, bool moveAliases)
+    {
+        value = Unwrap(value);
+        int source = VariableOf(value);
+        if (source >= 0)
+        {
+            RefState moved = state[source];
+            if (moveAliases && (_isLocal[source] || _captures.ContainsValue(source)))
+            {
+                state[source] = (moved & RefState.Escaped) != 0 ? RefState.Escaped : moved.SomePath(RefState.Owned) ? RefState.Borrowed | (moved & RefState.Null) : moved;
+            }
+
+            return moved;
+        }
+
+        switch (value)
+        {
+            case IObjectCreationOperation creation when _model.IsCounted(creation.Type):
+                Use(creation, state);
+                return RefState.Owned1;
+            case IInvocationOperation invocation:
+                Invoke(invocation, state);
+                return _model.ReturnOf(invocation.TargetMethod) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
+            case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
+            case IDefaultValueOperation:
+                return RefState.Null;
+            case IFlowAnonymousFunctionOperation lambda:
+                EscapeCaptured(lambda, state);
+                return RefState.Borrowed;
+            default:
+                Use(value, state);
+                return RefState.Borrowed;
+        }
+    }
+
+    /// <summary>Reads of variables inside <paramref name="operation"/>: a read after release is REFS003.</summary>
+    private void Use(IOperation operation, RefState[] state)
+    {
+        var pending = new Stack<IOperation>();
+        pending.Push(operation);
+        while (pending.Count > 0)
+        {
+            IOperation current = pending.Pop();
+            if (current is IFlowAnonymousFunctionOperation lambda)
+            {
+                EscapeCaptured(lambda, state);
+                continue;
+            }
+
+            if (current is IInvocationOperation nested && !ReferenceEquals(current, operation))
+            {
+                Invoke(nested, state);
+                continue;
+            }
+
+            int variable = VariableOf(current);
+            if (variable >= 0)
+            {
+                if (state[variable].AllPaths(RefState.Released))
+                {
+                    Report(OwnershipProblem.UseAfterRelease, current.Syntax.GetLocation(), _names[variable], "at line " + Line(current));
+                    state[variable] = RefState.Escaped;
+                }
+
+                continue;
+            }
+
+            foreach (IOperation child in current.ChildOperations)
+            {
+                pending.Push(child);
+            }
+        }
+    }
+
+    /// <summary>A variable captured by a lambda or local function may be used or released anywhere: stop tracking it.</summary>
+    private void EscapeCaptured(IFlowAnonymousFunctionOperation lambda, RefState[] state)
+    {
+        ControlFlowGraph body = _cfg.GetAnonymousFunctionControlFlowGraph(lambda);
+        foreach (IOperation reference in body.Blocks.SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue })).SelectMany(o => o.DescendantsAndSelf()))
+        {
+            ISymbol? symbol = reference switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (symbol is not null && _variables.TryGetValue(symbol, out int index))
+            {
+                state[index] = RefState.Escaped;
+            }
+        }
+    }
+
+    /// <summary>Refines the branch on <paramref name="condition"/>: on the side where a variable is null, it holds nothing.</summary>
+    private void Refine(IOperation condition, RefState[] state, bool isTrue)
+    {
+        (IOperation? tested, bool nullWhenTrue) = condition switch
+        {
+            IIsNullOperation nullCheck => (nullCheck.Operand, true),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, true),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, false),
+            IIsPatternOperation { Pattern: IConstantPatternOperation c } p when IsNullLiteral(c.Value) => (p.Value, true),
+            IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation c } } p when IsNullLiteral(c.Value) => (p.Value, false),
+            IIsPatternOperation { Pattern: IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation } p => (p.Value, false),
+            _ => (null, false),
+        };
+        int variable = tested is null ? -1 : VariableOf(tested);
+        if (variable < 0 || (state[variable] & RefState.Escaped) != 0)
+        {
+            return;
+        }
+
+        bool isNull = isTrue == nullWhenTrue;
+        RefState refined = isNull ? state[variable] & RefState.Null : state[variable] & ~RefState.Null;
+        state[variable] = isNull ? RefState.Null : refined == RefState.None ? state[variable] : refined;
+    }
+
+    private static bool IsNullLiteral(IOperation operation) =>
+        Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
+
+    private bool IsBorrowedExpression(IOperation value) =>
+        Unwrap(value) is IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation
+            || (Unwrap(value) is IInvocationOperation call && _model.ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed);
+
+    /// <summary>The tracked variable (local, parameter or flow capture) an operation reads, or -1.</summary>
+    private int VariableOf(IOperation operation)
+    {
+        operation = Unwrap(operation);
+        return operation switch
+        {
+            ILocalReferenceOperation local when _variables.TryGetValue(local.Local, out int index) => index,
+            IParameterReferenceOperation parameter when _variables.TryGetValue(parameter.Parameter, out int index) => index,
+            IFlowCaptureReferenceOperation capture when _captureAliases.TryGetValue(capture.Id, out int alias) => alias,
+            IFlowCaptureReferenceOperation capture when _captures.TryGetValue(capture.Id, out int slot) => slot,
+            _ => -1,
+        };
+    }
+
+    private static IOperation Unwrap(IOperation operation)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
+    }
+
+    private void Report(OwnershipProblem problem, Location location, string variable, string detail)
+    {
+        if (_collecting && variable != "<capture>")
+        {
+            _findings[(problem, location, variable)] = new OwnershipFinding(problem, location, variable, detail);
+        }
+    }
+
+    /// <summary>Where a path leaves: the return or throw statement, else the closing brace of the body.</summary>
+    private Location ExitLocation(BasicBlock block, ControlFlowBranch branch)
+    {
+        SyntaxNode body = _cfg.OriginalOperation.Syntax;
+        if (block.BranchValue is { } value && block.ConditionalSuccessor is null)
+        {
+            SyntaxNode? statement = value.Syntax.Parent;
+            return (statement is ReturnStatementSyntax or ThrowStatementSyntax ? statement : value.Syntax).GetLocation();
+        }
+
+        // A valueless `return;` leaves no operation behind: it is the first one after the block's last code.
+        SyntaxNode? last = block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax;
+        if (branch.Semantics is ControlFlowBranchSemantics.Return or ControlFlowBranchSemantics.Regular && last is not null)
+        {
+            ReturnStatementSyntax? next = body.DescendantNodes()
+                .OfType<ReturnStatementSyntax>()
+                .Where(r => r.Expression is null && r.SpanStart >= last.Span.End)
+                .OrderBy(r => r.SpanStart)
+                .FirstOrDefault();
+            if (next is not null)
+            {
+                return next.GetLocation();
+            }
+        }
+
+        return body.GetLastToken().GetLocation();
+    }
+
+    private static int Line(IOperation operation) => operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace RefSafety.Analyzers.Ownership;
+
+/// <summary>What a method's result gives its caller.</summary>
+internal enum ReturnOwnership
+{
+    /// <summary>Nothing to own (not a reference, or a void method).</summary>
+    None,
+
+    /// <summary>A borrowed reference (+0).</summary>
+    Borrowed,
+
+    /// <summary>A new reference (+1) the caller must release or hand on.</summary>
+    New,
+}
+
+/// <summary>
+/// The RefHeap ownership model of one compilation, resolved once at compilation start: which types are reference
+/// counted, which calls add, release, steal or return references. Null when RefHeap is not referenced, so
+/// analyzers bail out at once on other projects. Thread-safe: analyzers run concurrently.
+/// </summary>
+internal sealed class OwnershipModel
+{
+    private static readonly string[] NewReferencePrefixes = { "Create", "New", "Copy", "Clone", "Make", "Pop" };
+
+    private readonly ConcurrentDictionary<IMethodSymbol, ReturnOwnership> _returns = new(SymbolEqualityComparer.Default);
+
+    private OwnershipModel(Compilation compilation, INamedTypeSymbol refObject)
+    {
+        RefObject = refObject;
+        NewReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.NewReferenceAttribute");
+        BorrowedReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.BorrowedReferenceAttribute");
+        StealsReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.StealsReferenceAttribute");
+        WeakRefBase = compilation.GetTypeByMetadataName("RefHeap.WeakRefBase");
+        IncRef = Member("IncRef");
+        DecRef = Member("DecRef");
+        Dispose = Member("Dispose");
+        DangerousSetRefCount = Member("DangerousSetRefCount");
+    }
+
+    public INamedTypeSymbol RefObject { get; }
+
+    public INamedTypeSymbol? NewReferenceAttribute { get; }
+
+    public INamedTypeSymbol? BorrowedReferenceAttribute { get; }
+
+    public INamedTypeSymbol? StealsReferenceAttribute { get; }
+
+    public INamedTypeSymbol? WeakRefBase { get; }
+
+    public IMethodSymbol? IncRef { get; }
+
+    public IMethodSymbol? DecRef { get; }
+
+    public IMethodSymbol? Dispose { get; }
+
+    public IMethodSymbol? DangerousSetRefCount { get; }
+
+    /// <summary>The model, or null when the compilation does not reference RefHeap.</summary>
+    public static OwnershipModel? TryCreate(Compilation compilation) =>
+        compilation.GetTypeByMetadataName("RefHeap.RefObject") is { } refObject ? new OwnershipModel(compilation, refObject) : null;
+
+    /// <summary>True for RefObject and every type derived from it (and type parameters constrained to it).</summary>
+    public bool IsCounted(ITypeSymbol? type)
+    {
+        if (type is ITypeParameterSymbol parameter)
+        {
+            return parameter.ConstraintTypes.Any(IsCounted);
+        }
+
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t, RefObject))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True if <paramref name="method"/> is <paramref name="rootMethod"/> or overrides/implements it.</summary>
+    public static bool Is(IMethodSymbol method, IMethodSymbol? rootMethod)
+    {
+        if (rootMethod is null)
+        {
+            return false;
+        }
+
+        for (IMethodSymbol? m = method.OriginalDefinition; m is not null; m = m.OverriddenMethod)
+        {
+            if (SymbolEqualityComparer.Default.Equals(m, rootMethod))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool IsIncRef(IMethodSymbol method) => Is(method, IncRef);
+
+    /// <summary>DecRef, or Dispose on a counted object (Dispose is exactly DecRef).</summary>
+    public bool IsRelease(IMethodSymbol method, ITypeSymbol? receiverType) =>
+        Is(method, DecRef) || Is(method, Dispose) || (method.Name == "Dispose" && method.Parameters.Length == 0 && IsCounted(receiverType));
+
+    public bool Steals(IParameterSymbol parameter) => HasAttribute(parameter.GetAttributes(), StealsReferenceAttribute);
+
+    /// <summary>
+    /// The ownership of a method's result: its attributes first ([NewReference] / [BorrowedReference] on the method, its
+    /// return value or, for a getter, its property); for unannotated methods with source, whether a body returns a
+    /// newly created object; otherwise the naming rule (Create/New/Copy/Clone/Make/Pop… give a new reference, like
+    /// Clang's Create/Copy rule). Properties and indexers are borrowed.
+    /// </summary>
+    public ReturnOwnership ReturnOf(IMethodSymbol method)
+    {
+        if (method.ReturnsVoid || !IsCounted(method.ReturnType))
+        {
+            return ReturnOwnership.None;
+        }
+
+        return _returns.GetOrAdd(method.OriginalDefinition, m => ComputeReturn(m));
+    }
+
+    /// <summary>The contract the method declares, if any (only explicit attributes).</summary>
+    public ReturnOwnership DeclaredReturnOf(IMethodSymbol method)
+    {
+        if (HasAttribute(method.GetReturnTypeAttributes(), NewReferenceAttribute) || HasAttribute(method.GetAttributes(), NewReferenceAttribute)
+            || (method.AssociatedSymbol is IPropertySymbol p1 && HasAttribute(p1.GetAttributes(), NewReferenceAttribute)))
+        {
+            return ReturnOwnership.New;
+        }
+
+        if (HasAttribute(method.GetReturnTypeAttributes(), BorrowedReferenceAttribute) || HasAttribute(method.GetAttributes(), BorrowedReferenceAttribute)
+            || (method.AssociatedSymbol is IPropertySymbol p2 && HasAttribute(p2.GetAttributes(), BorrowedReferenceAttribute)))
+        {
+            return ReturnOwnership.Borrowed;
+        }
+
+        return ReturnOwnership.None;
+    }
+
+    private ReturnOwnership ComputeReturn(IMethodSymbol method)
+    {
+        ReturnOwnership declared = DeclaredReturnOf(method);
+        if (declared != ReturnOwnership.None)
+        {
+            return declared;
+        }
+
+        if (method.MethodKind is MethodKind.PropertyGet)
+        {
+            return ReturnOwnership.Borrowed;
+        }
+
+        if (!method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return method.DeclaringSyntaxReferences.Any(r => ReturnsNewObject(r.GetSyntax())) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
+        }
+
+        return NewReferencePrefixes.Any(p => method.Name.StartsWith(p, StringComparison.Ordinal)) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
+    }
+
+    // Syntax only (no semantic model of another tree): a returned `new ...`, or a returned local initialised by one.
+    private static bool ReturnsNewObject(SyntaxNode declaration)
+    {
+        foreach (SyntaxNode node in declaration.DescendantNodes(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax or AnonymousMethodExpressionSyntax)))
+        {
+            ExpressionSyntax? returned = node switch
+            {
+                ReturnStatementSyntax r => r.Expression,
+                ArrowExpressionClauseSyntax a when a.Parent is MethodDeclarationSyntax => a.Expression,
+                _ => null,
+            };
+            if (returned is BaseObjectCreationExpressionSyntax)
+            {
+                return true;
+            }
+
+            if (returned is IdentifierNameSyntax identifier
+                && declaration.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == identifier.Identifier.ValueText && v.Initializer?.Value is BaseObjectCreationExpressionSyntax))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasAttribute(System.Collections.Immutable.ImmutableArray<AttributeData> attributes, INamedTypeSymbol? attribute) =>
+        attribute is not null && attributes.Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
+
+    private IMethodSymbol? Member(string name) => RefObject.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault();
+}

@@ -1,0 +1,107 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Dataflow;
+using RefSafety.Analyzers.Ownership;
+
+namespace RefSafety.Analyzers.Rules;
+
+/// <summary>
+/// Runs the ownership dataflow once per method body (and once per lambda and local function in it) and reports its
+/// findings through the balance rules REFS001–REFS005, each defined in its own file. One analysis serves all five
+/// rules, so a method is never walked twice.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        Descriptors.REFS001ReferenceLeak,
+        Descriptors.REFS002OverRelease,
+        Descriptors.REFS003UseAfterRelease,
+        Descriptors.REFS004BorrowedEscapes,
+        Descriptors.REFS005BrokenContract);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            // Resolved once per compilation; null (and no further work) when RefHeap is not referenced.
+            OwnershipModel? model = OwnershipModel.TryCreate(start.Compilation);
+            if (model is not null)
+            {
+                start.RegisterOperationBlockAction(block => AnalyzeBlock(block, model));
+            }
+        });
+    }
+
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, OwnershipModel model)
+    {
+        if (context.OwningSymbol is not IMethodSymbol method)
+        {
+            return;
+        }
+
+        foreach (IOperation root in context.OperationBlocks)
+        {
+            if (root is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation))
+            {
+                continue;
+            }
+
+            var graphs = new Queue<(ControlFlowGraph Graph, IMethodSymbol Method)>();
+            graphs.Enqueue((context.GetControlFlowGraph(root), method));
+            while (graphs.Count > 0)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                (ControlFlowGraph graph, IMethodSymbol owner) = graphs.Dequeue();
+                IReadOnlyCollection<OwnershipFinding> findings;
+                try
+                {
+                    findings = OwnershipDataflow.Analyze(graph, model, owner);
+                }
+                catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+                {
+                    throw new System.InvalidOperationException(ex.ToString());
+                }
+
+                foreach (OwnershipFinding finding in findings)
+                {
+                    context.ReportDiagnostic(Diagnose(finding));
+                }
+
+                foreach (IMethodSymbol localFunction in graph.LocalFunctions)
+                {
+                    graphs.Enqueue((graph.GetLocalFunctionControlFlowGraph(localFunction, context.CancellationToken), localFunction));
+                }
+
+                foreach (IFlowAnonymousFunctionOperation lambda in AnonymousFunctions(graph))
+                {
+                    graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken), lambda.Symbol));
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<IFlowAnonymousFunctionOperation> AnonymousFunctions(ControlFlowGraph graph) =>
+        graph.Blocks
+            .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
+            .SelectMany(o => o.DescendantsAndSelf())
+            .OfType<IFlowAnonymousFunctionOperation>();
+
+    private static Diagnostic Diagnose(OwnershipFinding finding) => finding.Problem switch
+    {
+        OwnershipProblem.Leak => REFS001ReferenceLeak.Diagnose(finding),
+        OwnershipProblem.OverRelease => REFS002OverRelease.Diagnose(finding),
+        OwnershipProblem.UseAfterRelease => REFS003UseAfterRelease.Diagnose(finding),
+        OwnershipProblem.BorrowedEscapes => REFS004BorrowedEscapes.Diagnose(finding),
+        _ => REFS005BrokenContract.Diagnose(finding),
+    };
+}

@@ -1,0 +1,168 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.REFS001;
+
+public class REFS001Diagnostics
+{
+    private const string Types = @"
+using System;
+using System.Threading.Tasks;
+using RefHeap;
+
+class Node : RefObject { public Node? Next; public void Touch() { } }
+
+static class Factory
+{
+    [return: NewReference] public static Node Create() => new Node();
+}
+";
+
+    [Fact]
+    public Task NewObjectNeverReleased() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M()
+    {
+        var node = new Node();
+        node.Touch();
+    {|REFS001:}|}
+}");
+
+    [Fact]
+    public Task LeakOnTheEarlyReturnOnly() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    int M(bool fail)
+    {
+        var node = new Node();
+        if (fail)
+        {
+            {|REFS001:return -1;|}
+        }
+
+        node.DecRef();
+        return 0;
+    }
+}");
+
+    [Fact]
+    public Task LeakOnTheThrowPath() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M(int value)
+    {
+        var node = Factory.Create();
+        if (value < 0)
+        {
+            {|REFS001:throw new ArgumentOutOfRangeException(nameof(value));|}
+        }
+
+        node.Dispose();
+    }
+}");
+
+    [Fact]
+    public Task LeakInALoopIteration() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M(int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            var {|REFS001:node|} = new Node();
+            if (i % 2 == 0)
+            {
+                node.DecRef();
+            }
+        }
+    }
+}");
+
+    [Fact]
+    public Task DiscardedNewReferenceResult() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M()
+    {
+        {|REFS001:Factory.Create()|};
+    }
+}");
+
+    [Fact]
+    public Task ExtraIncRefIsOneTooHigh() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M(Node borrowed)
+    {
+        var kept = borrowed;
+        kept.IncRef();
+        kept.IncRef();
+        kept.DecRef();
+    {|REFS001:}|}
+}");
+
+    [Fact]
+    public Task LeakInASwitchCase() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M(int kind)
+    {
+        var node = new Node();
+        switch (kind)
+        {
+            case 0:
+                node.DecRef();
+                break;
+            case 1:
+                {|REFS001:return;|}
+            default:
+                node.Dispose();
+                break;
+        }
+    }
+}");
+
+    [Fact]
+    public Task LeakInsideALambda() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    Action M() => () =>
+    {
+        var node = new Node();
+        node.Touch();
+    {|REFS001:}|};
+}");
+
+    [Fact]
+    public Task LeakInsideALocalFunctionAndAnAsyncMethod() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    async Task M()
+    {
+        Local();
+        var node = new Node();
+        await Task.Yield();
+        node.Touch();
+
+        void Local()
+        {
+            var inner = new Node();
+        {|#0:}|}
+    {|#1:}|}
+}", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(0).WithArguments("inner", "on the path through line 25"),
+        Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(1).WithArguments("node", "on the path through line 26"));
+
+    [Fact]
+    public Task OverwritingAnOwnedLocalLeaksTheFirstObject() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M()
+    {
+        var node = new Node();
+        {|REFS001:node = new Node()|};
+        node.DecRef();
+    }
+}");
+}

@@ -1,0 +1,103 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.REFS001;
+
+public class REFS001Valid
+{
+    private const string Types = @"
+using System;
+using RefHeap;
+
+class Node : RefObject { public Node? Next; public void Touch() { } }
+
+class Holder : RefObject
+{
+    public Node? Child;
+    public static readonly Node Shared = new Node();
+    public static Node? Cache;
+}
+
+static class Api
+{
+    [return: NewReference] public static Node Create() => new Node();
+    public static void Consume([StealsReference] Node node) => node.DecRef();
+}
+";
+
+    [Theory]
+    [InlineData("var node = new Node(); node.DecRef();")]
+    [InlineData("var node = new Node(); node.Dispose();")]
+    [InlineData("using var node = new Node(); node.Touch();")]
+    [InlineData("using (var node = new Node()) { node.Touch(); }")]
+    [InlineData("var node = Api.Create(); try { node.Touch(); } finally { node.DecRef(); }")]
+    [InlineData("var node = new Node(); holder.Child = node;")]
+    [InlineData("var node = new Node(); Api.Consume(node);")]
+    [InlineData("var node = new Node(); RefField.Move(ref holder.Child, node);")]
+    [InlineData("var list = new RefList<Node>(); var node = new Node(); list.Add(node); node.DecRef(); list.DecRef();")]
+    [InlineData("Node? node = flag ? new Node() : null; node?.DecRef();")]
+    [InlineData("var node = flag ? new Node() : null; if (node is null) return; node.DecRef();")]
+    [InlineData("var node = new Node(); if (flag) { node.DecRef(); return; } node.Touch(); node.DecRef();")]
+    [InlineData("for (int i = 0; i < 3; i++) { var node = new Node(); node.DecRef(); }")]
+    [InlineData("var node = new Node(); switch (flag) { case true: node.DecRef(); break; default: node.Dispose(); break; }")]
+    [InlineData("var node = new Node(); node.IncRef(); holder.Child = node; node.DecRef();")]
+    [InlineData("Holder.Cache = new Node(); holder.Child = new Node();")]
+    [InlineData("var node = new Node(); Action a = () => node.DecRef(); a();")]
+    [InlineData("var borrowed = holder.Child; borrowed?.Touch();")]
+    public Task ReleasedMovedOrStolenOnEveryPath(string body) => Verify<OwnershipAnalyzer>.Valid(Types + $@"
+class C
+{{
+    void M(Holder holder, bool flag)
+    {{
+        {body}
+    }}
+}}");
+
+    [Fact]
+    public Task ReturningAnOwnedReferenceHandsItToTheCaller() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class C
+{
+    [return: NewReference]
+    Node Make(bool flag)
+    {
+        var node = new Node();
+        if (flag)
+        {
+            node.Next = new Node();
+        }
+
+        return node;
+    }
+
+    Node Unannotated() { var node = new Node(); return node; }
+
+    void Use()
+    {
+        var made = Make(true);
+        var other = Unannotated();
+        made.DecRef();
+        other.DecRef();
+    }
+}");
+
+    [Fact]
+    public Task ReleasingAFieldBeforeOverwritingItIsTheRightPattern() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class Owner : RefObject
+{
+    private Node? _current;
+
+    public void Replace(Node next)
+    {
+        _current?.DecRef();
+        next.IncRef();
+        _current = next;
+    }
+
+    public void Reset() => RefField.Clear(ref _current);
+}");
+
+    [Fact]
+    public Task CodeWithoutRefHeapIsNotAnalyzed() => Verify<OwnershipAnalyzer>.Valid(@"
+class Plain { void M() { var o = new object(); } }");
+}

@@ -447,6 +447,8 @@ internal sealed class OwnershipDataflow
             if (state[receiver].AllPaths(RefState.Released))
             {
                 Report(OwnershipProblem.UseAfterRelease, invocation.Syntax.GetLocation(), _names[receiver], "by IncRef at line " + Line(invocation));
+                state[receiver] = RefState.Escaped;
+                return;
             }
 
             state[receiver] = state[receiver].Acquire();

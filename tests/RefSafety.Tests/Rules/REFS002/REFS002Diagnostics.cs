@@ -1,0 +1,29 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.REFS002;
+
+public class REFS002Diagnostics
+{
+    [Theory]
+    [InlineData("void M(Node borrowed) { {|REFS002:borrowed.DecRef()|}; }")]
+    [InlineData("void M(Holder holder) { var child = holder.Child!; {|REFS002:child.Dispose()|}; }")]
+    [InlineData("void M() { var node = new Node(); node.DecRef(); {|REFS002:node.DecRef()|}; }")]
+    [InlineData("void M(Holder holder) { var node = new Node(); holder.Child = node; {|REFS002:node.DecRef()|}; }")]
+    [InlineData("void M() { var node = new Node(); Api.Consume(node); {|REFS002:node.DecRef()|}; }")]
+    [InlineData("void M(Holder holder) { var peeked = Api.Peek(holder); {|REFS002:peeked.DecRef()|}; }")]
+    [InlineData("void M(bool flag) { var node = new Node(); if (flag) { node.DecRef(); } else { node.Dispose(); } {|REFS002:node.DecRef()|}; }")]
+    public Task ReleasesAReferenceTheMethodDoesNotOwn(string member) =>
+        Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+
+    [Fact]
+    public Task MessageSaysHowTheCountGoesTooLow() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(Node borrowed)
+    {
+        {|#0:borrowed.DecRef()|};
+    }
+}", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS002OverRelease).WithLocation(0).WithArguments("borrowed", "when it is released without being owned at line 26"));
+}

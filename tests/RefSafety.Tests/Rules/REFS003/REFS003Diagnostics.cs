@@ -1,0 +1,33 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.REFS003;
+
+public class REFS003Diagnostics
+{
+    [Theory]
+    [InlineData("void M() { var node = new Node(); node.DecRef(); {|REFS003:node|}.Touch(); }")]
+    [InlineData("void M() { var node = new Node(); node.Dispose(); Api.Inspect({|REFS003:node|}); }")]
+    [InlineData("Node M() { var node = new Node(); node.DecRef(); return {|REFS003:node|}; }")]
+    [InlineData("void M(Holder holder) { var node = new Node(); node.DecRef(); holder.Child = {|REFS003:node|}; }")]
+    [InlineData("void M() { var node = new Node(); Api.Consume(node); {|REFS003:node|}.Touch(); }")]
+    [InlineData("void M() { var node = new Node(); node.DecRef(); {|REFS003:node.IncRef()|}; }")]
+    [InlineData("void M(bool flag) { var node = new Node(); node.DecRef(); if (flag) { {|REFS003:node|}.Touch(); } }")]
+    public Task UsesAnObjectAfterItsLastReferenceWasReleased(string member) =>
+        Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+
+    [Fact]
+    public Task OneDiagnosticPerMistake() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M()
+    {
+        var node = new Node();
+        node.DecRef();
+        {|REFS003:node|}.Touch();
+        node.Touch();
+        node.Touch();
+    }
+}");
+}

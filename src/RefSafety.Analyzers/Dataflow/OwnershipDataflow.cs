@@ -38,6 +38,8 @@ internal sealed class OwnershipDataflow
     private readonly HashSet<int> _stealsParameters = new();
     private readonly RefState[]?[] _blockInputs;
     private readonly Dictionary<ControlFlowRegion, List<(ControlFlowBranch Branch, int FinallyIndex)>> _finallyContinuations = new();
+    private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
+    private readonly IFieldSymbol?[] _loadedFrom = new IFieldSymbol?[MaxTrackedVariables];
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
     private bool _collecting;
 
@@ -235,18 +237,75 @@ internal sealed class OwnershipDataflow
 
     private void Follow(ControlFlowBranch branch, RefState[] state, BasicBlock from, List<BasicBlock> changed)
     {
-        if (!branch.FinallyRegions.IsEmpty)
+        ControlFlowRegion[] finallies = FinallyChain(branch, from);
+        if (finallies.Length > 0)
         {
             EnterFinally(branch, 0, state, changed);
             return;
         }
 
+        if (branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow && IsCaught(from))
+        {
+            return; // a handler of this method continues the path (it was given the state of the try)
+        }
+
         Arrive(branch, state, from, changed);
+    }
+
+    /// <summary>
+    /// The finally regions a branch runs before it arrives: those the compiler lists for a jump, and for a throw the
+    /// finally blocks around it up to the first try that has a catch (exception paths are implicit in the graph).
+    /// </summary>
+    private ControlFlowRegion[] FinallyChain(ControlFlowBranch branch, BasicBlock from)
+    {
+        if (_finallyChains.TryGetValue(branch, out ControlFlowRegion[]? chain))
+        {
+            return chain;
+        }
+
+        if (branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
+        {
+            var finallies = new List<ControlFlowRegion>();
+            for (ControlFlowRegion? region = from.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+            {
+                if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
+                {
+                    break;
+                }
+
+                if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndFinally } tryAndFinally)
+                {
+                    finallies.Add(tryAndFinally.NestedRegions.First(r => r.Kind == ControlFlowRegionKind.Finally));
+                }
+            }
+
+            chain = finallies.ToArray();
+        }
+        else
+        {
+            chain = branch.FinallyRegions.ToArray();
+        }
+
+        _finallyChains[branch] = chain;
+        return chain;
+    }
+
+    private static bool IsCaught(BasicBlock from)
+    {
+        for (ControlFlowRegion? region = from.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        {
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void EnterFinally(ControlFlowBranch branch, int finallyIndex, RefState[] state, List<BasicBlock> changed)
     {
-        ControlFlowRegion region = branch.FinallyRegions[finallyIndex];
+        ControlFlowRegion region = _finallyChains[branch][finallyIndex];
         if (!_finallyContinuations.TryGetValue(region, out var continuations))
         {
             _finallyContinuations[region] = continuations = new List<(ControlFlowBranch, int)>();
@@ -278,11 +337,11 @@ internal sealed class OwnershipDataflow
                 {
                     foreach ((ControlFlowBranch original, int index) in continuations.ToList())
                     {
-                        if (index + 1 < original.FinallyRegions.Length)
+                        if (index + 1 < _finallyChains[original].Length)
                         {
                             EnterFinally(original, index + 1, (RefState[])state.Clone(), changed);
                         }
-                        else
+                        else if (!(original.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow && IsCaught(original.Source)))
                         {
                             Arrive(original, (RefState[])state.Clone(), original.Source, changed);
                         }
@@ -423,12 +482,26 @@ internal sealed class OwnershipDataflow
             }
 
             state[variable] = value;
+            _loadedFrom[variable] = Unwrap(assignment.Value) is IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } source ? source.Field : null;
             return;
         }
 
         Use(target, state);
         if (target is IFieldReferenceOperation field && _model.IsCounted(field.Field.Type))
         {
+            // Overwriting a field of this object detaches its old value: a local that read it inherits the field's reference.
+            if (field.Instance is null or IInstanceReferenceOperation)
+            {
+                for (int i = 0; i < _names.Count; i++)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(_loadedFrom[i], field.Field) && state[i].AllPaths(RefState.Borrowed))
+                    {
+                        state[i] = RefState.Owned1 | (state[i] & RefState.Null);
+                        _loadedFrom[i] = null;
+                    }
+                }
+            }
+
             // A plain store into a strong field moves one owned reference into the field.
             MoveOut(assignment.Value, state, RefState.Borrowed, "is stored in field '" + field.Field.Name + "'");
         }
@@ -693,8 +766,10 @@ internal sealed class OwnershipDataflow
     private static bool IsNullLiteral(IOperation operation) =>
         Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
 
+    // Field reads are not listed: moving a reference from one strong field to another (then overwriting the first)
+    // is ownership transfer, not an escape.
     private bool IsBorrowedExpression(IOperation value) =>
-        Unwrap(value) is IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation
+        Unwrap(value) is IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation
             || (Unwrap(value) is IInvocationOperation call && _model.ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed);
 
     /// <summary>The tracked variable (local, parameter or flow capture) an operation reads, or -1.</summary>

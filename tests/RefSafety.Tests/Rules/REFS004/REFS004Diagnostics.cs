@@ -8,10 +8,11 @@ public class REFS004Diagnostics
 {
     [Theory]
     [InlineData("[return: NewReference] Node M(Node borrowed) { return {|REFS004:borrowed|}; }")]
-    [InlineData("[return: NewReference] Node M(Holder holder) => {|REFS004:holder.Child|}!;")]
+    [InlineData("[return: NewReference] Node M(RefList<Node> list) => {|REFS004:list[0]|};")]
     [InlineData("void M(Holder holder, Node borrowed) { holder.Child = {|REFS004:borrowed|}; }")]
     [InlineData("void M(Node borrowed) { Api.Consume({|REFS004:borrowed|}); }")]
-    [InlineData("void M(Holder holder, Holder other) { other.Child = {|REFS004:holder.Child|}; }")]
+    [InlineData("void M(Holder holder, RefList<Node> list) { holder.Child = {|REFS004:list[0]|}; }")]
+    [InlineData("void M(Holder holder) { holder.Child = {|REFS004:Api.Peek(holder)|}; }")]
     public Task HandsOnABorrowedReferenceAsOwned(string member) =>
         Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
 }

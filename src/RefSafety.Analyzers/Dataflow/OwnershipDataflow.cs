@@ -607,6 +607,10 @@ internal sealed class OwnershipDataflow
                 Report(OwnershipProblem.BrokenContract, value.Syntax.GetLocation(), _names[variable], "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
                 state[variable] = RefState.Escaped;
             }
+            else if (variable < 0 && IsNewReference(value))
+            {
+                Report(OwnershipProblem.BrokenContract, value.Syntax.GetLocation(), value.Syntax.ToString(), "[BorrowedReference] method '" + _method!.Name + "' returns a new reference");
+            }
 
             Use(value, state);
             return;
@@ -762,6 +766,10 @@ internal sealed class OwnershipDataflow
         RefState refined = isNull ? state[variable] & RefState.Null : state[variable] & ~RefState.Null;
         state[variable] = isNull ? RefState.Null : refined == RefState.None ? state[variable] : refined;
     }
+
+    private bool IsNewReference(IOperation value) =>
+        Unwrap(value) is IObjectCreationOperation creation && _model.IsCounted(creation.Type)
+            || (Unwrap(value) is IInvocationOperation call && _model.ReturnOf(call.TargetMethod) == ReturnOwnership.New);
 
     private static bool IsNullLiteral(IOperation operation) =>
         Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;

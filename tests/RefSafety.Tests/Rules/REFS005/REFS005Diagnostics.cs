@@ -19,6 +19,14 @@ class C
 }");
 
     [Fact]
+    public Task BorrowedMethodReturnsANewObject() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    [return: BorrowedReference]
+    Node M() => {|REFS005:new Node()|};
+}");
+
+    [Fact]
     public Task StolenParameterNotConsumedOnOnePath() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
 class C
 {

@@ -212,9 +212,8 @@ internal sealed class StoreFlowAnalysis
             case ISimpleAssignmentOperation assignment:
                 return Assign(assignment, state);
             case IEventAssignmentOperation { Adds: true } subscription:
-                ImmutableHashSet<AbstractObject> handlerOwners = Evaluate(subscription.EventReference, state);
                 StoreCapturingDelegate(subscription, subscription.EventReference, subscription.HandlerValue, state);
-                return handlerOwners;
+                return None;
             case IInvocationOperation invocation:
                 return Invoke(invocation, state);
             case IIsPatternOperation isPattern:
@@ -287,20 +286,19 @@ internal sealed class StoreFlowAnalysis
         IOperation target = assignment.Target;
         switch (target)
         {
-            case ILocalReferenceOperation local:
+            case ILocalReferenceOperation or IParameterReferenceOperation:
             {
+                ISymbol variable = target is ILocalReferenceOperation local ? local.Local : ((IParameterReferenceOperation)target).Parameter;
                 ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
-                state.Values[local.Local] = value;
+                state.Values[variable] = value;
                 foreach (AbstractObject obj in value.Where(o => o.Kind == AbstractObject.ObjectKind.Allocation && !AllocationNames.ContainsKey(o.Site!)))
                 {
-                    AllocationNames[obj.Site!] = local.Local.Name;
+                    AllocationNames[obj.Site!] = variable.Name;
                 }
 
                 return value;
             }
 
-            case IParameterReferenceOperation parameter:
-                return state.Values[parameter.Parameter] = Evaluate(assignment.Value, state);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } container } when _symbols.IsContainer(container.Type):
             {
                 ImmutableHashSet<AbstractObject> owners = Evaluate(container, state);
@@ -329,7 +327,12 @@ internal sealed class StoreFlowAnalysis
     /// <summary>A lambda stored into a delegate member of an object it captures: an edge from the object to itself.</summary>
     private void StoreCapturingDelegate(IOperation store, IOperation member, IOperation value, StoreFlowState state)
     {
-        ImmutableHashSet<AbstractObject> owners = Evaluate(((IMemberReferenceOperation)member).Instance!, state);
+        if (member is not IMemberReferenceOperation { Instance: { } instance } reference)
+        {
+            return;
+        }
+
+        ImmutableHashSet<AbstractObject> owners = Evaluate(instance, state);
         IOperation handler = value;
         while (handler is IConversionOperation or IDelegateCreationOperation)
         {
@@ -342,7 +345,7 @@ internal sealed class StoreFlowAnalysis
         }
 
         ImmutableHashSet<AbstractObject> captured = CapturedObjects(_graph.GetAnonymousFunctionControlFlowGraph(lambda, _cancellationToken), state);
-        string name = ((IMemberReferenceOperation)member).Member.Name;
+        string name = reference.Member.Name;
         foreach (AbstractObject owner in owners.Intersect(captured))
         {
             state.Store(ImmutableHashSet.Create(owner), name, ImmutableHashSet.Create(owner), store, overwrite: false);

@@ -8,11 +8,21 @@ namespace RefSafety.Analyzers.Cycles;
 /// <summary>A field chosen as the back edge of a type cycle, with one cycle it closes (starting with that field).</summary>
 internal sealed class BackEdge
 {
-    public BackEdge(IFieldSymbol field, IReadOnlyList<TypeEdge> cycle)
+    /// <summary>Diagnostic property set when making the back edge weak is safe: another strong field can own its target.</summary>
+    public const string WeakFixProperty = "WeakFixSafe";
+
+    public BackEdge(IFieldSymbol field, IReadOnlyList<TypeEdge> cycle, bool targetHasOtherOwner)
     {
         Field = field;
         Cycle = cycle;
+        TargetHasOtherOwner = targetHasOtherOwner;
     }
+
+    /// <summary>
+    /// Some other strong field of the graph can hold the back edge's target type. When false the field may be the
+    /// target's sole owner, and a weak reference there would free it at once: the weak fix is not offered.
+    /// </summary>
+    public bool TargetHasOtherOwner { get; }
 
     public IFieldSymbol Field { get; }
 
@@ -37,8 +47,11 @@ internal sealed class CycleAnalysis
     private readonly Dictionary<INamedTypeSymbol, IReadOnlyList<TypeEdge>> _heldBy = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<INamedTypeSymbol, BackEdge> _cycleOf = new(SymbolEqualityComparer.Default);
 
-    private CycleAnalysis()
+    private readonly List<TypeEdge> _allEdges;
+
+    private CycleAnalysis(List<TypeEdge> allEdges)
     {
+        _allEdges = allEdges;
     }
 
     /// <summary>Back edges declared in source, one per cycle, in a stable order.</summary>
@@ -61,8 +74,8 @@ internal sealed class CycleAnalysis
 
     internal static CycleAnalysis Analyze(List<INamedTypeSymbol> nodes, TypeGraph graph)
     {
-        var analysis = new CycleAnalysis();
-        List<TypeEdge> edges = nodes.SelectMany(graph.Outgoing)
+        var analysis = new CycleAnalysis(nodes.SelectMany(graph.Outgoing).ToList());
+        List<TypeEdge> edges = analysis._allEdges
             .Where(e => !(SymbolEqualityComparer.Default.Equals(e.From, e.To) && !IsNamedLikeBackEdge(e.Field.Name)))
             .ToList();
         var cyclicNodes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
@@ -229,7 +242,10 @@ internal sealed class CycleAnalysis
                 .First();
             if (chosen.Field.Locations.Any(l => l.IsInSource))
             {
-                var backEdge = new BackEdge(chosen.Field, new[] { chosen }.Concat(ShortestPath(edges, chosen.To, chosen.From)).ToList());
+                bool otherOwner = _allEdges.Any(e =>
+                    SymbolEqualityComparer.Default.Equals(e.To.OriginalDefinition, chosen.To.OriginalDefinition) &&
+                    !SymbolEqualityComparer.Default.Equals(e.Field.OriginalDefinition, chosen.Field.OriginalDefinition));
+                var backEdge = new BackEdge(chosen.Field, new[] { chosen }.Concat(ShortestPath(edges, chosen.To, chosen.From)).ToList(), otherOwner);
                 BackEdges.Add(backEdge);
                 foreach (TypeEdge edge in edges)
                 {

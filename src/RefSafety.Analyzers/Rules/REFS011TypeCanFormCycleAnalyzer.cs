@@ -34,7 +34,10 @@ public sealed class REFS011TypeCanFormCycleAnalyzer : DiagnosticAnalyzer
                 {
                     if (location.IsInSource)
                     {
-                        end.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS011TypeCanFormCycle, location, backEdge.Field.Name, backEdge.Describe()));
+                        ImmutableDictionary<string, string?> properties = backEdge.TargetHasOtherOwner
+                            ? ImmutableDictionary<string, string?>.Empty.Add(BackEdge.WeakFixProperty, "true")
+                            : ImmutableDictionary<string, string?>.Empty;
+                        end.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS011TypeCanFormCycle, location, properties, backEdge.Field.Name, backEdge.Describe()));
                     }
                 }
             }

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 
@@ -58,5 +59,31 @@ public static class CycleTest<TAnalyzer>
         }
 
         return MetadataReference.CreateFromImage(stream.ToArray());
+    }
+}
+
+/// <summary>
+/// Code-fix test for diagnostics reported at compilation end (REFS011, REFS020): the IDE offers fixes for them from
+/// full-solution analysis, so the harness's "local diagnostic" check is skipped. Every fixed document still compiles.
+/// </summary>
+public sealed class CycleFixTest<TAnalyzer, TCodeFix> : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
+    where TAnalyzer : DiagnosticAnalyzer, new()
+    where TCodeFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+{
+    public CycleFixTest(string? equivalenceKey = null)
+    {
+        ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        TestState.AdditionalReferences.Add(TestSupport.RefHeapReference);
+        FixedState.AdditionalReferences.Add(TestSupport.RefHeapReference);
+        BatchFixedState.AdditionalReferences.Add(TestSupport.RefHeapReference);
+        CodeFixTestBehaviors |= CodeFixTestBehaviors.SkipLocalDiagnosticCheck;
+        CodeActionEquivalenceKey = equivalenceKey;
+    }
+
+    public static Task Run(string source, string fixedSource, params DiagnosticResult[] expected)
+    {
+        var test = new CycleFixTest<TAnalyzer, TCodeFix> { TestCode = source, FixedCode = fixedSource };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
     }
 }

@@ -1,0 +1,415 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace RefSafety.Analyzers.Cycles;
+
+/// <summary>
+/// Tracks, along a method's control flow graph, which objects its locals and parameters name and which strong
+/// edges its stores create (fields, auto-properties, RefField.Set/Move/Clear, RefList/RefDictionary slots, and
+/// delegates stored into an object's own field that capture it). <see cref="EdgesAtExit"/> is what may hold when
+/// the method returns normally: a cycle built and broken again on every path leaves no cycle there.
+/// </summary>
+internal sealed class StoreFlowAnalysis
+{
+    // Bounds the fixpoint on pathological graphs: each block is revisited at most this many times.
+    private const int MaxVisitsPerBlock = 20;
+
+    private static readonly ImmutableHashSet<AbstractObject> None = ImmutableHashSet<AbstractObject>.Empty;
+
+    private readonly CycleSymbols _symbols;
+    private readonly ControlFlowGraph _graph;
+    private readonly CancellationToken _cancellationToken;
+
+    private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, CancellationToken cancellationToken)
+    {
+        _symbols = symbols;
+        _graph = graph;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>The name each allocation site got from the first local it was stored in ("a" for <c>var a = new Node()</c>).</summary>
+    public Dictionary<SyntaxNode, string> AllocationNames { get; } = new();
+
+    /// <summary>The edges that may exist when the method ends normally (empty if the exit is unreachable).</summary>
+    public HashSet<HeapEdge> EdgesAtExit { get; private set; } = new();
+
+    /// <summary>
+    /// The cycles left at the method's normal exit that contain at least one edge this method stored, each once
+    /// (cycles made of the same stores are one), as edge lists starting with the earliest store. Self-edges of a
+    /// loop's summary object are no cycle: they may join different objects of one allocation site.
+    /// </summary>
+    public List<List<HeapEdge>> CyclesAtExit()
+    {
+        List<HeapEdge> edges = EdgesAtExit
+            .Where(e => e.Target.Kind != AbstractObject.ObjectKind.Untracked && !(e.Source.IsSummary && e.Source.Equals(e.Target)))
+            .ToList();
+        var cycles = new List<List<HeapEdge>>();
+        var seen = new HashSet<string>();
+        foreach (HeapEdge stored in edges.Where(e => e.Store is not null).OrderBy(e => e.Store!.Syntax.SpanStart))
+        {
+            if (ShortestPath(edges, stored.Target, stored.Source) is not { } path)
+            {
+                continue;
+            }
+
+            var cycle = new List<HeapEdge> { stored };
+            cycle.AddRange(path);
+            string key = string.Join(",", cycle.Where(e => e.Store is not null).Select(e => e.Store!.Syntax.SpanStart).Distinct().OrderBy(p => p));
+            if (seen.Add(key))
+            {
+                cycles.Add(cycle);
+            }
+        }
+
+        return cycles;
+    }
+
+    private static List<HeapEdge>? ShortestPath(List<HeapEdge> edges, AbstractObject from, AbstractObject to)
+    {
+        var cameBy = new Dictionary<AbstractObject, HeapEdge?> { [from] = null };
+        var queue = new Queue<AbstractObject>();
+        queue.Enqueue(from);
+        while (queue.Count > 0 && !cameBy.ContainsKey(to))
+        {
+            AbstractObject node = queue.Dequeue();
+            foreach (HeapEdge edge in edges.Where(e => e.Source.Equals(node) && !cameBy.ContainsKey(e.Target)))
+            {
+                cameBy[edge.Target] = edge;
+                queue.Enqueue(edge.Target);
+            }
+        }
+
+        if (!cameBy.ContainsKey(to))
+        {
+            return null;
+        }
+
+        var path = new List<HeapEdge>();
+        for (HeapEdge? edge = cameBy[to]; edge is not null; edge = cameBy[edge.Source])
+        {
+            path.Add(edge);
+        }
+
+        path.Reverse();
+        return path;
+    }
+
+    public static StoreFlowAnalysis Run(CycleSymbols symbols, ControlFlowGraph graph, CancellationToken cancellationToken)
+    {
+        var analysis = new StoreFlowAnalysis(symbols, graph, cancellationToken);
+        analysis.Solve();
+        return analysis;
+    }
+
+    private void Solve()
+    {
+        ImmutableArray<BasicBlock> blocks = _graph.Blocks;
+        var input = new StoreFlowState?[blocks.Length];
+        var visits = new int[blocks.Length];
+        var work = new SortedSet<int> { 0 };
+        input[0] = StoreFlowState.Empty();
+        while (work.Count > 0)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            int ordinal = work.Min;
+            work.Remove(ordinal);
+            BasicBlock block = blocks[ordinal];
+            if (block.Kind == BasicBlockKind.Exit || ++visits[ordinal] > MaxVisitsPerBlock)
+            {
+                continue;
+            }
+
+            StoreFlowState state = Transfer(block, input[ordinal]!.Clone());
+            foreach (ControlFlowBranch? branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+            {
+                if (branch?.Destination is not { } destination)
+                {
+                    continue;
+                }
+
+                StoreFlowState flowing = state;
+                foreach (ControlFlowRegion @finally in branch.FinallyRegions)
+                {
+                    flowing = RunFinally(@finally, flowing.Clone());
+                }
+
+                StoreFlowState? old = input[destination.Ordinal];
+                StoreFlowState joined = old is null ? flowing : StoreFlowState.Join(old, flowing);
+                if (old is null || !joined.SameAs(old))
+                {
+                    input[destination.Ordinal] = joined;
+                    work.Add(destination.Ordinal);
+                }
+            }
+        }
+
+        EdgesAtExit = input[blocks.Length - 1]?.Edges ?? new HashSet<HeapEdge>();
+    }
+
+    /// <summary>A finally region run on the way out: its blocks in order (branches inside it are not told apart).</summary>
+    private StoreFlowState RunFinally(ControlFlowRegion region, StoreFlowState state)
+    {
+        for (int ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+        {
+            state = Transfer(_graph.Blocks[ordinal], state);
+        }
+
+        return state;
+    }
+
+    private StoreFlowState Transfer(BasicBlock block, StoreFlowState state)
+    {
+        foreach (IOperation operation in block.Operations)
+        {
+            Evaluate(operation, state);
+        }
+
+        if (block.BranchValue is { } branchValue)
+        {
+            Evaluate(branchValue, state);
+        }
+
+        return state;
+    }
+
+    /// <summary>Applies the operation's effects to <paramref name="state"/> and returns the objects its value may be.</summary>
+    private ImmutableHashSet<AbstractObject> Evaluate(IOperation operation, StoreFlowState state)
+    {
+        switch (operation)
+        {
+            case IConversionOperation conversion:
+                return Evaluate(conversion.Operand, state);
+            case IParenthesizedOperation parenthesized:
+                return Evaluate(parenthesized.Operand, state);
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                return ImmutableHashSet.Create(AbstractObject.This);
+            case ILocalReferenceOperation local:
+                return ValueOf(local.Local, state);
+            case IParameterReferenceOperation parameter:
+                return ValueOf(parameter.Parameter, state);
+            case IFlowCaptureReferenceOperation captured:
+                return state.Values.TryGetValue(captured.Id, out ImmutableHashSet<AbstractObject>? value) ? value : None;
+            case IFlowCaptureOperation capture:
+                state.Values[capture.Id] = Evaluate(capture.Value, state);
+                return None;
+            case IObjectCreationOperation creation:
+                EvaluateChildren(creation, state);
+                if (!_symbols.IsRefObjectType(creation.Type))
+                {
+                    return None;
+                }
+
+                AbstractObject fresh = AbstractObject.Allocation(creation.Syntax);
+                state.Allocate(fresh);
+                return ImmutableHashSet.Create(fresh);
+            case IFieldReferenceOperation or IPropertyReferenceOperation when StrongMember(operation) is { } member:
+                return Read(Evaluate(((IMemberReferenceOperation)operation).Instance!, state), member, state);
+            case ISimpleAssignmentOperation assignment:
+                return Assign(assignment, state);
+            case IEventAssignmentOperation { Adds: true } subscription:
+                StoreCapturingDelegate(subscription, subscription.EventReference, subscription.HandlerValue, state);
+                return None;
+            case IInvocationOperation invocation:
+                return Invoke(invocation, state);
+            case IIsPatternOperation isPattern:
+                ImmutableHashSet<AbstractObject> tested = Evaluate(isPattern.Value, state);
+                foreach (IDeclarationPatternOperation declaration in isPattern.Pattern.DescendantsAndSelf().OfType<IDeclarationPatternOperation>())
+                {
+                    if (declaration.DeclaredSymbol is ILocalSymbol declared)
+                    {
+                        state.Values[declared] = tested;
+                    }
+                }
+
+                return None;
+            case IFlowAnonymousFunctionOperation:
+                return None;
+            default:
+                EvaluateChildren(operation, state);
+                return None;
+        }
+    }
+
+    private void EvaluateChildren(IOperation operation, StoreFlowState state)
+    {
+        foreach (IOperation child in operation.ChildOperations)
+        {
+            Evaluate(child, state);
+        }
+    }
+
+    private static ImmutableHashSet<AbstractObject> ValueOf(ISymbol symbol, StoreFlowState state) =>
+        state.Values.TryGetValue(symbol, out ImmutableHashSet<AbstractObject>? value) ? value : ImmutableHashSet.Create(AbstractObject.Parameter(symbol));
+
+    /// <summary>The name of a strong instance field or auto-property (whose backing field is strong), or null.</summary>
+    private string? StrongMember(IOperation reference)
+    {
+        switch (reference)
+        {
+            case IFieldReferenceOperation { Instance: not null } field when _symbols.IsStrongField(field.Field):
+                return field.Field.Name;
+            case IPropertyReferenceOperation { Instance: not null, Property.IsIndexer: false } property when _symbols.IsRefObjectType(property.Property.Type):
+                bool isAutoProperty = property.Property.ContainingType.GetMembers().OfType<IFieldSymbol>()
+                    .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property.Property));
+                return isAutoProperty ? property.Property.Name : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The objects <paramref name="owners"/>.<paramref name="member"/> may hold; a field not yet seen holds what it held before the method.</summary>
+    private static ImmutableHashSet<AbstractObject> Read(ImmutableHashSet<AbstractObject> owners, string member, StoreFlowState state)
+    {
+        ImmutableHashSet<AbstractObject>.Builder result = ImmutableHashSet.CreateBuilder<AbstractObject>();
+        foreach (AbstractObject owner in owners)
+        {
+            List<HeapEdge> known = state.Edges.Where(e => e.Source.Equals(owner) && e.Field == member).ToList();
+            if (known.Count == 0 && AbstractObject.FieldValue(owner, member) is { } previous)
+            {
+                state.Edges.Add(new HeapEdge(owner, member, previous, null));
+                result.Add(previous);
+            }
+
+            result.UnionWith(known.Select(e => e.Target).Where(t => t.Kind != AbstractObject.ObjectKind.Untracked));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private ImmutableHashSet<AbstractObject> Assign(ISimpleAssignmentOperation assignment, StoreFlowState state)
+    {
+        IOperation target = assignment.Target;
+        switch (target)
+        {
+            case ILocalReferenceOperation or IParameterReferenceOperation:
+            {
+                ISymbol variable = target is ILocalReferenceOperation local ? local.Local : ((IParameterReferenceOperation)target).Parameter;
+                ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
+                state.Values[variable] = value;
+                foreach (AbstractObject obj in value.Where(o => o.Kind == AbstractObject.ObjectKind.Allocation && !AllocationNames.ContainsKey(o.Site!)))
+                {
+                    AllocationNames[obj.Site!] = variable.Name;
+                }
+
+                return value;
+            }
+
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } container } when _symbols.IsContainer(container.Type):
+            {
+                ImmutableHashSet<AbstractObject> owners = Evaluate(container, state);
+                ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
+                state.Store(owners, "[]", value, assignment, overwrite: false);
+                return value;
+            }
+
+            case IMemberReferenceOperation member when StrongMember(member) is { } name:
+            {
+                ImmutableHashSet<AbstractObject> owners = Evaluate(member.Instance!, state);
+                ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
+                state.Store(owners, name, value.IsEmpty ? ImmutableHashSet.Create(AbstractObject.Untracked) : value, assignment, overwrite: true);
+                return value;
+            }
+
+            case IMemberReferenceOperation { Instance: not null } member when member.Type?.TypeKind == TypeKind.Delegate:
+                StoreCapturingDelegate(assignment, member, assignment.Value, state);
+                return None;
+            default:
+                Evaluate(target, state);
+                return Evaluate(assignment.Value, state);
+        }
+    }
+
+    /// <summary>A lambda stored into a delegate member of an object it captures: an edge from the object to itself.</summary>
+    private void StoreCapturingDelegate(IOperation store, IOperation member, IOperation value, StoreFlowState state)
+    {
+        if (member is not IMemberReferenceOperation { Instance: { } instance } reference)
+        {
+            return;
+        }
+
+        ImmutableHashSet<AbstractObject> owners = Evaluate(instance, state);
+        IOperation handler = value;
+        while (handler is IConversionOperation or IDelegateCreationOperation)
+        {
+            handler = handler is IConversionOperation conversion ? conversion.Operand : ((IDelegateCreationOperation)handler).Target;
+        }
+
+        if (handler is not IFlowAnonymousFunctionOperation lambda)
+        {
+            return;
+        }
+
+        ImmutableHashSet<AbstractObject> captured = CapturedObjects(_graph.GetAnonymousFunctionControlFlowGraph(lambda, _cancellationToken), state);
+        string name = reference.Member.Name;
+        foreach (AbstractObject owner in owners.Intersect(captured))
+        {
+            state.Store(ImmutableHashSet.Create(owner), name, ImmutableHashSet.Create(owner), store, overwrite: false);
+        }
+    }
+
+    /// <summary>The objects a lambda's body names through captured locals, parameters and <c>this</c>.</summary>
+    private static ImmutableHashSet<AbstractObject> CapturedObjects(ControlFlowGraph lambda, StoreFlowState state)
+    {
+        ImmutableHashSet<AbstractObject>.Builder captured = ImmutableHashSet.CreateBuilder<AbstractObject>();
+        IEnumerable<IOperation> operations = lambda.Blocks
+            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
+            .SelectMany(o => o.DescendantsAndSelf());
+        foreach (IOperation operation in operations)
+        {
+            switch (operation)
+            {
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    captured.Add(AbstractObject.This);
+                    break;
+                case ILocalReferenceOperation local when state.Values.TryGetValue(local.Local, out ImmutableHashSet<AbstractObject>? objects):
+                    captured.UnionWith(objects);
+                    break;
+                case IParameterReferenceOperation parameter:
+                    captured.UnionWith(ValueOf(parameter.Parameter, state));
+                    break;
+            }
+        }
+
+        return captured.ToImmutable();
+    }
+
+    private ImmutableHashSet<AbstractObject> Invoke(IInvocationOperation invocation, StoreFlowState state)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        ImmutableHashSet<AbstractObject> receiver = invocation.Instance is null ? None : Evaluate(invocation.Instance, state);
+        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, _symbols.RefField) && invocation.Arguments.Length >= 1 &&
+            StrongMember(invocation.Arguments[0].Value) is { } field)
+        {
+            ImmutableHashSet<AbstractObject> owners = Evaluate(((IMemberReferenceOperation)invocation.Arguments[0].Value).Instance!, state);
+            ImmutableHashSet<AbstractObject> value = invocation.Arguments.Length > 1 ? Evaluate(invocation.Arguments[1].Value, state) : None;
+            state.Store(owners, field, value.IsEmpty ? ImmutableHashSet.Create(AbstractObject.Untracked) : value, invocation, overwrite: true);
+            return None;
+        }
+
+        List<ImmutableHashSet<AbstractObject>> arguments = invocation.Arguments.Select(a => Evaluate(a.Value, state)).ToList();
+        if (invocation.Instance is null || !_symbols.IsContainer(invocation.Instance.Type))
+        {
+            return None;
+        }
+
+        switch (method.Name)
+        {
+            case "Add" or "Insert" when arguments.Count > 0:
+                state.Store(receiver, "[]", arguments[arguments.Count - 1], invocation, overwrite: false);
+                break;
+            case "Remove" when arguments.Count == 1 && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, _symbols.RefList):
+                state.Remove(receiver, "[]", arguments[0]);
+                break;
+            case "Clear":
+                state.Remove(receiver, "[]", null);
+                break;
+        }
+
+        return None;
+    }
+}

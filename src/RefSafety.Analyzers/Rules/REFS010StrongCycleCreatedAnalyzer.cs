@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Cycles;
+
+namespace RefSafety.Analyzers.Rules;
+
+/// <summary>
+/// REFS010: within one method (or lambda, or local function), stores into strong fields and containers close a
+/// cycle among objects the method names, and the cycle still exists when the method returns normally. Reported on
+/// the last store of the cycle. Per method, so it reports as you type.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.REFS010StrongCycleCreated);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (CycleSymbols.TryCreate(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterOperationBlockAction(block =>
+            {
+                foreach (IOperation operationBlock in block.OperationBlocks)
+                {
+                    // The body's block hangs under the method (or constructor) body operation, which is the graph's root.
+                    IOperation root = operationBlock;
+                    while (root.Parent is not null)
+                    {
+                        root = root.Parent;
+                    }
+
+                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && MayStore(root))
+                    {
+                        foreach (ControlFlowGraph graph in WithNestedGraphs(block.GetControlFlowGraph(operationBlock), block.CancellationToken))
+                        {
+                            Report(block, StoreFlowAnalysis.Run(symbols, graph, block.CancellationToken));
+                        }
+                    }
+                }
+            });
+        });
+    }
+
+    /// <summary>Cheap syntax-free pre-check: only bodies with a member store, an event subscription or a call are analyzed.</summary>
+    private static bool MayStore(IOperation root) =>
+        root.Descendants().Any(o => o is ISimpleAssignmentOperation { Target: IMemberReferenceOperation } or IEventAssignmentOperation or IInvocationOperation);
+
+    private static IEnumerable<ControlFlowGraph> WithNestedGraphs(ControlFlowGraph graph, CancellationToken cancellationToken)
+    {
+        yield return graph;
+        foreach (IMethodSymbol localFunction in graph.LocalFunctions)
+        {
+            foreach (ControlFlowGraph nested in WithNestedGraphs(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), cancellationToken))
+            {
+                yield return nested;
+            }
+        }
+
+        IEnumerable<IFlowAnonymousFunctionOperation> lambdas = graph.Blocks
+            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
+            .SelectMany(o => o.DescendantsAndSelf())
+            .OfType<IFlowAnonymousFunctionOperation>();
+        foreach (IFlowAnonymousFunctionOperation lambda in lambdas)
+        {
+            foreach (ControlFlowGraph nested in WithNestedGraphs(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), cancellationToken))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    private static void Report(OperationBlockAnalysisContext context, StoreFlowAnalysis analysis)
+    {
+        foreach (List<HeapEdge> cycle in analysis.CyclesAtExit())
+        {
+            IOperation closing = cycle.Where(e => e.Store is not null).Select(e => e.Store!).OrderBy(s => s.Syntax.SpanStart).Last();
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS010StrongCycleCreated, closing.Syntax.GetLocation(), Describe(cycle, analysis.AllocationNames)));
+        }
+    }
+
+    /// <summary>"a.Next → b.Next → a": each object with the field it stores, back to the first object.</summary>
+    internal static string Describe(List<HeapEdge> cycle, Dictionary<SyntaxNode, string> allocationNames)
+    {
+        var parts = new List<string>();
+        bool lastImplied = false;
+        for (int i = 0; i < cycle.Count; i++)
+        {
+            HeapEdge edge = cycle[i];
+            // An edge the method only read (parent → parent.Children) is implied by the next part's name.
+            lastImplied = edge.Store is null && edge.Target.Kind == AbstractObject.ObjectKind.FieldValue &&
+                edge.Target.Equals(cycle[(i + 1) % cycle.Count].Source);
+            if (!lastImplied)
+            {
+                parts.Add(edge.Field == "[]" ? $"{Name(edge.Source, allocationNames)}[]" : $"{Name(edge.Source, allocationNames)}.{edge.Field}");
+            }
+        }
+
+        parts.Add(Name(lastImplied ? cycle[cycle.Count - 1].Source : cycle[0].Source, allocationNames));
+        return string.Join(" → ", parts);
+    }
+
+    private static string Name(AbstractObject obj, Dictionary<SyntaxNode, string> allocationNames) =>
+        obj.Kind switch
+        {
+            AbstractObject.ObjectKind.This => "this",
+            AbstractObject.ObjectKind.Parameter => obj.Symbol!.Name,
+            AbstractObject.ObjectKind.Allocation => allocationNames.TryGetValue(obj.Site!, out string? name) ? name : obj.Site!.ToString(),
+            AbstractObject.ObjectKind.FieldValue => $"{Name(obj.Owner!, allocationNames)}.{obj.Field}",
+            _ => "?",
+        };
+}

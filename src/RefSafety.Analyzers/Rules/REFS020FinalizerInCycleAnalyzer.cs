@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RefSafety.Analyzers.Cycles;
+
+namespace RefSafety.Analyzers.Rules;
+
+/// <summary>
+/// REFS020: a type with a finalizer (an <c>OnFinalize</c> override, its own or inherited) is part of a strong cycle
+/// of the type graph, or a cycle reaches it. A finalizer type that only points into a cycle dies by reference
+/// counting and is not reported. Needs the whole compilation, so it reports at compilation end.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class REFS020FinalizerInCycleAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.REFS020FinalizerInCycle);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationAction(end =>
+        {
+            if (CycleSymbols.TryCreate(end.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            TypeGraph graph = TypeGraph.For(end.Compilation, symbols);
+            foreach (INamedTypeSymbol type in graph.SourceTypes)
+            {
+                if (!symbols.HasFinalizer(type) || Hazard(graph.Cycles, type) is not { } hazard)
+                {
+                    continue;
+                }
+
+                end.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS020FinalizerInCycle, ReportLocation(symbols, type), type.Name, hazard));
+            }
+        });
+    }
+
+    /// <summary>Why the type's instances can be cyclic trash, or null when they cannot.</summary>
+    private static string? Hazard(CycleAnalysis cycles, INamedTypeSymbol type)
+    {
+        if (cycles.IsInCycle(type, out BackEdge? cycle))
+        {
+            return cycle is null ? "can sit in a strong reference cycle" : $"can sit in the strong reference cycle {cycle.Describe()}";
+        }
+
+        if (cycles.IsHeldByCycle(type, out IReadOnlyList<TypeEdge> path))
+        {
+            return $"can be held by a strong reference cycle through {string.Join(" → ", path.Select(e => e.ToString()))}";
+        }
+
+        return null;
+    }
+
+    /// <summary>The type's own OnFinalize override when it has one (where the fix applies), else the type's name.</summary>
+    private static Location ReportLocation(CycleSymbols symbols, INamedTypeSymbol type) =>
+        (symbols.DeclaredFinalizer(type)?.Locations ?? type.Locations).FirstOrDefault(l => l.IsInSource) ?? type.Locations[0];
+}

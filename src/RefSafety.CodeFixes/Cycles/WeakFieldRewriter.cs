@@ -1,0 +1,215 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.FindSymbols;
+using Microsoft.CodeAnalysis.Formatting;
+
+namespace RefSafety.CodeFixes.Cycles;
+
+/// <summary>
+/// Turns a strong field of type <c>T</c> into a <c>WeakRef&lt;T&gt;</c> field across the solution:
+/// <list type="bullet">
+/// <item>the declaration's type becomes <c>WeakRef&lt;T&gt;?</c>;</item>
+/// <item>stores: <c>x.F = v</c> and <c>RefField.Set(ref x.F, v)</c> become <c>x.F = new WeakRef&lt;T&gt;(v)</c>; an
+/// <c>v.IncRef();</c> just before a plain store existed only for the field and is removed; <c>RefField.Move(ref x.F, v)</c>
+/// also releases the reference it used to steal (<c>v.DecRef()</c>); <c>RefField.Clear(ref x.F)</c> becomes <c>x.F = null</c>;</item>
+/// <item>releases of the field's reference (<c>x.F.DecRef()</c>, <c>x.F?.Dispose()</c>) are removed;</item>
+/// <item>reads become the weak target: <c>x.F?.Target</c> (borrowed, null once the target died); a member access
+/// on it throws a clear exception when the target is gone instead of a NullReferenceException.</item>
+/// </list>
+/// </summary>
+internal static class WeakFieldRewriter
+{
+    public static async Task<Solution> MakeWeakAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
+    {
+        ITypeSymbol target = field.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+        var byDocument = new Dictionary<DocumentId, List<Location>>();
+        foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(field, solution, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (ReferenceLocation location in referenced.Locations)
+            {
+                if (!byDocument.TryGetValue(location.Document.Id, out List<Location>? list))
+                {
+                    byDocument[location.Document.Id] = list = new List<Location>();
+                }
+
+                list.Add(location.Location);
+            }
+        }
+
+        foreach (Location declaration in field.Locations.Where(l => l.IsInSource))
+        {
+            DocumentId? id = solution.GetDocumentIdsWithFilePath(declaration.SourceTree!.FilePath).FirstOrDefault()
+                ?? solution.Projects.SelectMany(p => p.Documents).FirstOrDefault(d => d.TryGetSyntaxTree(out SyntaxTree? tree) && tree == declaration.SourceTree)?.Id;
+            if (id is not null && !byDocument.ContainsKey(id))
+            {
+                byDocument[id] = new List<Location>();
+            }
+        }
+
+        // Every document is read from the original solution (its symbols match the field's), the new roots applied at the end.
+        var newRoots = new List<(DocumentId Id, SyntaxNode Root)>();
+        foreach (KeyValuePair<DocumentId, List<Location>> entry in byDocument)
+        {
+            Document document = solution.GetDocument(entry.Key)!;
+            SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+            SemanticModel model = (await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
+            if (model.Compilation.GetTypeByMetadataName("RefHeap.WeakRef`1") is not { } weakRef)
+            {
+                continue;
+            }
+
+            // Spelled as the document's usings allow: WeakRef<Tree> under `using RefHeap;`, else RefHeap.WeakRef<Tree>.
+            int position = field.Locations.Concat(entry.Value).Where(l => l.SourceTree == root.SyntaxTree).Select(l => l.SourceSpan.Start).DefaultIfEmpty(0).Min();
+            bool imported = model.LookupNamespacesAndTypes(position, name: "WeakRef").Any(s => SymbolEqualityComparer.Default.Equals(s.OriginalDefinition, weakRef));
+            string weakType = $"{(imported ? "WeakRef" : "RefHeap.WeakRef")}<{target.ToMinimalDisplayString(model, position)}>";
+            var editor = new SyntaxEditor(root, solution.Workspace.Services);
+            foreach (VariableDeclarationSyntax declaration in field.DeclaringSyntaxReferences
+                .Where(r => r.SyntaxTree == root.SyntaxTree)
+                .Select(r => r.GetSyntax(cancellationToken).Parent).OfType<VariableDeclarationSyntax>())
+            {
+                editor.ReplaceNode(declaration.Type, (_, _) => SyntaxFactory.NullableType(SyntaxFactory.ParseTypeName(weakType)).WithTriviaFrom(declaration.Type));
+            }
+
+            foreach (Location location in entry.Value.OrderByDescending(l => l.SourceSpan.Start))
+            {
+                RewriteReference(editor, root.FindNode(location.SourceSpan, getInnermostNodeForTie: true), weakType, field.Name);
+            }
+
+            // Reparsed, so that spliced expressions (x.F?.Target inside another ?. chain) get the shape the parser gives them.
+            Document formatted = await Formatter.FormatAsync(document.WithSyntaxRoot(editor.GetChangedRoot()), Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+            SyntaxNode changed = (await formatted.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+            newRoots.Add((entry.Key, SyntaxFactory.ParseSyntaxTree(changed.ToFullString(), (CSharpParseOptions)root.SyntaxTree.Options, root.SyntaxTree.FilePath, cancellationToken: cancellationToken).GetRoot(cancellationToken)));
+        }
+
+        foreach ((DocumentId id, SyntaxNode newRoot) in newRoots)
+        {
+            solution = solution.WithDocumentSyntaxRoot(id, newRoot);
+        }
+
+        return solution;
+    }
+
+    private static void RewriteReference(SyntaxEditor editor, SyntaxNode name, string weakType, string fieldName)
+    {
+        if (name.Parent is MemberBindingExpressionSyntax fieldBinding)
+        {
+            // x?.F at the end of a conditional chain reads the weak target: x?.F?.Target.
+            if (fieldBinding.Parent is ConditionalAccessExpressionSyntax chain && chain.WhenNotNull == fieldBinding)
+            {
+                editor.ReplaceNode(fieldBinding, (current, _) => SyntaxFactory.ConditionalAccessExpression(
+                    (ExpressionSyntax)current, SyntaxFactory.MemberBindingExpression(SyntaxFactory.IdentifierName("Target"))));
+            }
+
+            return;
+        }
+
+        // The field access: x.F, this.F or plain F.
+        ExpressionSyntax access = name.Parent is MemberAccessExpressionSyntax member && member.Name == name ? member : (ExpressionSyntax)name;
+        switch (access.Parent)
+        {
+            case AssignmentExpressionSyntax assignment when assignment.Left == access && assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
+                if (!IsNull(assignment.Right))
+                {
+                    RemovePrecedingIncRef(editor, assignment);
+                    editor.ReplaceNode(assignment.Right, (current, _) => Parse<ExpressionSyntax>(SyntaxFactory.ParseExpression($"new {weakType}({current.WithoutTrivia()})"), current));
+                }
+
+                return;
+            case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
+                when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&
+                     invocation.Parent is ExpressionStatementSyntax statement:
+                RewriteRefFieldCall(editor, statement, access, invocation, method, weakType);
+                return;
+            case MemberAccessExpressionSyntax release when release.Expression == access && IsRelease(release.Name) &&
+                                                           release.Parent is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax releaseStatement }:
+                editor.RemoveNode(releaseStatement, SyntaxRemoveOptions.KeepNoTrivia);
+                return;
+            case ConditionalAccessExpressionSyntax conditional when conditional.Expression == access &&
+                                                                    conditional.WhenNotNull is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } &&
+                                                                    IsRelease(binding.Name) && conditional.Parent is ExpressionStatementSyntax conditionalStatement:
+                editor.RemoveNode(conditionalStatement, SyntaxRemoveOptions.KeepNoTrivia);
+                return;
+            case MemberAccessExpressionSyntax receiver when receiver.Expression == access:
+                editor.ReplaceNode(access, (current, _) => Parse<ExpressionSyntax>(
+                    SyntaxFactory.ParseExpression($"({current.WithoutTrivia()}?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))"),
+                    current));
+                return;
+            default:
+                editor.ReplaceNode(access, (current, _) => Parse<ExpressionSyntax>(SyntaxFactory.ParseExpression($"{current.WithoutTrivia()}?.Target"), current));
+                return;
+        }
+    }
+
+    private static void RewriteRefFieldCall(SyntaxEditor editor, ExpressionStatementSyntax statement, ExpressionSyntax access, InvocationExpressionSyntax invocation, string method, string weakType)
+    {
+        SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
+        string field = access.WithoutTrivia().ToString();
+        string value = arguments.Count > 1 ? arguments[1].Expression.WithoutTrivia().ToString() : "null";
+        string replacement = method switch
+        {
+            "Clear" => $"{field} = null;",
+            "Move" when !IsNull(arguments[1].Expression) => $"{field} = new {weakType}({value}); {value}.DecRef();",
+            _ when IsNull(arguments[1].Expression) => $"{field} = null;",
+            _ => $"{field} = new {weakType}({value});",
+        };
+        IEnumerable<StatementSyntax> statements = SyntaxFactory.ParseStatement("{" + replacement + "}") is BlockSyntax block ? block.Statements : Enumerable.Empty<StatementSyntax>();
+        List<StatementSyntax> annotated = statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList();
+        annotated[0] = annotated[0].WithLeadingTrivia(statement.GetLeadingTrivia());
+        annotated[annotated.Count - 1] = annotated[annotated.Count - 1].WithTrailingTrivia(statement.GetTrailingTrivia());
+        if (annotated.Count == 1)
+        {
+            editor.ReplaceNode(statement, annotated[0]);
+        }
+        else if (statement.Parent is BlockSyntax)
+        {
+            editor.InsertAfter(statement, annotated);
+            editor.RemoveNode(statement, SyntaxRemoveOptions.KeepNoTrivia);
+        }
+        else
+        {
+            // An embedded statement (if (c) RefField.Move(...);) needs a block for two statements.
+            editor.ReplaceNode(statement, SyntaxFactory.Block(annotated).WithAdditionalAnnotations(Formatter.Annotation));
+        }
+    }
+
+    /// <summary>Removes <c>v.IncRef();</c> right before <c>x.F = v;</c>: it gave the field its own reference, which a weak field does not need.</summary>
+    private static void RemovePrecedingIncRef(SyntaxEditor editor, AssignmentExpressionSyntax assignment)
+    {
+        if (assignment.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement)
+        {
+            return;
+        }
+
+        int index = block.Statements.IndexOf(statement);
+        if (index > 0 && block.Statements[index - 1] is ExpressionStatementSyntax
+            {
+                Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef, ArgumentList.Arguments.Count: 0 },
+            } previous &&
+            SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right))
+        {
+            editor.RemoveNode(previous, SyntaxRemoveOptions.KeepNoTrivia);
+        }
+    }
+
+    private static string? RefFieldMethod(InvocationExpressionSyntax invocation) =>
+        invocation.Expression is MemberAccessExpressionSyntax { Expression: var type, Name.Identifier.ValueText: var name } &&
+        type.ToString() is "RefField" or "RefHeap.RefField" or "global::RefHeap.RefField" &&
+        name is "Set" or "Move" or "Clear"
+            ? name
+            : null;
+
+    private static bool IsRelease(SimpleNameSyntax name) => name.Identifier.ValueText is "DecRef" or "Dispose";
+
+    private static bool IsNull(ExpressionSyntax expression) =>
+        expression.IsKind(SyntaxKind.NullLiteralExpression) || expression.IsKind(SyntaxKind.DefaultLiteralExpression);
+
+    private static TNode Parse<TNode>(SyntaxNode parsed, SyntaxNode original)
+        where TNode : SyntaxNode =>
+        (TNode)parsed.WithTriviaFrom(original);
+}

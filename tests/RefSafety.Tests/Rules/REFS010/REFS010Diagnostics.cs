@@ -1,0 +1,154 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using RefSafety.Analyzers;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules;
+
+public class REFS010Diagnostics
+{
+    private const string Node = """
+        using RefHeap;
+        class Node : RefObject
+        {
+            public Node? Next;
+            public Node? Self;
+            public WeakRef<Node>? Back;
+            public System.Action? Changed;
+            public event System.Action? Updated;
+            public void Raise() => Updated?.Invoke();
+        }
+        class Tree : RefObject
+        {
+            public RefList<Tree> Children = new();
+            public Tree? Parent { get; set; }
+        }
+        """;
+
+    private static DiagnosticResult Diagnostic(int location, string cycle) =>
+        Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(location).WithArguments(cycle);
+
+    private static Task Verify(string body, params DiagnosticResult[] expected) =>
+        Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostics(Node + "\nstatic class C\n{\n" + body + "\n}\n", expected);
+
+    [Fact]
+    public Task CycleOfLengthOne() =>
+        Verify(
+            """
+            static void M() { var n = new Node(); {|#0:n.Self = n|}; n.DecRef(); }
+            """,
+            Diagnostic(0, "n.Self → n"));
+
+    [Fact]
+    public Task CycleOfLengthTwoThroughRefFieldSet() =>
+        Verify(
+            """
+            static void M()
+            {
+                var a = new Node();
+                var b = new Node();
+                RefField.Set(ref a.Next, b);
+                {|#0:RefField.Set(ref b.Next, a)|};
+                a.DecRef();
+                b.DecRef();
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"));
+
+    [Fact]
+    public Task CycleOfLengthThreeOfParameters() =>
+        Verify(
+            """
+            static void Link(Node a, Node b, Node c)
+            {
+                a.Next = b;
+                b.Next = c;
+                {|#0:c.Next = a|};
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → c.Next → a"));
+
+    [Fact]
+    public Task ParentAndChildrenThroughAContainerAndAnAutoProperty() =>
+        Verify(
+            """
+            static void Adopt(Tree parent, Tree child)
+            {
+                parent.Children.Add(child);
+                {|#0:child.Parent = parent|};
+            }
+            """,
+            Diagnostic(0, "parent.Children[] → child.Parent → parent"));
+
+    [Fact]
+    public Task CycleBrokenOnOnlyOnePathIsReported() =>
+        Verify(
+            """
+            static void M(bool done)
+            {
+                var a = new Node();
+                var b = new Node();
+                a.Next = b;
+                {|#0:b.Next = a|};
+                if (done)
+                {
+                    RefField.Clear(ref b.Next);
+                }
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"));
+
+    [Fact]
+    public Task LambdaCapturingTheObjectStoredInItsOwnField() =>
+        Verify(
+            """
+            static void M(Node n)
+            {
+                {|#0:n.Changed = () => n.Raise()|};
+                {|#1:n.Updated += () => System.Console.WriteLine(n.RefCount)|};
+            }
+            """,
+            Diagnostic(0, "n.Changed → n"),
+            Diagnostic(1, "n.Updated → n"));
+
+    [Fact]
+    public Task DoublyLinkedInALoopAndInsideALambda() =>
+        Verify(
+            """
+            static Node Build(int count)
+            {
+                var head = new Node();
+                for (int i = 0; i < count; i++)
+                {
+                    var item = new Node();
+                    item.Next = head;
+                    {|#0:head.Self = item|};
+                }
+
+                System.Action<Node> close = x => {|#1:x.Self = x|};
+                return head;
+            }
+            """,
+            Diagnostic(0, "item.Next → head.Self → item"),
+            Diagnostic(1, "x.Self → x"));
+
+    [Fact]
+    public Task InsideTryWithAFinallyThatDoesNotBreakIt() =>
+        Verify(
+            """
+            static void M(Node a, Node b)
+            {
+                try
+                {
+                    a.Next = b;
+                    {|#0:b.Next = a|};
+                }
+                finally
+                {
+                    System.Console.WriteLine("linked");
+                }
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"));
+}

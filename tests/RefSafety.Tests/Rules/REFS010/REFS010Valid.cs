@@ -1,0 +1,117 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules;
+
+public class REFS010Valid
+{
+    private const string Types = """
+        using RefHeap;
+        class Node : RefObject
+        {
+            public Node? Next;
+            public WeakRef<Node>? Back;
+            public System.Action? Changed;
+        }
+        class Tree : RefObject
+        {
+            public RefList<Tree> Children = new();
+            public WeakRef<Tree>? Parent;
+        }
+        """;
+
+    private static Task Valid(string body) =>
+        Verify<REFS010StrongCycleCreatedAnalyzer>.Valid(Types + "\nstatic class C\n{\n" + body + "\n}\n");
+
+    [Fact]
+    public Task WeakBackEdges() =>
+        Valid(
+            """
+            static void Adopt(Tree parent, Tree child)
+            {
+                parent.Children.Add(child);
+                child.Parent = new WeakRef<Tree>(parent);
+            }
+            static void Link(Node a, Node b) { a.Next = b; b.Back = new WeakRef<Node>(a); }
+            """);
+
+    [Fact]
+    public Task CycleBuiltThenBrokenOnEveryPath() =>
+        Valid(
+            """
+            static void M(bool early)
+            {
+                var a = new Node();
+                var b = new Node();
+                RefField.Set(ref a.Next, b);
+                RefField.Set(ref b.Next, a);
+                if (early)
+                {
+                    RefField.Clear(ref b.Next);
+                    a.DecRef();
+                    b.DecRef();
+                    return;
+                }
+
+                b.Next = null;
+                a.DecRef();
+                b.DecRef();
+            }
+            """);
+
+    [Fact]
+    public Task CycleBrokenInFinallyAndContainerCleared() =>
+        Valid(
+            """
+            static void M(Node a, Node b, Tree parent, Tree child)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    parent.Children.Add(child);
+                    child.Children.Add(parent);
+                }
+                finally
+                {
+                    RefField.Clear(ref a.Next);
+                    child.Children.Remove(parent);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SinglyLinkedListBuiltInALoop() =>
+        Valid(
+            """
+            static Node Build(int count)
+            {
+                var head = new Node();
+                var last = head;
+                for (int i = 0; i < count; i++)
+                {
+                    var item = new Node();
+                    last.Next = item;
+                    last = item;
+                }
+
+                return head;
+            }
+            """);
+
+    [Fact]
+    public Task ChainsLambdasThatDoNotCaptureTheOwnerAndOverwrites() =>
+        Valid(
+            """
+            static void M(Node a, Node b, Node c)
+            {
+                a.Next = b;
+                b.Next = c;
+                c.Next = b;
+                c.Next = null;
+                a.Changed = () => System.Console.WriteLine(b.RefCount);
+                if (a is { Next: { } n }) { n.Next = null; }
+            }
+            """);
+}

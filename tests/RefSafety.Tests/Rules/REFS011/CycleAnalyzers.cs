@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules;
+
+/// <summary>Runs all five cycle and finalizer analyzers over sources: used to show a fixed program raises none of them.</summary>
+public static class CycleAnalyzers
+{
+    private static readonly ImmutableArray<DiagnosticAnalyzer> All = ImmutableArray.Create<DiagnosticAnalyzer>(
+        new REFS010StrongCycleCreatedAnalyzer(),
+        new REFS011TypeCanFormCycleAnalyzer(),
+        new REFS020FinalizerInCycleAnalyzer(),
+        new REFS021FinalizerResurrectsAnalyzer(),
+        new REFS022DestructorOnRefObjectAnalyzer());
+
+    /// <summary>The sources compile without errors and no cycle or finalizer analyzer reports anything (analyzer exceptions included).</summary>
+    public static async Task AssertSilent(params string[] sources)
+    {
+        var references = new List<MetadataReference> { TestSupport.RefHeapReference };
+        references.AddRange(((string)System.AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).Select(p => MetadataReference.CreateFromFile(p)));
+        CSharpCompilation compilation = CSharpCompilation.Create(
+            "Fixed",
+            sources.Select(s => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest))),
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var exceptions = new List<string>();
+        var options = new CompilationWithAnalyzersOptions(null, (ex, analyzer, _) => exceptions.Add($"{analyzer}: {ex}"), concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+        ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(All, options).GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(exceptions);
+        Assert.Empty(diagnostics.Select(d => d.ToString()));
+    }
+}

@@ -1,0 +1,177 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using RefSafety.Analyzers.Rules;
+using RefSafety.CodeFixes.Cycles;
+using Xunit;
+
+namespace RefSafety.Tests.Rules;
+
+public class REFS011CodeFix
+{
+    private const string Tree = """
+        using RefHeap;
+        class Tree : RefObject
+        {
+            public RefList<Tree> Children = new();
+            public Tree? {|#0:Parent|};
+
+            public void Adopt(Tree child)
+            {
+                Children.Add(child);
+                RefField.Set(ref child.Parent, this);
+            }
+
+            public string Describe() => Parent is null ? "root" : "child of " + Parent.Children.Count;
+
+            protected override void ClearReferences()
+            {
+                RefField.Clear(ref Parent);
+                base.ClearReferences();
+            }
+        }
+        """;
+
+    private const string TreeFixed = """
+        using RefHeap;
+        class Tree : RefObject
+        {
+            public RefList<Tree> Children = new();
+            public WeakRef<Tree>? Parent;
+
+            public void Adopt(Tree child)
+            {
+                Children.Add(child);
+                child.Parent = new WeakRef<Tree>(this);
+            }
+
+            public string Describe() => Parent?.Target is null ? "root" : "child of " + (Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count;
+
+            protected override void ClearReferences()
+            {
+                Parent = null;
+                base.ClearReferences();
+            }
+        }
+        """;
+
+    private const string Usage = """
+        using RefHeap;
+        static class Usage
+        {
+            public static void Reparent(Tree child, Tree parent)
+            {
+                parent.IncRef();
+                child.Parent = parent;
+            }
+
+            public static void Detach(Tree child)
+            {
+                child.Parent?.DecRef();
+                child.Parent = null;
+            }
+
+            public static Tree? Grandparent(Tree child) => child.Parent?.Parent;
+        }
+        """;
+
+    private const string UsageFixed = """
+        using RefHeap;
+        static class Usage
+        {
+            public static void Reparent(Tree child, Tree parent)
+            {
+                child.Parent = new WeakRef<Tree>(parent);
+            }
+
+            public static void Detach(Tree child)
+            {
+                child.Parent = null;
+            }
+
+            public static Tree? Grandparent(Tree child) => child.Parent?.Target?.Parent?.Target;
+        }
+        """;
+
+    [Fact]
+    public async Task BackEdgeBecomesWeakAcrossDocuments()
+    {
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>();
+        test.TestState.Sources.Add(("/0/Tree.cs", Tree));
+        test.TestState.Sources.Add(("/0/Usage.cs", Usage));
+        test.FixedState.Sources.Add(("/0/Tree.cs", TreeFixed));
+        test.FixedState.Sources.Add(("/0/Usage.cs", UsageFixed));
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await test.RunAsync(CancellationToken.None);
+        await CycleAnalyzers.AssertSilent(TreeFixed, UsageFixed);
+    }
+
+    [Fact]
+    public async Task FixAllMakesEveryBackEdgeWeakAndMoveReleasesTheStolenReference()
+    {
+        const string Fixed = """
+            using RefHeap;
+            class World : RefObject { public RefList<Forest> Forests = new(); }
+            class Forest : RefObject { public RefList<Tree> Trees = new(); }
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+                public WeakRef<Forest>? Owner;
+
+                public static void Plant(Forest forest, Tree tree, bool rooted)
+                {
+                    forest.Trees.Add(tree);
+                    if (rooted)
+                        tree.Owner = new WeakRef<Forest>(forest);
+                    var self = new Tree();
+                    self.Parent = new WeakRef<Tree>(tree);
+                    self.DecRef();
+                    var other = new Forest();
+                    tree.Owner = new WeakRef<Forest>(other); other.DecRef();
+                }
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>.Run(
+            """
+            using RefHeap;
+            class World : RefObject { public RefList<Forest> Forests = new(); }
+            class Forest : RefObject { public RefList<Tree> Trees = new(); }
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+                public Forest? {|#1:Owner|};
+
+                public static void Plant(Forest forest, Tree tree, bool rooted)
+                {
+                    forest.Trees.Add(tree);
+                    if (rooted)
+                        RefField.Set(ref tree.Owner, forest);
+                    var self = new Tree();
+                    RefField.Set(ref self.Parent, tree);
+                    self.DecRef();
+                    var other = new Forest();
+                    RefField.Move(ref tree.Owner, other);
+                }
+            }
+            """,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(1).WithArguments("Owner", "Tree.Owner → Forest.Trees[] → Tree"),
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public Task NotOfferedOnAFieldThatMayBeTheSoleOwner()
+    {
+        const string Source = """
+            using RefHeap;
+            class Window : RefObject { public Window? {|#0:Owner|}; }
+            """;
+        return CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>.Run(
+            Source,
+            Source,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Owner", "Window.Owner → Window"));
+    }
+}

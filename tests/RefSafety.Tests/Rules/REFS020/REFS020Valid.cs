@@ -1,0 +1,52 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules;
+
+public class REFS020Valid
+{
+    [Fact]
+    public Task FinalizerTypeThatOnlyPointsIntoACycleDiesByReferenceCounting() =>
+        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
+            """
+            using RefHeap;
+            class Tree : RefObject { public RefList<Tree>? Children; public Tree? Parent; }
+            class TreeView : RefObject
+            {
+                public Tree? Root;
+                protected override void OnFinalize() { }
+            }
+            """);
+
+    [Fact]
+    public Task FinalizerWithWeakBackEdges() =>
+        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
+            """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree>? Children;
+                public WeakRef<Tree>? Parent;
+                public FileHandle? Handle;
+                protected override void OnFinalize() { }
+            }
+            class FileHandle : RefObject { protected override void OnFinalize() { } }
+            """);
+
+    [Fact]
+    public Task FinalizerOnASinglyLinkedNode() =>
+        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
+            """
+            using RefHeap;
+            class Node : RefObject { public Node? Next; protected override void OnFinalize() { } }
+            """);
+
+    [Fact]
+    public Task CycleWithoutFinalizer() =>
+        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
+            """
+            using RefHeap;
+            class Node : RefObject { public Node? Next; public Node? Prev; public override string ToString() => "node"; }
+            """);
+}

@@ -1,0 +1,119 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace RefSafety.CodeFixes.Balance;
+
+/// <summary>
+/// REFS001 fixes. "Release before this exit" inserts <c>x.DecRef();</c> just before the leaking return or throw (or
+/// at the end of the body), unless that statement still uses <c>x</c>; a discarded <c>[NewReference]</c> result is
+/// disposed in place. "Release with using" turns <c>var x = new T();</c> into <c>using var x = new T();</c> when
+/// the method only ever reads members of <c>x</c>, so the using is correct on every path and changes no other path.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(REFS001ReleaseFix))]
+[Shared]
+public sealed class REFS001ReleaseFix : CodeFixProvider
+{
+    private const string ReleaseBeforeExit = "Release before this exit";
+    private const string ReleaseWithUsing = "Release with using";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = BalanceEdits.Ids("REFS001");
+
+    /// <inheritdoc/>
+    public override FixAllProvider GetFixAllProvider() =>
+        BalanceEdits.FixAll((root, diagnostic, action) => action == ReleaseWithUsing ? UsingEdit(root, diagnostic) : ReleaseEdit(root, diagnostic));
+
+    /// <inheritdoc/>
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null)
+        {
+            return;
+        }
+
+        foreach (Diagnostic diagnostic in context.Diagnostics)
+        {
+            if (ReleaseEdit(root, diagnostic) is { } release)
+            {
+                context.RegisterCodeFix(CodeAction.Create(ReleaseBeforeExit, ct => BalanceEdits.ApplyAsync(context.Document, release, ct), ReleaseBeforeExit), diagnostic);
+            }
+
+            if (UsingEdit(root, diagnostic) is { } usingEdit)
+            {
+                context.RegisterCodeFix(CodeAction.Create(ReleaseWithUsing, ct => BalanceEdits.ApplyAsync(context.Document, usingEdit, ct), ReleaseWithUsing), diagnostic);
+            }
+        }
+    }
+
+    private static BalanceEdit? ReleaseEdit(SyntaxNode root, Diagnostic diagnostic)
+    {
+        if (BalanceEdits.VariableName(diagnostic) is not { } name)
+        {
+            return null;
+        }
+
+        SyntaxNode node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        if (node is InvocationExpressionSyntax discarded && discarded.Parent is ExpressionStatementSyntax)
+        {
+            return editor => editor.ReplaceNode(discarded, SyntaxFactory.InvocationExpression(
+                SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, discarded, SyntaxFactory.IdentifierName("Dispose"))));
+        }
+
+        if (node.FirstAncestorOrSelf<StatementSyntax>() is { } exit && exit is ReturnStatementSyntax or ThrowStatementSyntax
+            && BalanceEdits.StatementInBlock(exit) is not null
+            && !BalanceEdits.References(exit, name).Any())
+        {
+            return editor => editor.InsertBefore(exit, BalanceEdits.Call(SyntaxFactory.IdentifierName(name), "DecRef"));
+        }
+
+        SyntaxToken token = root.FindToken(diagnostic.Location.SourceSpan.Start);
+        if (token.IsKind(SyntaxKind.CloseBraceToken) && token.Parent is BlockSyntax body && body.Statements.Count > 0)
+        {
+            return editor => editor.InsertAfter(body.Statements.Last(), BalanceEdits.Call(SyntaxFactory.IdentifierName(name), "DecRef"));
+        }
+
+        return null;
+    }
+
+    private static BalanceEdit? UsingEdit(SyntaxNode root, Diagnostic diagnostic)
+    {
+        if (BalanceEdits.VariableName(diagnostic) is not { } name)
+        {
+            return null;
+        }
+
+        SyntaxNode anchor = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        BlockSyntax? body = anchor.AncestorsAndSelf().OfType<BlockSyntax>().LastOrDefault(b => b.Parent is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax);
+        LocalDeclarationStatementSyntax? declaration = body?.DescendantNodes().OfType<LocalDeclarationStatementSyntax>()
+            .FirstOrDefault(d => d.Declaration.Variables.Count == 1 && d.Declaration.Variables[0].Identifier.ValueText == name && d.UsingKeyword == default);
+        if (body is null || declaration?.Parent is not BlockSyntax || declaration.Declaration.Variables[0].Initializer is null)
+        {
+            return null;
+        }
+
+        // Correct on every path only if nothing else ever takes or gives up this reference: every other mention of
+        // the variable must be the receiver of a member access that is not a count operation.
+        bool onlyMemberReads = BalanceEdits.References(body, name).All(reference =>
+            reference.Parent is MemberAccessExpressionSyntax member && member.Expression == reference
+            && member.Name.Identifier.ValueText is not ("DecRef" or "Dispose" or "IncRef"));
+        if (!onlyMemberReads)
+        {
+            return null;
+        }
+
+        // The indentation lives on the first token (the type): move it to the new `using` keyword.
+        SyntaxTriviaList indentation = declaration.GetLeadingTrivia();
+        // Idempotent: several leaks of the same variable (Fix All) turn the one declaration into a using once.
+        return editor => editor.ReplaceNode(declaration, (current, _) => current is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0 } local
+            ? local.WithoutLeadingTrivia().WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithLeadingTrivia(indentation).WithTrailingTrivia(SyntaxFactory.Space))
+            : current);
+    }
+}

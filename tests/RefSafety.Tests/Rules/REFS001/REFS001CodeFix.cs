@@ -1,0 +1,142 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using RefSafety.CodeFixes.Balance;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.REFS001;
+
+public class REFS001CodeFix
+{
+    [Fact]
+    public Task ReleaseBeforeTheLeakingReturn() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    int M(bool fail)
+    {
+        var node = new Node();
+        if (fail)
+        {
+            {|REFS001:return -1;|}
+        }
+
+        node.DecRef();
+        return 0;
+    }
+}", RuleTestTypes.Source + @"
+class C
+{
+    int M(bool fail)
+    {
+        var node = new Node();
+        if (fail)
+        {
+            node.DecRef();
+            return -1;
+        }
+
+        node.DecRef();
+        return 0;
+    }
+}", "Release before this exit");
+
+    [Fact]
+    public Task FixAllReleasesTwoLeaksAtTheSameExit() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(bool fail)
+    {
+        var first = new Node();
+        var second = Api.Create();
+        if (fail)
+        {
+            {|REFS001:{|REFS001:throw new InvalidOperationException();|}|}
+        }
+
+        first.DecRef();
+        second.DecRef();
+    }
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(bool fail)
+    {
+        var first = new Node();
+        var second = Api.Create();
+        if (fail)
+        {
+            first.DecRef();
+            second.DecRef();
+            throw new InvalidOperationException();
+        }
+
+        first.DecRef();
+        second.DecRef();
+    }
+}", "Release before this exit");
+
+    [Fact]
+    public Task ReleaseWithUsing() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(bool early)
+    {
+        var node = new Node();
+        if (early)
+        {
+            {|REFS001:return;|}
+        }
+
+        node.Touch();
+    {|REFS001:}|}
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(bool early)
+    {
+        using var node = new Node();
+        if (early)
+        {
+            return;
+        }
+
+        node.Touch();
+    }
+}", "Release with using");
+
+    [Fact]
+    public Task DisposeADiscardedNewReference() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M()
+    {
+        {|REFS001:Api.Create()|};
+    }
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M()
+    {
+        Api.Create().Dispose();
+    }
+}", "Release before this exit");
+
+    [Fact]
+    public Task ReleaseAtTheEndOfTheBody() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder)
+    {
+        var node = new Node();
+        Api.Inspect(node);
+    {|REFS001:}|}
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder)
+    {
+        var node = new Node();
+        Api.Inspect(node);
+        node.DecRef();
+    }
+}", "Release before this exit");
+}

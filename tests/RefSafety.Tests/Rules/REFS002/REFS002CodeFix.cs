@@ -1,0 +1,40 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using RefSafety.CodeFixes.Balance;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.REFS002;
+
+public class REFS002CodeFix
+{
+    [Fact]
+    public Task RemoveTheExtraRelease() => Verify<OwnershipAnalyzer>.CodeFix<REFS002RemoveExtraReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder)
+    {
+        var node = new Node();
+        holder.Child = node;
+        {|REFS002:node.DecRef()|};
+    }
+
+    void N(Node borrowed)
+    {
+        borrowed.Touch();
+        {|REFS002:borrowed.Dispose()|};
+    }
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder)
+    {
+        var node = new Node();
+        holder.Child = node;
+    }
+
+    void N(Node borrowed)
+    {
+        borrowed.Touch();
+    }
+}", "Remove the extra release");
+}

@@ -40,6 +40,8 @@ internal sealed class OwnershipDataflow
     private readonly Dictionary<ControlFlowRegion, List<(ControlFlowBranch Branch, int FinallyIndex)>> _finallyContinuations = new();
     private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
     private readonly IFieldSymbol?[] _loadedFrom = new IFieldSymbol?[MaxTrackedVariables];
+    private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
+    private readonly Stack<Stack<IOperation>> _usePool = new();
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
     private bool _collecting;
 
@@ -127,6 +129,10 @@ internal sealed class OwnershipDataflow
             {
                 _captureAliases[definition.Key] = definition.Value[0];
             }
+            else
+            {
+                CaptureSlot(definition.Key);
+            }
         }
     }
 
@@ -158,7 +164,8 @@ internal sealed class OwnershipDataflow
 
     private RefState[] InitialState()
     {
-        var state = new RefState[MaxTrackedVariables];
+        // Every variable and capture slot is declared before solving, so states are exactly this long.
+        var state = new RefState[_names.Count];
         for (int i = 0; i < _names.Count; i++)
         {
             state[i] = _isLocal[i] ? RefState.Null : _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed;
@@ -353,9 +360,13 @@ internal sealed class OwnershipDataflow
             case ControlFlowBranchSemantics.Rethrow:
             case ControlFlowBranchSemantics.Return:
             case ControlFlowBranchSemantics.Regular when branch.Destination?.Kind == BasicBlockKind.Exit:
-                Location exit = ExitLocation(from, branch);
-                string kind = branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow ? "the throw at line " : "line ";
-                CheckExit(state, exit, "on the path through " + kind + (exit.GetLineSpan().StartLinePosition.Line + 1));
+                if (_collecting)
+                {
+                    Location exit = ExitLocation(from, branch);
+                    string kind = branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow ? "the throw at line " : "line ";
+                    CheckExit(state, exit, "on the path through " + kind + (exit.GetLineSpan().StartLinePosition.Line + 1));
+                }
+
                 return;
         }
 
@@ -378,7 +389,7 @@ internal sealed class OwnershipDataflow
                     if (state[index].SomePath(RefState.Owned))
                     {
                         Location declared = local.Locations.FirstOrDefault() ?? Location.None;
-                        Report(OwnershipProblem.Leak, declared, local.Name, "when its scope ends on the path through line " + (ExitLocation(branch.Source, branch).GetLineSpan().StartLinePosition.Line + 1));
+                        Report(OwnershipProblem.Leak, () => declared, local.Name, () => "when its scope ends on the path through line " + (ExitLocation(branch.Source, branch).GetLineSpan().StartLinePosition.Line + 1));
                     }
 
                     state[index] = RefState.Null;
@@ -459,7 +470,7 @@ internal sealed class OwnershipDataflow
                 Invoke(invocation, state);
                 if (_model.ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
                 {
-                    Report(OwnershipProblem.Leak, invocation.Syntax.GetLocation(), invocation.TargetMethod.Name + "(...)", "because the new reference it returns is discarded");
+                    Report(OwnershipProblem.Leak, () => invocation.Syntax.GetLocation(), invocation.TargetMethod.Name + "(...)", () => "because the new reference it returns is discarded");
                 }
 
                 return;
@@ -478,7 +489,7 @@ internal sealed class OwnershipDataflow
             RefState value = Evaluate(assignment.Value, state, moveAliases: true);
             if (_isLocal[variable] && state[variable].SomePath(RefState.Owned))
             {
-                Report(OwnershipProblem.Leak, assignment.Syntax.GetLocation(), _names[variable], "when it is overwritten at line " + Line(assignment));
+                Report(OwnershipProblem.Leak, () => assignment.Syntax.GetLocation(), _names[variable], () => "when it is overwritten at line " + Line(assignment));
             }
 
             state[variable] = value;
@@ -519,7 +530,7 @@ internal sealed class OwnershipDataflow
         {
             if (state[receiver].AllPaths(RefState.Released))
             {
-                Report(OwnershipProblem.UseAfterRelease, invocation.Syntax.GetLocation(), _names[receiver], "by IncRef at line " + Line(invocation));
+                Report(OwnershipProblem.UseAfterRelease, () => invocation.Syntax.GetLocation(), _names[receiver], () => "by IncRef at line " + Line(invocation));
                 state[receiver] = RefState.Escaped;
                 return;
             }
@@ -533,7 +544,7 @@ internal sealed class OwnershipDataflow
             if (state[receiver].AllPaths(RefState.Borrowed | RefState.Released))
             {
                 string how = state[receiver].AllPaths(RefState.Released) ? "when it is released again" : "when it is released without being owned";
-                Report(OwnershipProblem.OverRelease, invocation.Syntax.GetLocation(), _names[receiver], how + " at line " + Line(invocation));
+                Report(OwnershipProblem.OverRelease, () => invocation.Syntax.GetLocation(), _names[receiver], () => how + " at line " + Line(invocation));
                 state[receiver] = RefState.Released;
                 return;
             }
@@ -572,7 +583,7 @@ internal sealed class OwnershipDataflow
         {
             if (IsBorrowedExpression(value))
             {
-                Report(OwnershipProblem.BorrowedEscapes, value.Syntax.GetLocation(), value.Syntax.ToString(), how);
+                Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => how);
             }
 
             Use(value, state);
@@ -582,12 +593,12 @@ internal sealed class OwnershipDataflow
         RefState current = state[variable];
         if (current.AllPaths(RefState.Released))
         {
-            Report(OwnershipProblem.UseAfterRelease, value.Syntax.GetLocation(), _names[variable], "because it " + how + " at line " + Line(value));
+            Report(OwnershipProblem.UseAfterRelease, () => value.Syntax.GetLocation(), _names[variable], () => "because it " + how + " at line " + Line(value));
             state[variable] = RefState.Escaped;
         }
         else if (current.AllPaths(RefState.Borrowed))
         {
-            Report(OwnershipProblem.BorrowedEscapes, value.Syntax.GetLocation(), _names[variable], how);
+            Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), _names[variable], () => how);
             state[variable] = RefState.Escaped;
         }
         else
@@ -604,12 +615,12 @@ internal sealed class OwnershipDataflow
         {
             if (variable >= 0 && state[variable].SomePath(RefState.Owned) && _isLocal[variable])
             {
-                Report(OwnershipProblem.BrokenContract, value.Syntax.GetLocation(), _names[variable], "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
+                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), _names[variable], () => "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
                 state[variable] = RefState.Escaped;
             }
             else if (variable < 0 && IsNewReference(value))
             {
-                Report(OwnershipProblem.BrokenContract, value.Syntax.GetLocation(), value.Syntax.ToString(), "[BorrowedReference] method '" + _method!.Name + "' returns a new reference");
+                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "[BorrowedReference] method '" + _method!.Name + "' returns a new reference");
             }
 
             Use(value, state);
@@ -640,11 +651,11 @@ internal sealed class OwnershipDataflow
 
             if (_stealsParameters.Contains(i))
             {
-                Report(OwnershipProblem.BrokenContract, location, _names[i], "[StealsReference] parameter '" + _names[i] + "' is not consumed " + path);
+                Report(OwnershipProblem.BrokenContract, () => location, _names[i], () => "[StealsReference] parameter '" + _names[i] + "' is not consumed " + path);
             }
             else if (_isLocal[i])
             {
-                Report(OwnershipProblem.Leak, location, _names[i], path);
+                Report(OwnershipProblem.Leak, () => location, _names[i], () => path);
             }
         }
     }
@@ -688,7 +699,21 @@ internal sealed class OwnershipDataflow
     /// <summary>Reads of variables inside <paramref name="operation"/>: a read after release is REFS003.</summary>
     private void Use(IOperation operation, RefState[] state)
     {
-        var pending = new Stack<IOperation>();
+        // Nested calls re-enter Use through Invoke: each level gets its own stack, reused from a small pool.
+        Stack<IOperation> pending = _usePool.Count > 0 ? _usePool.Pop() : new Stack<IOperation>();
+        try
+        {
+            UseWith(operation, state, pending);
+        }
+        finally
+        {
+            pending.Clear();
+            _usePool.Push(pending);
+        }
+    }
+
+    private void UseWith(IOperation operation, RefState[] state, Stack<IOperation> pending)
+    {
         pending.Push(operation);
         while (pending.Count > 0)
         {
@@ -710,7 +735,7 @@ internal sealed class OwnershipDataflow
             {
                 if (state[variable].AllPaths(RefState.Released))
                 {
-                    Report(OwnershipProblem.UseAfterRelease, current.Syntax.GetLocation(), _names[variable], "at line " + Line(current));
+                    Report(OwnershipProblem.UseAfterRelease, () => current.Syntax.GetLocation(), _names[variable], () => "at line " + Line(current));
                     state[variable] = RefState.Escaped;
                 }
 
@@ -727,19 +752,27 @@ internal sealed class OwnershipDataflow
     /// <summary>A variable captured by a lambda or local function may be used or released anywhere: stop tracking it.</summary>
     private void EscapeCaptured(IFlowAnonymousFunctionOperation lambda, RefState[] state)
     {
-        ControlFlowGraph body = _cfg.GetAnonymousFunctionControlFlowGraph(lambda);
-        foreach (IOperation reference in body.Blocks.SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue })).SelectMany(o => o.DescendantsAndSelf()))
+        if (!_capturedBy.TryGetValue(lambda, out int[]? captured))
         {
-            ISymbol? symbol = reference switch
-            {
-                ILocalReferenceOperation local => local.Local,
-                IParameterReferenceOperation parameter => parameter.Parameter,
-                _ => null,
-            };
-            if (symbol is not null && _variables.TryGetValue(symbol, out int index))
-            {
-                state[index] = RefState.Escaped;
-            }
+            ControlFlowGraph body = _cfg.GetAnonymousFunctionControlFlowGraph(lambda);
+            _capturedBy[lambda] = captured = body.Blocks
+                .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
+                .SelectMany(o => o.DescendantsAndSelf())
+                .Select(reference => reference switch
+                {
+                    ILocalReferenceOperation local => local.Local,
+                    IParameterReferenceOperation parameter => (ISymbol)parameter.Parameter,
+                    _ => null,
+                })
+                .Where(symbol => symbol is not null && _variables.ContainsKey(symbol))
+                .Select(symbol => _variables[symbol!])
+                .Distinct()
+                .ToArray();
+        }
+
+        foreach (int index in captured)
+        {
+            state[index] = RefState.Escaped;
         }
     }
 
@@ -804,11 +837,14 @@ internal sealed class OwnershipDataflow
         return operation;
     }
 
-    private void Report(OwnershipProblem problem, Location location, string variable, string detail)
+    // Findings are only kept in the final replay; during the fixpoint iteration nothing is built (locations and line
+    // numbers cost a syntax walk), hence the lazily computed location and detail.
+    private void Report(OwnershipProblem problem, Func<Location> location, string variable, Func<string> detail)
     {
         if (_collecting && variable != "<capture>")
         {
-            _findings[(problem, location, variable)] = new OwnershipFinding(problem, location, variable, detail);
+            Location where = location();
+            _findings[(problem, where, variable)] = new OwnershipFinding(problem, where, variable, detail());
         }
     }
 

@@ -30,10 +30,12 @@ internal sealed class OwnershipModel
     private static readonly string[] NewReferencePrefixes = { "Create", "New", "Copy", "Clone", "Make", "Pop" };
 
     private readonly ConcurrentDictionary<IMethodSymbol, ReturnOwnership> _returns = new(SymbolEqualityComparer.Default);
+    private readonly Func<IMethodSymbol, ReturnOwnership> _computeReturn;
 
     private OwnershipModel(Compilation compilation, INamedTypeSymbol refObject)
     {
         RefObject = refObject;
+        _computeReturn = ComputeReturn;
         NewReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.NewReferenceAttribute");
         BorrowedReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.BorrowedReferenceAttribute");
         StealsReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.StealsReferenceAttribute");
@@ -125,7 +127,7 @@ internal sealed class OwnershipModel
             return ReturnOwnership.None;
         }
 
-        return _returns.GetOrAdd(method.OriginalDefinition, m => ComputeReturn(m));
+        return _returns.GetOrAdd(method.OriginalDefinition, _computeReturn);
     }
 
     /// <summary>The contract the method declares, if any (only explicit attributes).</summary>

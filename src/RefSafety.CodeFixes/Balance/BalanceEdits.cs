@@ -45,10 +45,7 @@ internal static class BalanceEdits
         return statement?.Parent is BlockSyntax or SwitchSectionSyntax ? statement : null;
     }
 
-    /// <summary>A Fix All provider that applies the edits of every diagnostic in a document through one editor.</summary>
-    public static FixAllProvider FixAll(System.Func<SyntaxNode, Diagnostic, BalanceEdit?> editFor) => FixAll((root, diagnostic, _) => editFor(root, diagnostic));
-
-    /// <summary>As <see cref="FixAll(System.Func{SyntaxNode, Diagnostic, BalanceEdit?})"/>, for providers with several actions: the edit depends on the chosen action.</summary>
+    /// <summary>A Fix All provider that applies the chosen action's edits of every diagnostic in a document through one editor.</summary>
     public static FixAllProvider FixAll(System.Func<SyntaxNode, Diagnostic, string?, BalanceEdit?> editFor) =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
         {

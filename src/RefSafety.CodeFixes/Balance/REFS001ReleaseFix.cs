@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading.Tasks;
+using System;
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -18,40 +18,13 @@ namespace RefSafety.CodeFixes.Balance;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(REFS001ReleaseFix))]
 [Shared]
-public sealed class REFS001ReleaseFix : CodeFixProvider
+public sealed class REFS001ReleaseFix : BalanceFix
 {
-    private const string ReleaseBeforeExit = "Release before this exit";
-    private const string ReleaseWithUsing = "Release with using";
-
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = BalanceEdits.Ids("REFS001");
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() =>
-        BalanceEdits.FixAll((root, diagnostic, action) => action == ReleaseWithUsing ? UsingEdit(root, diagnostic) : ReleaseEdit(root, diagnostic));
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
-
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (ReleaseEdit(root, diagnostic) is { } release)
-            {
-                context.RegisterCodeFix(CodeAction.Create(ReleaseBeforeExit, ct => BalanceEdits.ApplyAsync(context.Document, release, ct), ReleaseBeforeExit), diagnostic);
-            }
-
-            if (UsingEdit(root, diagnostic) is { } usingEdit)
-            {
-                context.RegisterCodeFix(CodeAction.Create(ReleaseWithUsing, ct => BalanceEdits.ApplyAsync(context.Document, usingEdit, ct), ReleaseWithUsing), diagnostic);
-            }
-        }
-    }
+    private protected override IReadOnlyList<(string Title, Func<SyntaxNode, Diagnostic, BalanceEdit?> Edit)> Actions { get; } =
+        new (string, Func<SyntaxNode, Diagnostic, BalanceEdit?>)[] { ("Release before this exit", ReleaseEdit), ("Release with using", UsingEdit) };
 
     private static BalanceEdit? ReleaseEdit(SyntaxNode root, Diagnostic diagnostic)
     {

@@ -1,8 +1,5 @@
-using System.Collections.Immutable;
 using System.Composition;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -11,28 +8,13 @@ namespace RefSafety.CodeFixes.Balance;
 /// <summary>REFS002: "Remove the extra release": deletes the <c>x.DecRef();</c> / <c>x.Dispose();</c> statement that releases a reference the method does not own.</summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(REFS002RemoveExtraReleaseFix))]
 [Shared]
-public sealed class REFS002RemoveExtraReleaseFix : CodeFixProvider
+public sealed class REFS002RemoveExtraReleaseFix : BalanceFix
 {
-    private const string Title = "Remove the extra release";
-
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = BalanceEdits.Ids("REFS002");
+    public override System.Collections.Immutable.ImmutableArray<string> FixableDiagnosticIds { get; } = BalanceEdits.Ids("REFS002");
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => BalanceEdits.FixAll(RemoveEdit);
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (root is not null && RemoveEdit(root, diagnostic) is { } edit)
-            {
-                context.RegisterCodeFix(CodeAction.Create(Title, ct => BalanceEdits.ApplyAsync(context.Document, edit, ct), Title), diagnostic);
-            }
-        }
-    }
+    private protected override System.Collections.Generic.IReadOnlyList<(string Title, System.Func<SyntaxNode, Diagnostic, BalanceEdit?> Edit)> Actions { get; } =
+        new (string, System.Func<SyntaxNode, Diagnostic, BalanceEdit?>)[] { ("Remove the extra release", RemoveEdit) };
 
     private static BalanceEdit? RemoveEdit(SyntaxNode root, Diagnostic diagnostic) =>
         root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax statement }

@@ -1,8 +1,5 @@
-using System.Collections.Immutable;
 using System.Composition;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -15,28 +12,13 @@ namespace RefSafety.CodeFixes.Balance;
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(REFS004IncRefBeforeEscapingFix))]
 [Shared]
-public sealed class REFS004IncRefBeforeEscapingFix : CodeFixProvider
+public sealed class REFS004IncRefBeforeEscapingFix : BalanceFix
 {
-    private const string Title = "IncRef before escaping";
-
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = BalanceEdits.Ids("REFS004");
+    public override System.Collections.Immutable.ImmutableArray<string> FixableDiagnosticIds { get; } = BalanceEdits.Ids("REFS004");
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => BalanceEdits.FixAll(IncRefEdit);
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (root is not null && IncRefEdit(root, diagnostic) is { } edit)
-            {
-                context.RegisterCodeFix(CodeAction.Create(Title, ct => BalanceEdits.ApplyAsync(context.Document, edit, ct), Title), diagnostic);
-            }
-        }
-    }
+    private protected override System.Collections.Generic.IReadOnlyList<(string Title, System.Func<SyntaxNode, Diagnostic, BalanceEdit?> Edit)> Actions { get; } =
+        new (string, System.Func<SyntaxNode, Diagnostic, BalanceEdit?>)[] { ("IncRef before escaping", IncRefEdit) };
 
     private static BalanceEdit? IncRefEdit(SyntaxNode root, Diagnostic diagnostic)
     {

@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace RefSafety.CodeFixes.Balance;
+
+/// <summary>
+/// The shape of every balance fix: a few named actions, each an edit computed from the diagnostic (or none when the
+/// action does not apply there). Registering the actions and Fix All (which applies the chosen action's edits of a
+/// whole document through one editor) live here once.
+/// </summary>
+public abstract class BalanceFix : CodeFixProvider
+{
+    private protected abstract IReadOnlyList<(string Title, Func<SyntaxNode, Diagnostic, BalanceEdit?> Edit)> Actions { get; }
+
+    /// <inheritdoc/>
+    public sealed override FixAllProvider GetFixAllProvider() =>
+        BalanceEdits.FixAll((root, diagnostic, key) => Actions.FirstOrDefault(a => a.Title == key).Edit?.Invoke(root, diagnostic));
+
+    /// <inheritdoc/>
+    public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null)
+        {
+            return;
+        }
+
+        foreach (Diagnostic diagnostic in context.Diagnostics)
+        {
+            foreach ((string title, Func<SyntaxNode, Diagnostic, BalanceEdit?> editFor) in Actions)
+            {
+                if (editFor(root, diagnostic) is { } edit)
+                {
+                    context.RegisterCodeFix(CodeAction.Create(title, ct => BalanceEdits.ApplyAsync(context.Document, edit, ct), title), diagnostic);
+                }
+            }
+        }
+    }
+}

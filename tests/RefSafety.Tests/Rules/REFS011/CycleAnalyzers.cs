@@ -33,7 +33,7 @@ public static class CycleAnalyzers
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var exceptions = new List<string>();
-        var options = new CompilationWithAnalyzersOptions(null, (ex, analyzer, _) => exceptions.Add($"{analyzer}: {ex}"), concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+        var options = new CompilationWithAnalyzersOptions(options: null!, (ex, analyzer, _) => exceptions.Add($"{analyzer}: {ex}"), concurrentAnalysis: false, logAnalyzerExecutionTime: false);
         ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(All, options).GetAnalyzerDiagnosticsAsync();
         Assert.Empty(exceptions);
         Assert.Empty(diagnostics.Select(d => d.ToString()));

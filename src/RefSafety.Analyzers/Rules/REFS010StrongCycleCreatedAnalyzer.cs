@@ -48,7 +48,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                     {
                         foreach (ControlFlowGraph graph in WithNestedGraphs(block.GetControlFlowGraph(operationBlock), block.CancellationToken))
                         {
-                            Report(block, StoreFlowAnalysis.Run(symbols, graph, block.CancellationToken));
+                            Report(block, symbols, StoreFlowAnalysis.Run(symbols, graph, block.CancellationToken));
                         }
                     }
                 }
@@ -84,13 +84,32 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void Report(OperationBlockAnalysisContext context, StoreFlowAnalysis analysis)
+    private static void Report(OperationBlockAnalysisContext context, CycleSymbols symbols, StoreFlowAnalysis analysis)
     {
         foreach (List<HeapEdge> cycle in analysis.CyclesAtExit())
         {
             IOperation closing = cycle.Where(e => e.Store is not null).Select(e => e.Store!).OrderBy(s => s.Syntax.SpanStart).Last();
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS010StrongCycleCreated, closing.Syntax.GetLocation(), Describe(cycle, analysis.AllocationNames)));
+            ImmutableDictionary<string, string?> properties = WeakFixProperties.For(WeakFixCandidate(context.Compilation, symbols, cycle));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS010StrongCycleCreated, closing.Syntax.GetLocation(), properties, Describe(cycle, analysis.AllocationNames)));
         }
+    }
+
+    /// <summary>
+    /// The field of the cycle to offer making weak: a stored source field named like a back edge (Parent, Owner, ...)
+    /// whose target another strong field of the type graph can own. The graph is built (once per compilation) only
+    /// when a cycle is actually reported.
+    /// </summary>
+    private static IFieldSymbol? WeakFixCandidate(Compilation compilation, CycleSymbols symbols, List<HeapEdge> cycle)
+    {
+        IFieldSymbol? candidate = cycle
+            .Select(e => e.Store switch
+            {
+                ISimpleAssignmentOperation { Target: IFieldReferenceOperation field } => field.Field,
+                IInvocationOperation { Arguments: { Length: > 0 } arguments } when arguments[0].Value is IFieldReferenceOperation field => field.Field,
+                _ => null,
+            })
+            .FirstOrDefault(f => f is not null && symbols.IsStrongField(f) && f.Locations.Any(l => l.IsInSource) && CycleAnalysis.IsNamedLikeBackEdge(f.Name));
+        return candidate is not null && TypeGraph.For(compilation, symbols).Cycles.TargetHasOtherOwner(candidate) ? candidate : null;
     }
 
     /// <summary>"a.Next → b.Next → a": each object with the field it stores, back to the first object.</summary>

@@ -187,11 +187,13 @@ internal static class WeakFieldRewriter
         }
 
         int index = block.Statements.IndexOf(statement);
-        if (index > 0 && block.Statements[index - 1] is ExpressionStatementSyntax
+        if (index > 0 && block.Statements[index - 1] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call } previous &&
+            call.Expression switch
             {
-                Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef, ArgumentList.Arguments.Count: 0 },
-            } previous &&
-            SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right))
+                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef => SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right),
+                IdentifierNameSyntax { Identifier.ValueText: "IncRef" } => assignment.Right.IsKind(SyntaxKind.ThisExpression),
+                _ => false,
+            })
         {
             editor.RemoveNode(previous, SyntaxRemoveOptions.KeepNoTrivia);
         }

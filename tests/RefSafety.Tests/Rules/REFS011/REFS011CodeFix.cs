@@ -96,7 +96,7 @@ public class REFS011CodeFix
     [Fact]
     public async Task BackEdgeBecomesWeakAcrossDocuments()
     {
-        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>();
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
         test.TestState.Sources.Add(("/0/Tree.cs", Tree));
         test.TestState.Sources.Add(("/0/Usage.cs", Usage));
         test.FixedState.Sources.Add(("/0/Tree.cs", TreeFixed));
@@ -132,7 +132,7 @@ public class REFS011CodeFix
                 }
             }
             """;
-        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>.Run(
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
             """
             using RefHeap;
             class World : RefObject { public RefList<Forest> Forests = new(); }
@@ -169,7 +169,7 @@ public class REFS011CodeFix
             using RefHeap;
             class Window : RefObject { public Window? {|#0:Owner|}; }
             """;
-        return CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>.Run(
+        return CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
             Source,
             Source,
             Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Owner", "Window.Owner → Window"));

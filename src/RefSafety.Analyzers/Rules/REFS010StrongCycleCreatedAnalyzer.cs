@@ -44,7 +44,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                         root = root.Parent;
                     }
 
-                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && MayStore(root))
+                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && MayCreateEdge(root, symbols))
                     {
                         foreach (ControlFlowGraph graph in WithNestedGraphs(block.GetControlFlowGraph(operationBlock), block.CancellationToken))
                         {
@@ -56,9 +56,21 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    /// <summary>Cheap syntax-free pre-check: only bodies with a member store, an event subscription or a call are analyzed.</summary>
-    private static bool MayStore(IOperation root) =>
-        root.Descendants().Any(o => o is ISimpleAssignmentOperation { Target: IMemberReferenceOperation } or IEventAssignmentOperation or IInvocationOperation);
+    /// <summary>
+    /// Cheap pre-check on the operation tree, so most bodies never build a control flow graph: only a store into a
+    /// strong or delegate member or a container slot, an event subscription, a RefField call or a container
+    /// Add/Insert can create an edge.
+    /// </summary>
+    private static bool MayCreateEdge(IOperation root, CycleSymbols symbols) =>
+        root.Descendants().Any(o => o switch
+        {
+            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => symbols.IsContainer(indexer.Instance?.Type),
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } => symbols.IsRefObjectType(member.Type) || member.Type?.TypeKind == TypeKind.Delegate,
+            IEventAssignmentOperation { Adds: true } => true,
+            IInvocationOperation invocation => SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) ||
+                                               (invocation.TargetMethod.Name is "Add" or "Insert" && symbols.IsContainer(invocation.Instance?.Type)),
+            _ => false,
+        });
 
     private static IEnumerable<ControlFlowGraph> WithNestedGraphs(ControlFlowGraph graph, CancellationToken cancellationToken)
     {

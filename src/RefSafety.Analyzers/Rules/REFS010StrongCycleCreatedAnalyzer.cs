@@ -137,12 +137,35 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                 edge.Target.Equals(cycle[(i + 1) % cycle.Count].Source);
             if (!lastImplied)
             {
-                parts.Add(edge.Field == "[]" ? $"{Name(edge.Source, allocationNames)}[]" : $"{Name(edge.Source, allocationNames)}.{edge.Field}");
+                string source = ReceiverText(edge.Store) ?? Name(edge.Source, allocationNames);
+                parts.Add(edge.Field == "[]" ? $"{source}[]" : $"{source}.{edge.Field}");
             }
         }
 
-        parts.Add(Name(lastImplied ? cycle[cycle.Count - 1].Source : cycle[0].Source, allocationNames));
+        parts.Add(lastImplied
+            ? Name(cycle[cycle.Count - 1].Source, allocationNames)
+            : ReceiverText(cycle[0].Store) ?? Name(cycle[0].Source, allocationNames));
         return string.Join(" → ", parts);
+    }
+
+    /// <summary>How the store spelled the object it wrote into (<c>n</c> in <c>n.Self = n</c>), so the message uses the code's own names.</summary>
+    private static string? ReceiverText(IOperation? store)
+    {
+        IOperation? receiver = store switch
+        {
+            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => indexer.Instance,
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } => member.Instance,
+            IEventAssignmentOperation { EventReference: IMemberReferenceOperation member } => member.Instance,
+            IInvocationOperation { TargetMethod.IsStatic: true, Arguments: { Length: > 0 } arguments } when arguments[0].Value is IMemberReferenceOperation member => member.Instance,
+            IInvocationOperation invocation => invocation.Instance,
+            _ => null,
+        };
+        return receiver switch
+        {
+            null => null,
+            { IsImplicit: true } => "this",
+            _ => receiver.Syntax.ToString(),
+        };
     }
 
     private static string Name(AbstractObject obj, Dictionary<SyntaxNode, string> allocationNames) =>

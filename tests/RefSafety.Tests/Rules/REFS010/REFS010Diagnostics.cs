@@ -180,7 +180,7 @@ public class REFS010Diagnostics
             }
             """,
             Diagnostic(0, "x.Next → y.Next → x"),
-            Diagnostic(1, "o.Self → o"),
+            Diagnostic(1, "n.Self → n"),
             Diagnostic(2, "m.Next → scope.Self → m"));
 
     [Fact]

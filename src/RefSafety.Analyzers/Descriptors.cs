@@ -64,14 +64,16 @@ internal static class Descriptors
         "Type can form a strong cycle",
         "Field '{0}' closes a strong cycle between types: {1}",
         DiagnosticSeverity.Info,
-        "The strong-field graph of these types has a cycle, so instances can form reference cycles that only the cycle collector frees. A back edge (a parent, owner or previous pointer) is usually better weak.");
+        "The strong-field graph of these types has a cycle, so instances can form reference cycles that only the cycle collector frees. A back edge (a parent, owner or previous pointer) is usually better weak.",
+        WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor REFS020FinalizerInCycle = Create(
         "REFS020",
         "Finalizer on an object that can sit in a cycle",
         "'{0}' has a finalizer and {1}: in legacy mode such a cycle is uncollectable (it stays in Gc.Garbage forever); under PEP 442 the finalizer runs late, in no defined order",
         DiagnosticSeverity.Warning,
-        "A finalizer on an object that can be part of, or be held by, a reference cycle runs only when the cycle collector gets to it, and never in legacy mode.");
+        "A finalizer on an object that can be part of, or be held by, a reference cycle runs only when the cycle collector gets to it, and never in legacy mode.",
+        WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor REFS021FinalizerResurrects = Create(
         "REFS021",
@@ -90,6 +92,8 @@ internal static class Descriptors
     /// <summary>Where a rule's documentation lives; each descriptor's help link points there.</summary>
     public static string HelpLink(string id) => $"https://github.com/refsafety/refsafety/blob/main/docs/rules/{id}.md";
 
-    private static DiagnosticDescriptor Create(string id, string title, string messageFormat, DiagnosticSeverity severity, string description) =>
-        new(id, title, messageFormat, Category, severity, isEnabledByDefault: true, description, HelpLink(id));
+    // Rules that need the whole compilation carry WellKnownDiagnosticTags.CompilationEnd: the IDE then knows they
+    // come from full-solution analysis only.
+    private static DiagnosticDescriptor Create(string id, string title, string messageFormat, DiagnosticSeverity severity, string description, params string[] customTags) =>
+        new(id, title, messageFormat, Category, severity, isEnabledByDefault: true, description, HelpLink(id), customTags);
 }

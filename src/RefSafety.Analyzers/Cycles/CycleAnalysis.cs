@@ -8,9 +8,6 @@ namespace RefSafety.Analyzers.Cycles;
 /// <summary>A field chosen as the back edge of a type cycle, with one cycle it closes (starting with that field).</summary>
 internal sealed class BackEdge
 {
-    /// <summary>Diagnostic property set when making the back edge weak is safe: another strong field can own its target.</summary>
-    public const string WeakFixProperty = "WeakFixSafe";
-
     public BackEdge(IFieldSymbol field, IReadOnlyList<TypeEdge> cycle, bool targetHasOtherOwner)
     {
         Field = field;
@@ -56,6 +53,18 @@ internal sealed class CycleAnalysis
 
     /// <summary>Back edges declared in source, one per cycle, in a stable order.</summary>
     public List<BackEdge> BackEdges { get; } = new();
+
+    /// <summary>
+    /// Some strong field other than <paramref name="field"/> can hold what <paramref name="field"/> points at. When
+    /// false the field may be its target's sole owner, and making it weak would free the target at once.
+    /// </summary>
+    public bool TargetHasOtherOwner(IFieldSymbol field)
+    {
+        List<TypeEdge> own = _allEdges.Where(e => SymbolEqualityComparer.Default.Equals(e.Field.OriginalDefinition, field.OriginalDefinition)).ToList();
+        return own.Count > 0 && own.All(mine => _allEdges.Any(e =>
+            SymbolEqualityComparer.Default.Equals(e.To.OriginalDefinition, mine.To.OriginalDefinition) &&
+            !SymbolEqualityComparer.Default.Equals(e.Field.OriginalDefinition, field.OriginalDefinition)));
+    }
 
     /// <summary>True when the field's name says it points back: Parent, Owner, Previous, Prev, Container, Back (as a word).</summary>
     public static bool IsNamedLikeBackEdge(string fieldName) =>
@@ -242,10 +251,7 @@ internal sealed class CycleAnalysis
                 .First();
             if (chosen.Field.Locations.Any(l => l.IsInSource))
             {
-                bool otherOwner = _allEdges.Any(e =>
-                    SymbolEqualityComparer.Default.Equals(e.To.OriginalDefinition, chosen.To.OriginalDefinition) &&
-                    !SymbolEqualityComparer.Default.Equals(e.Field.OriginalDefinition, chosen.Field.OriginalDefinition));
-                var backEdge = new BackEdge(chosen.Field, new[] { chosen }.Concat(ShortestPath(edges, chosen.To, chosen.From)).ToList(), otherOwner);
+                var backEdge = new BackEdge(chosen.Field, new[] { chosen }.Concat(ShortestPath(edges, chosen.To, chosen.From)).ToList(), TargetHasOtherOwner(chosen.Field));
                 BackEdges.Add(backEdge);
                 foreach (TypeEdge edge in edges)
                 {

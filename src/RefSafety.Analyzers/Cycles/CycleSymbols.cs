@@ -9,10 +9,9 @@ namespace RefSafety.Analyzers.Cycles;
 /// </summary>
 internal sealed class CycleSymbols
 {
-    private CycleSymbols(INamedTypeSymbol refObject, INamedTypeSymbol? weakRef, INamedTypeSymbol? refList, INamedTypeSymbol? refDictionary, INamedTypeSymbol? refField, IMethodSymbol? onFinalize)
+    private CycleSymbols(INamedTypeSymbol refObject, INamedTypeSymbol? refList, INamedTypeSymbol? refDictionary, INamedTypeSymbol? refField, IMethodSymbol? onFinalize)
     {
         RefObject = refObject;
-        WeakRef = weakRef;
         RefList = refList;
         RefDictionary = refDictionary;
         RefField = refField;
@@ -20,8 +19,6 @@ internal sealed class CycleSymbols
     }
 
     public INamedTypeSymbol RefObject { get; }
-
-    public INamedTypeSymbol? WeakRef { get; }
 
     public INamedTypeSymbol? RefList { get; }
 
@@ -51,7 +48,6 @@ internal sealed class CycleSymbols
 
         return new CycleSymbols(
             refObject,
-            compilation.GetTypeByMetadataName("RefHeap.WeakRef`1"),
             compilation.GetTypeByMetadataName("RefHeap.RefList`1"),
             compilation.GetTypeByMetadataName("RefHeap.RefDictionary`2"),
             compilation.GetTypeByMetadataName("RefHeap.RefField"),
@@ -90,10 +86,7 @@ internal sealed class CycleSymbols
         return arguments[arguments.Length - 1];
     }
 
-    public bool IsWeakRef(ITypeSymbol? type) =>
-        type is INamedTypeSymbol named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, WeakRef);
-
-    /// <summary>An instance field the runtime traverses: its declared type is a RefObject type (WeakRef is not one).</summary>
+    /// <summary>An instance field the runtime traverses: its declared type is a RefObject type (WeakRef&lt;T&gt; is not one, so weak fields are never strong).</summary>
     public bool IsStrongField(IFieldSymbol field) => !field.IsStatic && !field.IsConst && IsRefObjectType(field.Type);
 
     /// <summary>The finalizer (<c>OnFinalize</c> override) a type declares itself, if any.</summary>

@@ -44,11 +44,11 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                         root = root.Parent;
                     }
 
-                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && MayStore(root))
+                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && MayCreateEdge(root, symbols))
                     {
                         foreach (ControlFlowGraph graph in WithNestedGraphs(block.GetControlFlowGraph(operationBlock), block.CancellationToken))
                         {
-                            Report(block, StoreFlowAnalysis.Run(symbols, graph, block.CancellationToken));
+                            Report(block, symbols, StoreFlowAnalysis.Run(symbols, graph, block.CancellationToken));
                         }
                     }
                 }
@@ -56,9 +56,21 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    /// <summary>Cheap syntax-free pre-check: only bodies with a member store, an event subscription or a call are analyzed.</summary>
-    private static bool MayStore(IOperation root) =>
-        root.Descendants().Any(o => o is ISimpleAssignmentOperation { Target: IMemberReferenceOperation } or IEventAssignmentOperation or IInvocationOperation);
+    /// <summary>
+    /// Cheap pre-check on the operation tree, so most bodies never build a control flow graph: only a store into a
+    /// strong or delegate member or a container slot, an event subscription, a RefField call or a container
+    /// Add/Insert can create an edge.
+    /// </summary>
+    private static bool MayCreateEdge(IOperation root, CycleSymbols symbols) =>
+        root.Descendants().Any(o => o switch
+        {
+            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => symbols.IsContainer(indexer.Instance?.Type),
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } => symbols.IsRefObjectType(member.Type) || member.Type?.TypeKind == TypeKind.Delegate,
+            IEventAssignmentOperation { Adds: true } => true,
+            IInvocationOperation invocation => SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) ||
+                                               (invocation.TargetMethod.Name is "Add" or "Insert" && symbols.IsContainer(invocation.Instance?.Type)),
+            _ => false,
+        });
 
     private static IEnumerable<ControlFlowGraph> WithNestedGraphs(ControlFlowGraph graph, CancellationToken cancellationToken)
     {
@@ -84,13 +96,32 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void Report(OperationBlockAnalysisContext context, StoreFlowAnalysis analysis)
+    private static void Report(OperationBlockAnalysisContext context, CycleSymbols symbols, StoreFlowAnalysis analysis)
     {
         foreach (List<HeapEdge> cycle in analysis.CyclesAtExit())
         {
             IOperation closing = cycle.Where(e => e.Store is not null).Select(e => e.Store!).OrderBy(s => s.Syntax.SpanStart).Last();
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS010StrongCycleCreated, closing.Syntax.GetLocation(), Describe(cycle, analysis.AllocationNames)));
+            ImmutableDictionary<string, string?> properties = WeakFixProperties.For(WeakFixCandidate(context.Compilation, symbols, cycle));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS010StrongCycleCreated, closing.Syntax.GetLocation(), properties, Describe(cycle, analysis.AllocationNames)));
         }
+    }
+
+    /// <summary>
+    /// The field of the cycle to offer making weak: a stored source field named like a back edge (Parent, Owner, ...)
+    /// whose target another strong field of the type graph can own. The graph is built (once per compilation) only
+    /// when a cycle is actually reported.
+    /// </summary>
+    private static IFieldSymbol? WeakFixCandidate(Compilation compilation, CycleSymbols symbols, List<HeapEdge> cycle)
+    {
+        IFieldSymbol? candidate = cycle
+            .Select(e => e.Store switch
+            {
+                ISimpleAssignmentOperation { Target: IFieldReferenceOperation field } => field.Field,
+                IInvocationOperation { Arguments: { Length: > 0 } arguments } when arguments[0].Value is IFieldReferenceOperation field => field.Field,
+                _ => null,
+            })
+            .FirstOrDefault(f => f is not null && symbols.IsStrongField(f) && f.Locations.Any(l => l.IsInSource) && CycleAnalysis.IsNamedLikeBackEdge(f.Name));
+        return candidate is not null && TypeGraph.For(compilation, symbols).Cycles.TargetHasOtherOwner(candidate) ? candidate : null;
     }
 
     /// <summary>"a.Next → b.Next → a": each object with the field it stores, back to the first object.</summary>
@@ -106,12 +137,35 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                 edge.Target.Equals(cycle[(i + 1) % cycle.Count].Source);
             if (!lastImplied)
             {
-                parts.Add(edge.Field == "[]" ? $"{Name(edge.Source, allocationNames)}[]" : $"{Name(edge.Source, allocationNames)}.{edge.Field}");
+                string source = ReceiverText(edge.Store) ?? Name(edge.Source, allocationNames);
+                parts.Add(edge.Field == "[]" ? $"{source}[]" : $"{source}.{edge.Field}");
             }
         }
 
-        parts.Add(Name(lastImplied ? cycle[cycle.Count - 1].Source : cycle[0].Source, allocationNames));
+        parts.Add(lastImplied
+            ? Name(cycle[cycle.Count - 1].Source, allocationNames)
+            : ReceiverText(cycle[0].Store) ?? Name(cycle[0].Source, allocationNames));
         return string.Join(" → ", parts);
+    }
+
+    /// <summary>How the store spelled the object it wrote into (<c>n</c> in <c>n.Self = n</c>), so the message uses the code's own names.</summary>
+    private static string? ReceiverText(IOperation? store)
+    {
+        IOperation? receiver = store switch
+        {
+            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => indexer.Instance,
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } => member.Instance,
+            IEventAssignmentOperation { EventReference: IMemberReferenceOperation member } => member.Instance,
+            IInvocationOperation { TargetMethod.IsStatic: true, Arguments: { Length: > 0 } arguments } when arguments[0].Value is IMemberReferenceOperation member => member.Instance,
+            IInvocationOperation invocation => invocation.Instance,
+            _ => null,
+        };
+        return receiver switch
+        {
+            null => null,
+            { IsImplicit: true } => "this",
+            _ => receiver.Syntax.ToString(),
+        };
     }
 
     private static string Name(AbstractObject obj, Dictionary<SyntaxNode, string> allocationNames) =>

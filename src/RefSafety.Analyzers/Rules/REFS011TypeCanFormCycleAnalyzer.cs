@@ -34,9 +34,7 @@ public sealed class REFS011TypeCanFormCycleAnalyzer : DiagnosticAnalyzer
                 {
                     if (location.IsInSource)
                     {
-                        ImmutableDictionary<string, string?> properties = backEdge.TargetHasOtherOwner
-                            ? ImmutableDictionary<string, string?>.Empty.Add(BackEdge.WeakFixProperty, "true")
-                            : ImmutableDictionary<string, string?>.Empty;
+                        ImmutableDictionary<string, string?> properties = WeakFixProperties.For(backEdge.TargetHasOtherOwner ? backEdge.Field : null);
                         end.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS011TypeCanFormCycle, location, properties, backEdge.Field.Name, backEdge.Describe()));
                     }
                 }

@@ -33,26 +33,28 @@ public sealed class REFS020FinalizerInCycleAnalyzer : DiagnosticAnalyzer
             TypeGraph graph = TypeGraph.For(end.Compilation, symbols);
             foreach (INamedTypeSymbol type in graph.SourceTypes)
             {
-                if (!symbols.HasFinalizer(type) || Hazard(graph.Cycles, type) is not { } hazard)
+                if (!symbols.HasFinalizer(type) || Hazard(graph.Cycles, type, out BackEdge? backEdge) is not { } hazard)
                 {
                     continue;
                 }
 
-                end.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS020FinalizerInCycle, ReportLocation(symbols, type), type.Name, hazard));
+                ImmutableDictionary<string, string?> properties = WeakFixProperties.For(backEdge is { TargetHasOtherOwner: true } ? backEdge.Field : null);
+                end.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS020FinalizerInCycle, ReportLocation(symbols, type), properties, type.Name, hazard));
             }
         });
     }
 
-    /// <summary>Why the type's instances can be cyclic trash, or null when they cannot.</summary>
-    private static string? Hazard(CycleAnalysis cycles, INamedTypeSymbol type)
+    /// <summary>Why the type's instances can be cyclic trash, or null when they cannot; <paramref name="backEdge"/> is the cycle's back edge.</summary>
+    private static string? Hazard(CycleAnalysis cycles, INamedTypeSymbol type, out BackEdge? backEdge)
     {
-        if (cycles.IsInCycle(type, out BackEdge? cycle))
+        if (cycles.IsInCycle(type, out backEdge))
         {
-            return cycle is null ? "can sit in a strong reference cycle" : $"can sit in the strong reference cycle {cycle.Describe()}";
+            return backEdge is null ? "can sit in a strong reference cycle" : $"can sit in the strong reference cycle {backEdge.Describe()}";
         }
 
         if (cycles.IsHeldByCycle(type, out IReadOnlyList<TypeEdge> path))
         {
+            cycles.IsInCycle(path[0].From, out backEdge);
             return $"can be held by a strong reference cycle through {string.Join(" → ", path.Select(e => e.ToString()))}";
         }
 

@@ -123,8 +123,8 @@ internal static class WeakFieldRewriter
                 return;
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
                 when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&
-                     invocation.Parent is ExpressionStatementSyntax statement:
-                RewriteRefFieldCall(editor, statement, access, invocation, method, weakType);
+                     invocation.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax or LambdaExpressionSyntax:
+                RewriteRefFieldCall(editor, access, invocation, method, weakType);
                 return;
             case MemberAccessExpressionSyntax release when release.Expression == access && IsRelease(release.Name) &&
                                                            release.Parent is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax releaseStatement }:
@@ -146,7 +146,7 @@ internal static class WeakFieldRewriter
         }
     }
 
-    private static void RewriteRefFieldCall(SyntaxEditor editor, ExpressionStatementSyntax statement, ExpressionSyntax access, InvocationExpressionSyntax invocation, string method, string weakType)
+    private static void RewriteRefFieldCall(SyntaxEditor editor, ExpressionSyntax access, InvocationExpressionSyntax invocation, string method, string weakType)
     {
         SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
         string field = access.WithoutTrivia().ToString();
@@ -158,7 +158,15 @@ internal static class WeakFieldRewriter
             _ when IsNull(arguments[1].Expression) => $"{field} = null;",
             _ => $"{field} = new {weakType}({value});",
         };
-        IEnumerable<StatementSyntax> statements = SyntaxFactory.ParseStatement("{" + replacement + "}") is BlockSyntax block ? block.Statements : Enumerable.Empty<StatementSyntax>();
+        // Elastic line ends let the formatter put each statement on its own line.
+        IEnumerable<StatementSyntax> statements = (SyntaxFactory.ParseStatement("{" + replacement + "}") is BlockSyntax block ? block.Statements : Enumerable.Empty<StatementSyntax>())
+            .Select(s => s.WithoutTrivia().WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed));
+        if (invocation.Parent is not ExpressionStatementSyntax statement)
+        {
+            RewriteExpressionBody(editor, invocation, statements.ToList());
+            return;
+        }
+
         List<StatementSyntax> annotated = statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList();
         annotated[0] = annotated[0].WithLeadingTrivia(statement.GetLeadingTrivia());
         annotated[annotated.Count - 1] = annotated[annotated.Count - 1].WithTrailingTrivia(statement.GetTrailingTrivia());
@@ -178,6 +186,33 @@ internal static class WeakFieldRewriter
         }
     }
 
+    /// <summary>
+    /// A RefField call that is an expression body (<c>void M() =&gt; RefField.Set(...)</c>, <c>() =&gt; RefField.Set(...)</c>):
+    /// one replacement statement stays an expression body; two (Move) turn the body into a block.
+    /// </summary>
+    private static void RewriteExpressionBody(SyntaxEditor editor, InvocationExpressionSyntax invocation, List<StatementSyntax> statements)
+    {
+        if (statements.Count == 1 && statements[0] is ExpressionStatementSyntax single)
+        {
+            editor.ReplaceNode(invocation, single.Expression.WithTriviaFrom(invocation));
+            return;
+        }
+
+        BlockSyntax body = SyntaxFactory.Block(statements).WithAdditionalAnnotations(Formatter.Annotation);
+        switch (invocation.Parent)
+        {
+            case LambdaExpressionSyntax lambda:
+                editor.ReplaceNode(lambda, lambda.WithExpressionBody(null).WithBlock(body));
+                break;
+            case ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax method }:
+                editor.ReplaceNode(method, method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+                break;
+            case ArrowExpressionClauseSyntax { Parent: LocalFunctionStatementSyntax function }:
+                editor.ReplaceNode(function, function.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+                break;
+        }
+    }
+
     /// <summary>Removes <c>v.IncRef();</c> right before <c>x.F = v;</c>: it gave the field its own reference, which a weak field does not need.</summary>
     private static void RemovePrecedingIncRef(SyntaxEditor editor, AssignmentExpressionSyntax assignment)
     {
@@ -187,11 +222,13 @@ internal static class WeakFieldRewriter
         }
 
         int index = block.Statements.IndexOf(statement);
-        if (index > 0 && block.Statements[index - 1] is ExpressionStatementSyntax
+        if (index > 0 && block.Statements[index - 1] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call } previous &&
+            call.Expression switch
             {
-                Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef, ArgumentList.Arguments.Count: 0 },
-            } previous &&
-            SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right))
+                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef => SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right),
+                IdentifierNameSyntax { Identifier.ValueText: "IncRef" } => assignment.Right.IsKind(SyntaxKind.ThisExpression),
+                _ => false,
+            })
         {
             editor.RemoveNode(previous, SyntaxRemoveOptions.KeepNoTrivia);
         }

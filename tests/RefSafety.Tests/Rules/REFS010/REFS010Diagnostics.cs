@@ -151,4 +151,48 @@ public class REFS010Diagnostics
             }
             """,
             Diagnostic(0, "a.Next → b.Next → a"));
+
+    [Fact]
+    public Task InLocalFunctionAsyncMethodUsingAndPatternVariables() =>
+        Verify(
+            """
+            static async System.Threading.Tasks.Task M(object o, Node other)
+            {
+                void Link(Node x, Node y) { x.Next = y; {|#0:y.Next = x|}; }
+                await System.Threading.Tasks.Task.Yield();
+                using (var scope = new Node())
+                {
+                    if (o is Node n)
+                    {
+                        {|#1:n.Self = n|};
+                    }
+
+                    switch (o)
+                    {
+                        case Node { Next: null } m when m != scope:
+                            m.Next = scope;
+                            {|#2:scope.Self = m|};
+                            break;
+                    }
+                }
+
+                Link(other, other);
+            }
+            """,
+            Diagnostic(0, "x.Next → y.Next → x"),
+            Diagnostic(1, "n.Self → n"),
+            Diagnostic(2, "m.Next → scope.Self → m"));
+
+    [Fact]
+    public Task ConstructorStoringThisIntoItsOwnField() =>
+        Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostics(
+            """
+            using RefHeap;
+            class Loop : RefObject
+            {
+                public Loop? Self;
+                public Loop() { {|#0:Self = this|}; IncRef(); }
+            }
+            """,
+            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("this.Self → this"));
 }

@@ -114,4 +114,42 @@ public class REFS010Valid
                 if (a is { Next: { } n }) { n.Next = null; }
             }
             """);
+
+    [Fact]
+    public Task CyclesBrokenAcrossAwaitAndInsideUsingBlocks() =>
+        Valid(
+            """
+            static async System.Threading.Tasks.Task M(Node a, Node b, Tree parent)
+            {
+                a.Next = b;
+                b.Next = a;
+                await System.Threading.Tasks.Task.Delay(1);
+                Unlink(b);
+
+                using (var child = new Tree())
+                {
+                    parent.Children.Add(child);
+                    child.Children.Add(parent);
+                    child.Children.Clear();
+                }
+
+                static void Unlink(Node n) => n.Next = null;
+                b.Next = null;
+            }
+            """);
+
+    [Fact]
+    public Task StoresOfUnknownValuesAndThroughMethodResults() =>
+        Valid(
+            """
+            static Node Make() => new Node();
+            static void M(Node a)
+            {
+                a.Next = Make();
+                a.Next.Next = Make();
+                var list = new RefList<Node>();
+                list.Add(a);
+                list.DecRef();
+            }
+            """);
 }

@@ -22,7 +22,22 @@ public static class CycleAnalyzers
         new REFS022DestructorOnRefObjectAnalyzer());
 
     /// <summary>The sources compile without errors and no cycle or finalizer analyzer reports anything (analyzer exceptions included).</summary>
-    public static async Task AssertSilent(params string[] sources)
+    public static async Task AssertSilent(params string[] sources) => Assert.Empty(await Run(sources));
+
+    /// <summary>
+    /// The fixed program compiles, reports fewer <paramref name="fixedId"/> diagnostics than the original, and
+    /// nothing the original did not report (compared by ID and message).
+    /// </summary>
+    public static async Task AssertFixedWithoutNewDiagnostics(string fixedId, string[] original, string[] fixedSources)
+    {
+        List<string> before = await Run(original);
+        List<string> after = await Run(fixedSources);
+        Assert.True(after.Count(d => d.StartsWith(fixedId)) < before.Count(d => d.StartsWith(fixedId)), $"{fixedId} is still reported: {string.Join("; ", after)}");
+        Assert.Empty(after.Except(before));
+    }
+
+    /// <summary>"ID: message" of every cycle and finalizer diagnostic; fails on compile errors and analyzer exceptions.</summary>
+    private static async Task<List<string>> Run(string[] sources)
     {
         var references = new List<MetadataReference> { TestSupport.RefHeapReference };
         references.AddRange(((string)System.AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).Select(p => MetadataReference.CreateFromFile(p)));
@@ -33,9 +48,9 @@ public static class CycleAnalyzers
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var exceptions = new List<string>();
-        var options = new CompilationWithAnalyzersOptions(null, (ex, analyzer, _) => exceptions.Add($"{analyzer}: {ex}"), concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+        var options = new CompilationWithAnalyzersOptions(options: null!, (ex, analyzer, _) => exceptions.Add($"{analyzer}: {ex}"), concurrentAnalysis: false, logAnalyzerExecutionTime: false);
         ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(All, options).GetAnalyzerDiagnosticsAsync();
         Assert.Empty(exceptions);
-        Assert.Empty(diagnostics.Select(d => d.ToString()));
+        return diagnostics.Select(d => $"{d.Id}: {d.GetMessage()}").ToList();
     }
 }

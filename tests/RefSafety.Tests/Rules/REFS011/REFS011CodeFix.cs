@@ -96,7 +96,7 @@ public class REFS011CodeFix
     [Fact]
     public async Task BackEdgeBecomesWeakAcrossDocuments()
     {
-        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>();
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
         test.TestState.Sources.Add(("/0/Tree.cs", Tree));
         test.TestState.Sources.Add(("/0/Usage.cs", Usage));
         test.FixedState.Sources.Add(("/0/Tree.cs", TreeFixed));
@@ -128,11 +128,12 @@ public class REFS011CodeFix
                     self.Parent = new WeakRef<Tree>(tree);
                     self.DecRef();
                     var other = new Forest();
-                    tree.Owner = new WeakRef<Forest>(other); other.DecRef();
+                    tree.Owner = new WeakRef<Forest>(other);
+                    other.DecRef();
                 }
             }
             """;
-        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>.Run(
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
             """
             using RefHeap;
             class World : RefObject { public RefList<Forest> Forests = new(); }
@@ -169,9 +170,67 @@ public class REFS011CodeFix
             using RefHeap;
             class Window : RefObject { public Window? {|#0:Owner|}; }
             """;
-        return CycleFixTest<REFS011TypeCanFormCycleAnalyzer, REFS011MakeWeakReferenceFix>.Run(
+        return CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
             Source,
             Source,
             Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Owner", "Window.Owner → Window"));
+    }
+
+    [Fact]
+    public async Task FixRewritesUsesInAnotherProjectOfTheSolution()
+    {
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
+        test.TestState.Sources.Add(("/0/Tree.cs", "using RefHeap;\npublic class Tree : RefObject\n{\n    public RefList<Tree> Children = new();\n    public Tree? {|#0:Parent|};\n}\n"));
+        test.FixedState.Sources.Add(("/0/Tree.cs", "using RefHeap;\npublic class Tree : RefObject\n{\n    public RefList<Tree> Children = new();\n    public WeakRef<Tree>? Parent;\n}\n"));
+        const string Consumer = "public static class Consumer\n{\n    public static void Attach(Tree child, Tree parent) => RefHeap.RefField.Set(ref child.Parent, parent);\n}\n";
+        const string ConsumerFixed = "public static class Consumer\n{\n    public static void Attach(Tree child, Tree parent) => child.Parent = new RefHeap.WeakRef<Tree>(parent);\n}\n";
+        var consumer = new ProjectState("Consumer", Microsoft.CodeAnalysis.LanguageNames.CSharp, "/1/Test", "cs");
+        test.TestState.AdditionalProjects.Add("Consumer", consumer);
+        test.TestState.AdditionalProjects["Consumer"].Sources.Add(("/1/Consumer.cs", Consumer));
+        test.TestState.AdditionalProjects["Consumer"].AdditionalProjectReferences.Add("TestProject");
+        test.TestState.AdditionalProjects["Consumer"].AdditionalReferences.Add(TestSupport.RefHeapReference);
+        test.FixedState.AdditionalProjects.Add("Consumer", new ProjectState("Consumer", Microsoft.CodeAnalysis.LanguageNames.CSharp, "/1/Test", "cs"));
+        test.FixedState.AdditionalProjects["Consumer"].Sources.Add(("/1/Consumer.cs", ConsumerFixed));
+        test.FixedState.AdditionalProjects["Consumer"].AdditionalProjectReferences.Add("TestProject");
+        test.FixedState.AdditionalProjects["Consumer"].AdditionalReferences.Add(TestSupport.RefHeapReference);
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task RefFieldCallsInExpressionBodiesKeepTheCounts()
+    {
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+
+                public void Take(Tree parent)
+                {
+                    Parent = new WeakRef<Tree>(parent);
+                    parent.DecRef();
+                }
+
+                public System.Action<Tree> Setter => p => Parent = new WeakRef<Tree>(p);
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public void Take(Tree parent) => RefField.Move(ref Parent, parent);
+
+                public System.Action<Tree> Setter => p => RefField.Set(ref Parent, p);
+            }
+            """,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
     }
 }

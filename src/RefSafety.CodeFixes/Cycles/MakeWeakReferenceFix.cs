@@ -13,18 +13,19 @@ using RefSafety.Analyzers.Cycles;
 namespace RefSafety.CodeFixes.Cycles;
 
 /// <summary>
-/// REFS011: "Make 'Parent' a weak reference", offered on the back edge of a type cycle when another strong field can
-/// own the target (the analyzer says so in the diagnostic's properties), never on a field that may be the sole owner.
-/// Edits the whole solution (<see cref="WeakFieldRewriter"/>); Fix All rewrites each distinct field once.
+/// REFS010 / REFS011 / REFS020: "Make 'Parent' a weak reference", offered on the back edge of a cycle when another
+/// strong field can own its target (the analyzers name the field in <see cref="WeakFixProperties"/>), never on a
+/// field that may be the sole owner. Edits the whole solution (<see cref="WeakFieldRewriter"/>); Fix All rewrites
+/// each distinct field once.
 /// </summary>
-[ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(REFS011MakeWeakReferenceFix))]
+[ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(MakeWeakReferenceFix))]
 [Shared]
-public sealed class REFS011MakeWeakReferenceFix : CodeFixProvider
+public sealed class MakeWeakReferenceFix : CodeFixProvider
 {
     private const string EquivalenceKey = "MakeWeakReference";
 
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("REFS011");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("REFS010", "REFS011", "REFS020");
 
     /// <inheritdoc/>
     public override FixAllProvider GetFixAllProvider() => new WeakFixAllProvider();
@@ -32,9 +33,9 @@ public sealed class REFS011MakeWeakReferenceFix : CodeFixProvider
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        foreach (Diagnostic diagnostic in context.Diagnostics.Where(d => d.Properties.ContainsKey(BackEdge.WeakFixProperty)))
+        foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (await FieldAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false) is not { } field ||
+            if (await FieldAsync(context.Document.Project, diagnostic, context.CancellationToken).ConfigureAwait(false) is not { } field ||
                 field.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken).Parent is VariableDeclarationSyntax { Variables.Count: > 1 }))
             {
                 continue;
@@ -49,13 +50,17 @@ public sealed class REFS011MakeWeakReferenceFix : CodeFixProvider
         }
     }
 
-    private static async Task<IFieldSymbol?> FieldAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+    /// <summary>The field the diagnostic's properties name, resolved in <paramref name="project"/>'s current compilation.</summary>
+    private static async Task<IFieldSymbol?> FieldAsync(Project project, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
-        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        return root?.FindNode(diagnostic.Location.SourceSpan) is VariableDeclaratorSyntax declarator && model is not null
-            ? model.GetDeclaredSymbol(declarator, cancellationToken) as IFieldSymbol
-            : null;
+        if (!diagnostic.Properties.TryGetValue(WeakFixProperties.TypeKey, out string? typeName) || typeName is null ||
+            !diagnostic.Properties.TryGetValue(WeakFixProperties.FieldKey, out string? fieldName) || fieldName is null)
+        {
+            return null;
+        }
+
+        Compilation? compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+        return compilation?.GetTypeByMetadataName(typeName)?.GetMembers(fieldName).OfType<IFieldSymbol>().FirstOrDefault();
     }
 
     /// <summary>Rewrites every distinct field of the diagnostics in scope, one after the other, on the evolving solution.</summary>
@@ -79,7 +84,7 @@ public sealed class REFS011MakeWeakReferenceFix : CodeFixProvider
 
                     foreach (Diagnostic diagnostic in await fixAllContext.GetDocumentDiagnosticsAsync(document).ConfigureAwait(false))
                     {
-                        if (diagnostic.Properties.ContainsKey(BackEdge.WeakFixProperty))
+                        if (diagnostic.Properties.ContainsKey(WeakFixProperties.FieldKey))
                         {
                             diagnostics.Add((document, diagnostic));
                         }
@@ -92,31 +97,20 @@ public sealed class REFS011MakeWeakReferenceFix : CodeFixProvider
 
         private static async Task<Solution> FixAllAsync(Solution solution, List<(Document Document, Diagnostic Diagnostic)> diagnostics, CancellationToken cancellationToken)
         {
-            // Identify fields by project, containing type and name: symbols of the original solution are stale after the first rewrite.
-            var targets = new List<(ProjectId Project, string Type, string Field)>();
+            // Fields are named by project, type and name and resolved again after each rewrite: earlier symbols go stale.
+            var seen = new HashSet<(ProjectId, string, string)>();
             foreach ((Document document, Diagnostic diagnostic) in diagnostics)
             {
-                if (await FieldAsync(document, diagnostic, cancellationToken).ConfigureAwait(false) is { } field)
+                string type = diagnostic.Properties[WeakFixProperties.TypeKey]!;
+                string field = diagnostic.Properties[WeakFixProperties.FieldKey]!;
+                if (seen.Add((document.Project.Id, type, field)) &&
+                    await FieldAsync(solution.GetProject(document.Project.Id)!, diagnostic, cancellationToken).ConfigureAwait(false) is { } symbol)
                 {
-                    targets.Add((document.Project.Id, MetadataName(field.ContainingType), field.Name));
-                }
-            }
-
-            foreach ((ProjectId projectId, string typeName, string fieldName) in targets.Distinct())
-            {
-                Compilation? compilation = await solution.GetProject(projectId)!.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
-                if (compilation?.GetTypeByMetadataName(typeName)?.GetMembers(fieldName).OfType<IFieldSymbol>().FirstOrDefault() is { } field)
-                {
-                    solution = await WeakFieldRewriter.MakeWeakAsync(solution, field, cancellationToken).ConfigureAwait(false);
+                    solution = await WeakFieldRewriter.MakeWeakAsync(solution, symbol, cancellationToken).ConfigureAwait(false);
                 }
             }
 
             return solution;
         }
-
-        private static string MetadataName(INamedTypeSymbol type) =>
-            type.ContainingType is { } outer
-                ? MetadataName(outer) + "+" + type.MetadataName
-                : type.ContainingNamespace.IsGlobalNamespace ? type.MetadataName : type.ContainingNamespace.ToDisplayString() + "." + type.MetadataName;
     }
 }

@@ -42,6 +42,7 @@ internal sealed class OwnershipDataflow
     private readonly IFieldSymbol?[] _loadedFrom = new IFieldSymbol?[MaxTrackedVariables];
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
     private readonly Stack<Stack<IOperation>> _usePool = new();
+    private readonly int[] _aliasOf = Enumerable.Repeat(-1, MaxTrackedVariables).ToArray();
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
     private bool _collecting;
 
@@ -494,6 +495,7 @@ internal sealed class OwnershipDataflow
 
             state[variable] = value;
             _loadedFrom[variable] = Unwrap(assignment.Value) is IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } source ? source.Field : null;
+            _aliasOf[variable] = VariableOf(assignment.Value);
             return;
         }
 
@@ -526,6 +528,11 @@ internal sealed class OwnershipDataflow
     {
         IMethodSymbol method = invocation.TargetMethod;
         int receiver = invocation.Instance is { } instance ? VariableOf(instance) : -1;
+        if (receiver >= 0 && (_model.IsIncRef(method) || _model.IsRelease(method, Unwrap(invocation.Instance!).Type)))
+        {
+            receiver = Owner(receiver, state);
+        }
+
         if (receiver >= 0 && _model.IsIncRef(method))
         {
             if (state[receiver].AllPaths(RefState.Released))
@@ -575,10 +582,22 @@ internal sealed class OwnershipDataflow
         }
     }
 
+    /// <summary>The variable that owns what <paramref name="variable"/> names: itself, or the owner it is a borrowing alias of.</summary>
+    private int Owner(int variable, RefState[] state)
+    {
+        int alias = _aliasOf[variable];
+        return alias >= 0 && alias != variable && state[variable].AllPaths(RefState.Borrowed) && state[alias].SomePath(RefState.Owned) ? alias : variable;
+    }
+
     /// <summary>Hands one owned reference held by <paramref name="value"/> to someone else (a field, a stealing parameter, the caller).</summary>
     private void MoveOut(IOperation value, RefState[] state, RefState lastLeaves, string how)
     {
         int variable = VariableOf(value);
+        if (variable >= 0)
+        {
+            variable = Owner(variable, state);
+        }
+
         if (variable < 0)
         {
             if (IsBorrowedExpression(value))
@@ -660,20 +679,23 @@ internal sealed class OwnershipDataflow
         }
     }
 
-    /// <summary>The state a variable gets from <paramref name="value"/>; an alias takes the source's ownership.</summary>
+    /// <summary>
+    /// The state a variable gets from <paramref name="value"/>. Copying a variable makes a borrowing alias (a cursor,
+    /// a second name): the source keeps its ownership, and a release through the alias is charged to the source.
+    /// </summary>
     private RefState Evaluate(IOperation value, RefState[] state, bool moveAliases)
     {
         value = Unwrap(value);
         int source = VariableOf(value);
         if (source >= 0)
         {
-            RefState moved = state[source];
-            if (moveAliases && (_isLocal[source] || _captures.ContainsValue(source)))
+            RefState copied = state[source];
+            if (moveAliases && copied.SomePath(RefState.Owned))
             {
-                state[source] = (moved & RefState.Escaped) != 0 ? RefState.Escaped : moved.SomePath(RefState.Owned) ? RefState.Borrowed | (moved & RefState.Null) : moved;
+                copied = RefState.Borrowed | (copied & (RefState.Null | RefState.Escaped));
             }
 
-            return moved;
+            return copied;
         }
 
         switch (value)

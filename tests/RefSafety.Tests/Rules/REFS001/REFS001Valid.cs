@@ -45,6 +45,8 @@ static class Api
     [InlineData("Holder.Cache = new Node(); holder.Child = new Node();")]
     [InlineData("var node = new Node(); Action a = () => node.DecRef(); a();")]
     [InlineData("var borrowed = holder.Child; borrowed?.Touch();")]
+    [InlineData("var head = new Node(); Node last = head; for (int i = 0; i < 3; i++) { var next = new Node(); last.Next = next; last = next; } head.DecRef();")]
+    [InlineData("var node = new Node(); var other = node; other.DecRef();")]
     public Task ReleasedMovedOrStolenOnEveryPath(string body) => Verify<OwnershipAnalyzer>.Valid(Types + $@"
 class C
 {{

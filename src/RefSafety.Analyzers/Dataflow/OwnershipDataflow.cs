@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -29,6 +30,8 @@ internal sealed class OwnershipDataflow
 
     private readonly ControlFlowGraph _cfg;
     private readonly OwnershipModel _model;
+    private readonly ExternalApi _api;
+    private readonly Dictionary<ILocalSymbol, int> _successFlags = new(SymbolEqualityComparer.Default);
     private readonly IMethodSymbol? _method;
     private readonly Dictionary<ISymbol, int> _variables = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<CaptureId, int> _captures = new();
@@ -46,18 +49,19 @@ internal sealed class OwnershipDataflow
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
     private bool _collecting;
 
-    private OwnershipDataflow(ControlFlowGraph cfg, OwnershipModel model, IMethodSymbol? method)
+    private OwnershipDataflow(ControlFlowGraph cfg, OwnershipModel model, ExternalApi api, IMethodSymbol? method)
     {
         _cfg = cfg;
         _model = model;
+        _api = api;
         _method = method;
         _blockInputs = new RefState[]?[cfg.Blocks.Length];
     }
 
     /// <summary>Analyses <paramref name="cfg"/> (a method, lambda or local function body) and returns its findings.</summary>
-    public static IReadOnlyCollection<OwnershipFinding> Analyze(ControlFlowGraph cfg, OwnershipModel model, IMethodSymbol? method)
+    public static IReadOnlyCollection<OwnershipFinding> Analyze(ControlFlowGraph cfg, OwnershipModel model, ExternalApi api, IMethodSymbol? method)
     {
-        var analysis = new OwnershipDataflow(cfg, model, method);
+        var analysis = new OwnershipDataflow(cfg, model, api, method);
         analysis.DeclareVariables();
         analysis.Solve();
         analysis._collecting = true;
@@ -76,10 +80,10 @@ internal sealed class OwnershipDataflow
     {
         if (_method is not null)
         {
-            foreach (IParameterSymbol parameter in _method.Parameters.Where(p => _model.IsCounted(p.Type) && p.RefKind == RefKind.None))
+            foreach (IParameterSymbol parameter in _method.Parameters.Where(p => IsTracked(p.Type) && p.RefKind == RefKind.None))
             {
                 int index = Declare(parameter, parameter.Name, isLocal: false);
-                if (index >= 0 && _model.Steals(parameter))
+                if (index >= 0 && (_model.Steals(parameter) || _api.Steals(_method, parameter.Ordinal)))
                 {
                     _stealsParameters.Add(index);
                 }
@@ -97,7 +101,7 @@ internal sealed class OwnershipDataflow
         while (regions.Count > 0)
         {
             ControlFlowRegion region = regions.Pop();
-            foreach (ILocalSymbol local in region.Locals.Where(l => _model.IsCounted(l.Type) && l.RefKind == RefKind.None))
+            foreach (ILocalSymbol local in region.Locals.Where(l => IsTracked(l.Type) && l.RefKind == RefKind.None))
             {
                 Declare(local, local.Name, isLocal: true);
             }
@@ -136,6 +140,11 @@ internal sealed class OwnershipDataflow
             }
         }
     }
+
+    private bool IsTracked(ITypeSymbol type) => _model.IsCounted(type) || _api.IsHandle(type);
+
+    private ReturnOwnership ReturnOf(IMethodSymbol method) =>
+        _api.ReturnOf(method) is var external and not ReturnOwnership.None ? external : _model.ReturnOf(method);
 
     private int Declare(ISymbol symbol, string name, bool isLocal)
     {
@@ -469,7 +478,7 @@ internal sealed class OwnershipDataflow
             case IInvocationOperation invocation:
                 // A call that is a whole statement of the graph: its result is discarded.
                 Invoke(invocation, state);
-                if (_model.ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
+                if (ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
                 {
                     Report(OwnershipProblem.Leak, () => invocation.Syntax.GetLocation(), invocation.TargetMethod.Name + "(...)", () => "because the new reference it returns is discarded");
                 }
@@ -500,7 +509,7 @@ internal sealed class OwnershipDataflow
         }
 
         Use(target, state);
-        if (target is IFieldReferenceOperation field && _model.IsCounted(field.Field.Type))
+        if (target is IFieldReferenceOperation field && IsTracked(field.Field.Type))
         {
             // Overwriting a field of this object detaches its old value: a local that read it inherits the field's reference.
             if (field.Instance is null or IInstanceReferenceOperation)
@@ -528,35 +537,29 @@ internal sealed class OwnershipDataflow
     {
         IMethodSymbol method = invocation.TargetMethod;
         int receiver = invocation.Instance is { } instance ? VariableOf(instance) : -1;
-        if (receiver >= 0 && (_model.IsIncRef(method) || _model.IsRelease(method, Unwrap(invocation.Instance!).Type)))
+        bool incRef = _model.IsIncRef(method);
+        bool release = !incRef && invocation.Instance is not null && _model.IsRelease(method, Unwrap(invocation.Instance).Type);
+        int target = incRef || release ? receiver : -1;
+        if (!incRef && !release && (_api.Increments(method) ?? _api.Decrements(method)) is int handleArgument)
         {
-            receiver = Owner(receiver, state);
+            incRef = _api.Increments(method) is not null;
+            release = !incRef;
+            target = handleArgument < 0 ? receiver : handleArgument < invocation.Arguments.Length ? VariableOf(invocation.Arguments[handleArgument].Value) : -1;
+            RememberSuccessFlag(invocation, target);
         }
 
-        if (receiver >= 0 && _model.IsIncRef(method))
+        if (target >= 0)
         {
-            if (state[receiver].AllPaths(RefState.Released))
+            target = Owner(target, state);
+            if (incRef)
             {
-                Report(OwnershipProblem.UseAfterRelease, () => invocation.Syntax.GetLocation(), _names[receiver], () => "by IncRef at line " + Line(invocation));
-                state[receiver] = RefState.Escaped;
-                return;
+                Acquire(target, invocation, state);
+            }
+            else
+            {
+                Release(target, invocation, state);
             }
 
-            state[receiver] = state[receiver].Acquire();
-            return;
-        }
-
-        if (receiver >= 0 && _model.IsRelease(method, Unwrap(invocation.Instance!).Type))
-        {
-            if (state[receiver].AllPaths(RefState.Borrowed | RefState.Released))
-            {
-                string how = state[receiver].AllPaths(RefState.Released) ? "when it is released again" : "when it is released without being owned";
-                Report(OwnershipProblem.OverRelease, () => invocation.Syntax.GetLocation(), _names[receiver], () => how + " at line " + Line(invocation));
-                state[receiver] = RefState.Released;
-                return;
-            }
-
-            state[receiver] = state[receiver].GiveUp(RefState.Released);
             return;
         }
 
@@ -565,9 +568,49 @@ internal sealed class OwnershipDataflow
             Use(receiverOperation, state);
         }
 
-        foreach (IArgumentOperation argument in invocation.Arguments)
+        PassArguments(method, invocation.Arguments, state);
+    }
+
+    private void Acquire(int variable, IOperation at, RefState[] state)
+    {
+        if (state[variable].AllPaths(RefState.Released))
         {
-            if (argument.Parameter is { } parameter && _model.Steals(parameter))
+            Report(OwnershipProblem.UseAfterRelease, () => at.Syntax.GetLocation(), _names[variable], () => "by IncRef at line " + Line(at));
+            state[variable] = RefState.Escaped;
+            return;
+        }
+
+        state[variable] = state[variable].Acquire();
+    }
+
+    private void Release(int variable, IOperation at, RefState[] state)
+    {
+        if (state[variable].AllPaths(RefState.Borrowed | RefState.Released))
+        {
+            string how = state[variable].AllPaths(RefState.Released) ? "when it is released again" : "when it is released without being owned";
+            Report(OwnershipProblem.OverRelease, () => at.Syntax.GetLocation(), _names[variable], () => how + " at line " + Line(at));
+            state[variable] = RefState.Released;
+            return;
+        }
+
+        state[variable] = state[variable].GiveUp(RefState.Released);
+    }
+
+    // SafeHandle.DangerousAddRef(ref bool success) adds a reference only when it sets success: remember the flag, so
+    // that the side of `if (success)` where it is false gives the reference back (see Refine).
+    private void RememberSuccessFlag(IInvocationOperation invocation, int handle)
+    {
+        if (handle >= 0 && invocation.Arguments.FirstOrDefault(a => a.Parameter?.RefKind == RefKind.Ref)?.Value is ILocalReferenceOperation flag)
+        {
+            _successFlags[flag.Local] = handle;
+        }
+    }
+
+    private void PassArguments(IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments, RefState[] state)
+    {
+        foreach (IArgumentOperation argument in arguments)
+        {
+            if (argument.Parameter is { } parameter && (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal)))
             {
                 MoveOut(argument.Value, state, RefState.Released, "is passed to [StealsReference] parameter '" + parameter.Name + "' of " + method.Name);
             }
@@ -630,29 +673,38 @@ internal sealed class OwnershipDataflow
     {
         ReturnOwnership declared = _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
         int variable = VariableOf(value);
+        if (variable < 0)
+        {
+            // A returned expression: run its effects (a wrapping constructor stealing a handle, nested calls), then
+            // check it against the contract.
+            Evaluate(value, state, moveAliases: false);
+            if (declared == ReturnOwnership.Borrowed && IsNewReference(value))
+            {
+                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "[BorrowedReference] method '" + _method!.Name + "' returns a new reference");
+            }
+            else if (declared == ReturnOwnership.New && IsBorrowedExpression(value))
+            {
+                Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "is returned from [NewReference] method '" + _method!.Name + "'");
+            }
+
+            return;
+        }
+
         if (declared == ReturnOwnership.Borrowed)
         {
-            if (variable >= 0 && state[variable].SomePath(RefState.Owned) && _isLocal[variable])
+            if (state[variable].SomePath(RefState.Owned) && _isLocal[variable])
             {
                 Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), _names[variable], () => "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
                 state[variable] = RefState.Escaped;
-            }
-            else if (variable < 0 && IsNewReference(value))
-            {
-                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "[BorrowedReference] method '" + _method!.Name + "' returns a new reference");
             }
 
             Use(value, state);
             return;
         }
 
-        if (declared == ReturnOwnership.New || (variable >= 0 && state[variable].SomePath(RefState.Owned)) || variable < 0 && !IsBorrowedExpression(value))
+        if (declared == ReturnOwnership.New || state[Owner(variable, state)].SomePath(RefState.Owned))
         {
-            if (declared == ReturnOwnership.New || variable >= 0)
-            {
-                MoveOut(value, state, RefState.Released, "is returned from [NewReference] method '" + _method?.Name + "'");
-            }
-
+            MoveOut(value, state, RefState.Released, "is returned from [NewReference] method '" + _method?.Name + "'");
             return;
         }
 
@@ -674,6 +726,12 @@ internal sealed class OwnershipDataflow
             }
             else if (_isLocal[i])
             {
+                Report(OwnershipProblem.Leak, () => location, _names[i], () => path);
+            }
+            else if (!_captures.ContainsValue(i) && state[i].AllPaths(RefState.Owned))
+            {
+                // A parameter that took a reference of its own on every path and never gave it back. (Only on every
+                // path: a borrowed parameter is often IncRef'd under a condition that its release repeats.)
                 Report(OwnershipProblem.Leak, () => location, _names[i], () => path);
             }
         }
@@ -700,12 +758,16 @@ internal sealed class OwnershipDataflow
 
         switch (value)
         {
-            case IObjectCreationOperation creation when _model.IsCounted(creation.Type):
-                Use(creation, state);
-                return RefState.Owned1;
+            case IObjectCreationOperation creation:
+                if (creation.Constructor is { } constructor)
+                {
+                    PassArguments(constructor, creation.Arguments, state);
+                }
+
+                return _model.IsCounted(creation.Type) || _api.IsHandle(creation.Type) ? RefState.Owned1 : RefState.Borrowed;
             case IInvocationOperation invocation:
                 Invoke(invocation, state);
-                return _model.ReturnOf(invocation.TargetMethod) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
+                return ReturnOf(invocation.TargetMethod) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
             case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
             case IDefaultValueOperation:
                 return RefState.Null;
@@ -811,6 +873,13 @@ internal sealed class OwnershipDataflow
             IIsPatternOperation { Pattern: IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation } p => (p.Value, false),
             _ => (null, false),
         };
+        if (Unwrap(condition) is ILocalReferenceOperation flag && _successFlags.TryGetValue(flag.Local, out int handle) && !isTrue)
+        {
+            // The add-ref failed on this side: the reference it would have added does not exist.
+            state[handle] = state[handle].GiveUp(RefState.Borrowed);
+            return;
+        }
+
         int variable = tested is null ? -1 : VariableOf(tested);
         if (variable < 0 || (state[variable] & RefState.Escaped) != 0)
         {
@@ -824,7 +893,7 @@ internal sealed class OwnershipDataflow
 
     private bool IsNewReference(IOperation value) =>
         Unwrap(value) is IObjectCreationOperation creation && _model.IsCounted(creation.Type)
-            || (Unwrap(value) is IInvocationOperation call && _model.ReturnOf(call.TargetMethod) == ReturnOwnership.New);
+            || (Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.New);
 
     private static bool IsNullLiteral(IOperation operation) =>
         Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
@@ -833,7 +902,7 @@ internal sealed class OwnershipDataflow
     // is ownership transfer, not an escape.
     private bool IsBorrowedExpression(IOperation value) =>
         Unwrap(value) is IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation
-            || (Unwrap(value) is IInvocationOperation call && _model.ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed);
+            || (Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed);
 
     /// <summary>The tracked variable (local, parameter or flow capture) an operation reads, or -1.</summary>
     private int VariableOf(IOperation operation)

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace RefSafety.Analyzers.Ownership;
@@ -32,7 +33,7 @@ internal sealed class OwnershipModel
     private readonly ConcurrentDictionary<IMethodSymbol, ReturnOwnership> _returns = new(SymbolEqualityComparer.Default);
     private readonly Func<IMethodSymbol, ReturnOwnership> _computeReturn;
 
-    private OwnershipModel(Compilation compilation, INamedTypeSymbol refObject)
+    private OwnershipModel(Compilation compilation, INamedTypeSymbol? refObject)
     {
         RefObject = refObject;
         _computeReturn = ComputeReturn;
@@ -46,7 +47,8 @@ internal sealed class OwnershipModel
         DangerousSetRefCount = Member("DangerousSetRefCount");
     }
 
-    public INamedTypeSymbol RefObject { get; }
+    /// <summary>RefHeap's RefObject; null when only external APIs (.editorconfig) are checked.</summary>
+    public INamedTypeSymbol? RefObject { get; }
 
     public INamedTypeSymbol? NewReferenceAttribute { get; }
 
@@ -64,9 +66,13 @@ internal sealed class OwnershipModel
 
     public IMethodSymbol? DangerousSetRefCount { get; }
 
-    /// <summary>The model, or null when the compilation does not reference RefHeap.</summary>
-    public static OwnershipModel? TryCreate(Compilation compilation) =>
-        compilation.GetTypeByMetadataName("RefHeap.RefObject") is { } refObject ? new OwnershipModel(compilation, refObject) : null;
+    /// <summary>The model, or null when the compilation references neither RefHeap nor, if <paramref name="options"/> are given, any API configured in .editorconfig.</summary>
+    public static OwnershipModel? TryCreate(Compilation compilation, AnalyzerConfigOptionsProvider? options = null)
+    {
+        INamedTypeSymbol? refObject = compilation.GetTypeByMetadataName("RefHeap.RefObject");
+        bool externalApis = options is not null && compilation.SyntaxTrees.Any(tree => ExternalApi.From(options.GetOptions(tree)).TracksHandles);
+        return refObject is not null || externalApis ? new OwnershipModel(compilation, refObject) : null;
+    }
 
     /// <summary>True for RefObject and every type derived from it (and type parameters constrained to it).</summary>
     public bool IsCounted(ITypeSymbol? type)
@@ -76,7 +82,7 @@ internal sealed class OwnershipModel
             return parameter.ConstraintTypes.Any(IsCounted);
         }
 
-        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        for (ITypeSymbol? t = type; t is not null && RefObject is not null; t = t.BaseType)
         {
             if (SymbolEqualityComparer.Default.Equals(t, RefObject))
             {
@@ -198,5 +204,5 @@ internal sealed class OwnershipModel
     private static bool HasAttribute(System.Collections.Immutable.ImmutableArray<AttributeData> attributes, INamedTypeSymbol? attribute) =>
         attribute is not null && attributes.Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
 
-    private IMethodSymbol? Member(string name) => RefObject.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault();
+    private IMethodSymbol? Member(string name) => RefObject?.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault();
 }

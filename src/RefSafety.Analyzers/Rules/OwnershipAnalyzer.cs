@@ -34,15 +34,18 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             // Resolved once per compilation; null (and no further work) when RefHeap is not referenced.
-            OwnershipModel? model = OwnershipModel.TryCreate(start.Compilation);
+            OwnershipModel? model = OwnershipModel.TryCreate(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             if (model is not null)
             {
-                start.RegisterOperationBlockAction(block => AnalyzeBlock(block, model));
+                // The .editorconfig APIs of each file, read once per file.
+                var apis = new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, ExternalApi>();
+                start.RegisterOperationBlockAction(block =>
+                    AnalyzeBlock(block, model, apis.GetOrAdd(block.FilterTree, tree => ExternalApi.From(block.Options.AnalyzerConfigOptionsProvider.GetOptions(tree)))));
             }
         });
     }
 
-    private static void AnalyzeBlock(OperationBlockAnalysisContext context, OwnershipModel model)
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, OwnershipModel model, ExternalApi api)
     {
         if (context.OwningSymbol is not IMethodSymbol method)
         {
@@ -65,7 +68,7 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
                 IReadOnlyCollection<OwnershipFinding> findings;
                 try
                 {
-                    findings = OwnershipDataflow.Analyze(graph, model, owner);
+                    findings = OwnershipDataflow.Analyze(graph, model, api, owner);
                 }
                 catch (System.Exception ex) when (ex is not System.OperationCanceledException)
                 {

@@ -24,6 +24,15 @@ public static class Verify<TAnalyzer>
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>As <see cref="Diagnostics"/>, with an .editorconfig (for options such as the external ownership APIs).</summary>
+    public static Task DiagnosticsWithConfig(string editorConfig, string source, params DiagnosticResult[] expected)
+    {
+        var test = new AnalyzerTest { TestCode = source };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", editorConfig));
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
     /// <summary>The analyzer reports nothing on <paramref name="source"/>.</summary>
     public static Task Valid(string source) => Diagnostics(source);
 

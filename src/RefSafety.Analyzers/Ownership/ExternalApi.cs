@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace RefSafety.Analyzers.Ownership;
+
+/// <summary>
+/// Reference-counting APIs outside RefHeap, declared in .editorconfig, so the same analysis checks a CPython C-API
+/// binding (IntPtr handles), SafeHandle or COM code. Keys (values are comma-separated):
+/// <list type="bullet">
+/// <item><c>refsafety.increment_methods</c> / <c>refsafety.decrement_methods</c>: <c>Type.Method</c> (the handle is the first argument, or the receiver when there is none)</item>
+/// <item><c>refsafety.new_reference_methods</c> / <c>refsafety.borrowed_reference_methods</c>: what a method returns</item>
+/// <item><c>refsafety.stealing_parameters</c>: <c>Type.Method(index)</c>; <c>Type..ctor(index)</c> for a constructor that wraps (steals) a handle</item>
+/// <item><c>refsafety.presets</c>: <c>safehandle</c>, <c>com</c></item>
+/// </list>
+/// Type names are full metadata names (<c>Python.Runtime.Runtime.XIncref</c>).
+/// </summary>
+internal sealed class ExternalApi
+{
+    public static readonly ExternalApi None = new(new Dictionary<string, string>());
+
+    private const string SafeHandle = "System.Runtime.InteropServices.SafeHandle";
+    private const string Marshal = "System.Runtime.InteropServices.Marshal";
+
+    private readonly HashSet<string> _increments;
+    private readonly HashSet<string> _decrements;
+    private readonly HashSet<string> _newReferences;
+    private readonly HashSet<string> _borrowedReferences;
+    private readonly HashSet<string> _stolenArguments;
+    private readonly bool _safeHandles;
+
+    private ExternalApi(IReadOnlyDictionary<string, string> options)
+    {
+        _increments = Names(options, "refsafety.increment_methods");
+        _decrements = Names(options, "refsafety.decrement_methods");
+        _newReferences = Names(options, "refsafety.new_reference_methods");
+        _borrowedReferences = Names(options, "refsafety.borrowed_reference_methods");
+        _stolenArguments = Names(options, "refsafety.stealing_parameters");
+        HashSet<string> presets = Names(options, "refsafety.presets");
+        if (presets.Contains("safehandle"))
+        {
+            _safeHandles = true;
+            _increments.Add(SafeHandle + ".DangerousAddRef");
+            _decrements.Add(SafeHandle + ".DangerousRelease");
+        }
+
+        if (presets.Contains("com"))
+        {
+            _increments.Add(Marshal + ".AddRef");
+            _decrements.Add(Marshal + ".Release");
+            _newReferences.Add(Marshal + ".GetIUnknownForObject");
+            _newReferences.Add(Marshal + ".GetComInterfaceForObject");
+        }
+
+        TracksHandles = _increments.Count + _decrements.Count + _newReferences.Count + _borrowedReferences.Count + _stolenArguments.Count > 0;
+    }
+
+    /// <summary>True when any external API is configured: IntPtr/nint variables (and SafeHandles) are then tracked.</summary>
+    public bool TracksHandles { get; }
+
+    /// <summary>Reads the options of one file.</summary>
+    public static ExternalApi From(AnalyzerConfigOptions options)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (string key in new[] { "refsafety.increment_methods", "refsafety.decrement_methods", "refsafety.new_reference_methods", "refsafety.borrowed_reference_methods", "refsafety.stealing_parameters", "refsafety.presets" })
+        {
+            if (options.TryGetValue(key, out string? value))
+            {
+                values[key] = value;
+            }
+        }
+
+        return values.Count == 0 ? None : new ExternalApi(values);
+    }
+
+    /// <summary>A handle the configured APIs count: IntPtr/nint, or a SafeHandle under the safehandle preset.</summary>
+    public bool IsHandle(ITypeSymbol? type)
+    {
+        if (!TracksHandles || type is null)
+        {
+            return false;
+        }
+
+        if (type.SpecialType is SpecialType.System_IntPtr)
+        {
+            return true;
+        }
+
+        for (ITypeSymbol? t = type; _safeHandles && t is not null; t = t.BaseType)
+        {
+            if (t.ToDisplayString() == SafeHandle)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The argument whose handle the call adds (-1: the receiver), or null if the method is no increment.</summary>
+    public int? Increments(IMethodSymbol method) => HandleArgument(method, _increments);
+
+    /// <summary>The argument whose handle the call releases (-1: the receiver), or null if the method is no decrement.</summary>
+    public int? Decrements(IMethodSymbol method) => HandleArgument(method, _decrements);
+
+    public ReturnOwnership ReturnOf(IMethodSymbol method)
+    {
+        string name = FullName(method);
+        return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
+    }
+
+    public bool Steals(IMethodSymbol method, int ordinal) => _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")");
+
+    private static int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
+        names.Count == 0 || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;
+
+    private static string FullName(IMethodSymbol method) =>
+        method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)) + "." + method.Name;
+
+    private static HashSet<string> Names(IReadOnlyDictionary<string, string> options, string key) =>
+        options.TryGetValue(key, out string? value)
+            ? new HashSet<string>(value.Split(',').Select(v => v.Trim()).Where(v => v.Length > 0), StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
+}

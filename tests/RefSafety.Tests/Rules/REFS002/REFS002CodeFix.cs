@@ -38,3 +38,30 @@ class C
     }
 }", "Remove the extra release");
 }
+
+public class REFS002IncRefBeforeStoringCodeFix
+{
+    [Fact]
+    public Task IncRefBeforeTheStoreThatTookTheReference() => Verify<OwnershipAnalyzer>.CodeFix<REFS002RemoveExtraReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder)
+    {
+        var node = new Node();
+        holder.Child = node;
+        node.Touch();
+        {|REFS002:node.DecRef()|};
+    }
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder)
+    {
+        var node = new Node();
+        node.IncRef();
+        holder.Child = node;
+        node.Touch();
+        node.DecRef();
+    }
+}", "IncRef before storing");
+}

@@ -36,7 +36,8 @@ public sealed class MakeWeakReferenceFix : CodeFixProvider
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
             if (await FieldAsync(context.Document.Project, diagnostic, context.CancellationToken).ConfigureAwait(false) is not { } field ||
-                field.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken).Parent is VariableDeclarationSyntax { Variables.Count: > 1 }))
+                field.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken).Parent is VariableDeclarationSyntax { Variables.Count: > 1 }) ||
+                !await WeakFieldRewriter.CanRewriteAsync(context.Document.Project.Solution, field, context.CancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -104,7 +105,8 @@ public sealed class MakeWeakReferenceFix : CodeFixProvider
                 string type = diagnostic.Properties[WeakFixProperties.TypeKey]!;
                 string field = diagnostic.Properties[WeakFixProperties.FieldKey]!;
                 if (seen.Add((document.Project.Id, type, field)) &&
-                    await FieldAsync(solution.GetProject(document.Project.Id)!, diagnostic, cancellationToken).ConfigureAwait(false) is { } symbol)
+                    await FieldAsync(solution.GetProject(document.Project.Id)!, diagnostic, cancellationToken).ConfigureAwait(false) is { } symbol &&
+                    await WeakFieldRewriter.CanRewriteAsync(solution, symbol, cancellationToken).ConfigureAwait(false))
                 {
                     solution = await WeakFieldRewriter.MakeWeakAsync(solution, symbol, cancellationToken).ConfigureAwait(false);
                 }

@@ -25,6 +25,38 @@ namespace RefSafety.CodeFixes.Cycles;
 /// </summary>
 internal static class WeakFieldRewriter
 {
+    /// <summary>
+    /// False when some use of the field could not be rewritten into code that compiles: a read in the middle of a
+    /// <c>?.</c> chain (<c>x?.Parent.Name</c>), or the field passed by <c>ref</c>/<c>out</c> to anything but RefField.
+    /// The fix is then not offered rather than offered broken.
+    /// </summary>
+    public static async Task<bool> CanRewriteAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
+    {
+        foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(field, solution, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (ReferenceLocation location in referenced.Locations)
+            {
+                SyntaxNode? root = await location.Document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                SyntaxNode? name = root?.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true);
+                if (name?.Parent is MemberBindingExpressionSyntax binding
+                    && !(binding.Parent is ConditionalAccessExpressionSyntax chain && chain.WhenNotNull == binding))
+                {
+                    return false;
+                }
+
+                ExpressionSyntax? access = name?.Parent is MemberAccessExpressionSyntax member && member.Name == name ? member : name as ExpressionSyntax;
+                if (access?.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: var call } } argument
+                    && !argument.RefKindKeyword.IsKind(SyntaxKind.None)
+                    && !(call is InvocationExpressionSyntax invocation && RefFieldMethod(invocation) is not null))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     public static async Task<Solution> MakeWeakAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
     {
         ITypeSymbol target = field.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);

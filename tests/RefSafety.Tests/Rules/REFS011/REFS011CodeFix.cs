@@ -233,4 +233,26 @@ public class REFS011CodeFix
             Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
         await CycleAnalyzers.AssertSilent(Fixed);
     }
+
+    [Fact]
+    public async Task NotOfferedWhenAReadSitsInTheMiddleOfAConditionalChain()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public int? SiblingCount(Tree? node) => node?.Parent.Children.Count;
+            }
+            """;
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
+        test.TestState.Sources.Add(("/0/Tree.cs", Source));
+        test.FixedState.Sources.Add(("/0/Tree.cs", Source));
+        var diagnostic = Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree");
+        test.ExpectedDiagnostics.Add(diagnostic);
+        test.FixedState.ExpectedDiagnostics.Add(diagnostic);
+        await test.RunAsync(CancellationToken.None);
+    }
 }

@@ -148,8 +148,15 @@ internal static class WeakFieldRewriter
             case AssignmentExpressionSyntax assignment when assignment.Left == access && assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
                 if (!IsNull(assignment.Right))
                 {
-                    RemovePrecedingIncRef(editor, assignment);
+                    bool hadIncRef = RemovePrecedingIncRef(editor, assignment);
                     editor.ReplaceNode(assignment.Right, (current, _) => Parse<ExpressionSyntax>(SyntaxFactory.ParseExpression($"new {weakType}({current.WithoutTrivia()})"), current));
+
+                    // A plain store without IncRef moved the caller's reference into the field. A weak field takes no
+                    // reference, so the moved one must be released here or it would leak.
+                    if (!hadIncRef && assignment.Right is IdentifierNameSyntax moved && assignment.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } store)
+                    {
+                        editor.InsertAfter(store, SyntaxFactory.ParseStatement($"{moved.Identifier.ValueText}.DecRef();").WithAdditionalAnnotations(Formatter.Annotation));
+                    }
                 }
 
                 return;
@@ -246,11 +253,12 @@ internal static class WeakFieldRewriter
     }
 
     /// <summary>Removes <c>v.IncRef();</c> right before <c>x.F = v;</c>: it gave the field its own reference, which a weak field does not need.</summary>
-    private static void RemovePrecedingIncRef(SyntaxEditor editor, AssignmentExpressionSyntax assignment)
+    /// <summary>Removes an <c>IncRef</c> made just before the store only for the field; true if there was one.</summary>
+    private static bool RemovePrecedingIncRef(SyntaxEditor editor, AssignmentExpressionSyntax assignment)
     {
         if (assignment.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement)
         {
-            return;
+            return false;
         }
 
         int index = block.Statements.IndexOf(statement);
@@ -263,7 +271,10 @@ internal static class WeakFieldRewriter
             })
         {
             editor.RemoveNode(previous, SyntaxRemoveOptions.KeepNoTrivia);
+            return true;
         }
+
+        return false;
     }
 
     private static string? RefFieldMethod(InvocationExpressionSyntax invocation) =>

@@ -255,4 +255,51 @@ public class REFS011CodeFix
         test.FixedState.ExpectedDiagnostics.Add(diagnostic);
         await test.RunAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task APlainStoreThatMovedAReferenceReleasesItAfterBecomingWeak()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+            }
+
+            static class Builder
+            {
+                public static void Link(Tree parent, Tree child)
+                {
+                    parent.IncRef();
+                    var owned = parent;
+                    child.Parent = owned;
+                }
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+            }
+
+            static class Builder
+            {
+                public static void Link(Tree parent, Tree child)
+                {
+                    parent.IncRef();
+                    var owned = parent;
+                    child.Parent = new WeakRef<Tree>(owned);
+                    owned.DecRef();
+                }
+            }
+            """;
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
+        test.TestState.Sources.Add(("/0/Tree.cs", Source));
+        test.FixedState.Sources.Add(("/0/Tree.cs", Fixed));
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await test.RunAsync(CancellationToken.None);
+    }
 }

@@ -20,8 +20,10 @@ namespace RefSafety.Analyzers.Dataflow;
 /// Leaks are "may" findings (some path leaves with an owned reference), the other problems "must" findings (every
 /// path reaching the operation is wrong): the classic trade that keeps correlated branches from causing false
 /// over-release or use-after-release reports. Finally blocks are analysed once with the union of the states that
-/// enter them, then flow to every continuation. Exceptions thrown by calls are not paths (every call could throw);
-/// explicit <c>throw</c> statements are.
+/// enter them; each continuation (a return, a break, the normal exit) then goes on with the finally's result for the
+/// variables the finally touches and with its own entry state for the rest. Exceptions thrown by calls are not paths
+/// (every call could throw); explicit <c>throw</c> statements are. After a finding, the variable is no longer tracked
+/// on that path: one mistake, one diagnostic.
 /// </remarks>
 internal sealed class OwnershipDataflow
 {
@@ -42,6 +44,8 @@ internal sealed class OwnershipDataflow
     private readonly RefState[]?[] _blockInputs;
     private readonly Dictionary<ControlFlowRegion, List<(ControlFlowBranch Branch, int FinallyIndex)>> _finallyContinuations = new();
     private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
+    private readonly Dictionary<(ControlFlowBranch Branch, int FinallyIndex), RefState[]> _finallyEntries = new();
+    private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly IFieldSymbol?[] _loadedFrom = new IFieldSymbol?[MaxTrackedVariables];
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
     private readonly Stack<Stack<IOperation>> _usePool = new();
@@ -328,15 +332,70 @@ internal sealed class OwnershipDataflow
             _finallyContinuations[region] = continuations = new List<(ControlFlowBranch, int)>();
         }
 
-        if (!continuations.Contains((branch, finallyIndex)))
+        // Each continuation remembers the state it entered with: what the finally does not touch leaves it as it came.
+        bool newContinuation = !_finallyEntries.TryGetValue((branch, finallyIndex), out RefState[]? entry);
+        if (newContinuation)
         {
             continuations.Add((branch, finallyIndex));
-            // The finally's exit state may already be known: let it flow to the new continuation too.
+            _finallyEntries[(branch, finallyIndex)] = (RefState[])state.Clone();
+        }
+
+        if (newContinuation || Join(entry!, state))
+        {
+            // The finally's exit state may already be known: let it flow to this continuation again.
             changed.Add(_cfg.Blocks[region.LastBlockOrdinal]);
         }
 
         MergeInto(_cfg.Blocks[region.FirstBlockOrdinal], state, changed);
     }
+
+    /// <summary>
+    /// The state a path continues with after a finally: the finally's exit state for the variables the finally
+    /// reads or writes, and for every other variable the state that path entered with (a finally shared by a
+    /// `return` and the normal exit must not mix their states).
+    /// </summary>
+    private RefState[] AfterFinally(ControlFlowRegion region, ControlFlowBranch branch, int finallyIndex, RefState[] exitState)
+    {
+        bool[] touched = FinallyTouches(region);
+        RefState[] entry = _finallyEntries[(branch, finallyIndex)];
+        var continued = new RefState[exitState.Length];
+        for (int i = 0; i < continued.Length; i++)
+        {
+            continued[i] = touched[i] ? exitState[i] : entry[i];
+        }
+
+        return continued;
+    }
+
+    private bool[] FinallyTouches(ControlFlowRegion region)
+    {
+        if (!_finallyTouches.TryGetValue(region, out bool[]? touched))
+        {
+            touched = new bool[_names.Count];
+            for (int ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+            {
+                BasicBlock block = _cfg.Blocks[ordinal];
+                foreach (IOperation operation in block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue))
+                {
+                    foreach (IOperation part in operation.DescendantsAndSelf())
+                    {
+                        int variable = part is IFlowCaptureOperation capture ? CaptureVariable(capture.Id) : VariableOf(part);
+                        if (variable >= 0)
+                        {
+                            touched[variable] = true;
+                        }
+                    }
+                }
+            }
+
+            _finallyTouches[region] = touched;
+        }
+
+        return touched;
+    }
+
+    private int CaptureVariable(CaptureId id) =>
+        _captureAliases.TryGetValue(id, out int alias) ? alias : _captures.TryGetValue(id, out int slot) ? slot : -1;
 
     private void Arrive(ControlFlowBranch branch, RefState[] state, BasicBlock from, List<BasicBlock> changed)
     {
@@ -354,13 +413,14 @@ internal sealed class OwnershipDataflow
                 {
                     foreach ((ControlFlowBranch original, int index) in continuations.ToList())
                     {
+                        RefState[] continued = AfterFinally(region, original, index, state);
                         if (index + 1 < _finallyChains[original].Length)
                         {
-                            EnterFinally(original, index + 1, (RefState[])state.Clone(), changed);
+                            EnterFinally(original, index + 1, continued, changed);
                         }
                         else if (!(original.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow && IsCaught(original.Source)))
                         {
-                            Arrive(original, (RefState[])state.Clone(), original.Source, changed);
+                            Arrive(original, continued, original.Source, changed);
                         }
                     }
                 }
@@ -387,7 +447,10 @@ internal sealed class OwnershipDataflow
         }
     }
 
-    /// <summary>Locals whose scope the branch leaves (a loop body ending, a block closing) must not still own anything.</summary>
+    /// <summary>
+    /// Locals whose scope the branch leaves (a loop body ending, a block closing) must not still own anything, unless a
+    /// longer-lived alias takes their reference over (`cursor = next;` at the end of a loop body).
+    /// </summary>
     private void LeaveScopes(ControlFlowBranch branch, RefState[] state)
     {
         foreach (ControlFlowRegion region in branch.LeavingRegions)
@@ -396,7 +459,13 @@ internal sealed class OwnershipDataflow
             {
                 if (_variables.TryGetValue(local, out int index))
                 {
-                    if (state[index].SomePath(RefState.Owned))
+                    int heir = Heir(index, region, state);
+                    if (heir >= 0)
+                    {
+                        state[heir] = state[index] | (state[heir] & RefState.Null);
+                        _aliasOf[heir] = -1;
+                    }
+                    else if (state[index].SomePath(RefState.Owned))
                     {
                         Location declared = local.Locations.FirstOrDefault() ?? Location.None;
                         Report(OwnershipProblem.Leak, () => declared, local.Name, () => "when its scope ends on the path through line " + (ExitLocation(branch.Source, branch).GetLineSpan().StartLinePosition.Line + 1));
@@ -407,6 +476,28 @@ internal sealed class OwnershipDataflow
             }
         }
     }
+
+    /// <summary>A variable outside <paramref name="scope"/> that only borrows what <paramref name="owner"/> owns, or -1.</summary>
+    private int Heir(int owner, ControlFlowRegion scope, RefState[] state)
+    {
+        if (!state[owner].SomePath(RefState.Owned))
+        {
+            return -1;
+        }
+
+        for (int i = 0; i < _names.Count; i++)
+        {
+            if (_aliasOf[i] == owner && i != owner && state[i].AllPaths(RefState.Borrowed) && !DeclaredIn(i, scope))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private bool DeclaredIn(int variable, ControlFlowRegion scope) =>
+        scope.Locals.Any(local => _variables.TryGetValue(local, out int index) && index == variable);
 
     // A catch (or finally) can be entered from anywhere in its try: it starts from the union of the try's states.
     private void PropagateToHandlers(BasicBlock block, RefState[] state, List<BasicBlock> changed)
@@ -430,29 +521,33 @@ internal sealed class OwnershipDataflow
         {
             _blockInputs[target.Ordinal] = (RefState[])state.Clone();
             changed.Add(target);
-            return;
         }
-
-        bool grew = false;
-        for (int i = 0; i < _names.Count; i++)
+        else if (Join(input, state))
         {
-            RefState merged = input[i] | state[i];
+            changed.Add(target);
+        }
+    }
+
+    /// <summary>Unites <paramref name="state"/> into <paramref name="into"/> (Escaped absorbs); true if it grew.</summary>
+    private static bool Join(RefState[] into, RefState[] state)
+    {
+        bool grew = false;
+        for (int i = 0; i < into.Length; i++)
+        {
+            RefState merged = into[i] | state[i];
             if ((merged & RefState.Escaped) != 0)
             {
                 merged = RefState.Escaped;
             }
 
-            if (merged != input[i])
+            if (merged != into[i])
             {
-                input[i] = merged;
+                into[i] = merged;
                 grew = true;
             }
         }
 
-        if (grew)
-        {
-            changed.Add(target);
-        }
+        return grew;
     }
 
     private void Transfer(IOperation operation, RefState[] state)
@@ -589,7 +684,7 @@ internal sealed class OwnershipDataflow
         {
             string how = state[variable].AllPaths(RefState.Released) ? "when it is released again" : "when it is released without being owned";
             Report(OwnershipProblem.OverRelease, () => at.Syntax.GetLocation(), _names[variable], () => how + " at line " + Line(at));
-            state[variable] = RefState.Released;
+            state[variable] = RefState.Escaped;
             return;
         }
 
@@ -808,9 +903,9 @@ internal sealed class OwnershipDataflow
                 continue;
             }
 
-            if (current is IInvocationOperation nested && !ReferenceEquals(current, operation))
+            if (current is IInvocationOperation call)
             {
-                Invoke(nested, state);
+                Invoke(call, state);
                 continue;
             }
 
@@ -949,14 +1044,27 @@ internal sealed class OwnershipDataflow
             return (statement is ReturnStatementSyntax or ThrowStatementSyntax ? statement : value.Syntax).GetLocation();
         }
 
-        // A valueless `return;` leaves no operation behind: it is the first one after the block's last code.
-        SyntaxNode? last = block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax;
-        if (branch.Semantics is ControlFlowBranchSemantics.Return or ControlFlowBranchSemantics.Regular && last is not null)
+        // A valueless `return;` leaves no operation behind: it is found in the source after the last code before it,
+        // skipping the other valueless returns the graph lays out in between (`return;` in a try, then in its catch).
+        if (branch.Semantics is ControlFlowBranchSemantics.Return or ControlFlowBranchSemantics.Regular)
         {
-            ReturnStatementSyntax? next = body.DescendantNodes()
+            int skipped = 0;
+            SyntaxNode? last = null;
+            for (int ordinal = block.Ordinal; ordinal >= 0 && last is null; ordinal--)
+            {
+                BasicBlock earlier = _cfg.Blocks[ordinal];
+                last = earlier.BranchValue?.Syntax ?? earlier.Operations.LastOrDefault()?.Syntax;
+                if (last is null && ordinal < block.Ordinal && IsValuelessReturn(earlier))
+                {
+                    skipped++;
+                }
+            }
+
+            ReturnStatementSyntax? next = last is null ? null : body.DescendantNodes()
                 .OfType<ReturnStatementSyntax>()
                 .Where(r => r.Expression is null && r.SpanStart >= last.Span.End)
                 .OrderBy(r => r.SpanStart)
+                .Skip(IsValuelessReturn(block) ? skipped : 0)
                 .FirstOrDefault();
             if (next is not null)
             {
@@ -966,6 +1074,9 @@ internal sealed class OwnershipDataflow
 
         return body.GetLastToken().GetLocation();
     }
+
+    private static bool IsValuelessReturn(BasicBlock block) =>
+        block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && block.BranchValue is null && block.Operations.IsEmpty;
 
     private static int Line(IOperation operation) => operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
 }

@@ -165,4 +165,49 @@ class C
         node.DecRef();
     }
 }");
+
+    [Fact]
+    public Task LeakOnAReturnInACatchIsReportedAtThatReturn() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M()
+    {
+        var node = new Node();
+        try
+        {
+            node.Touch();
+        }
+        catch (InvalidOperationException)
+        {
+            {|REFS001:return;|}
+        }
+
+        node.DecRef();
+    }
+}");
+
+    [Fact]
+    public Task OverwritingAFieldLeaksItsOldValue() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class Owner : RefObject
+{
+    private Node? _current;
+
+    public void Replace(Node next)
+    {
+        next.IncRef();
+        {|REFS001:_current = next|};
+    }
+
+    public void Renew()
+    {
+        if (_current is null)
+        {
+            _current = new Node();
+        }
+        else
+        {
+            {|REFS001:this._current = new Node()|};
+        }
+    }
+}");
 }

@@ -100,6 +100,123 @@ class Owner : RefObject
 }");
 
     [Fact]
+    public Task AReturnThroughAFinallyKeepsItsOwnState() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class C
+{
+    int Search(RefList<Node> list)
+    {
+        var node = new Node();
+        foreach (var item in list)
+        {
+            if (item.Next is null)
+            {
+                node.DecRef();
+                return 1;
+            }
+        }
+
+        node.DecRef();
+        return 0;
+    }
+
+    int Guarded(bool flag)
+    {
+        var node = new Node();
+        try
+        {
+            if (flag)
+            {
+                node.DecRef();
+                return 1;
+            }
+        }
+        finally
+        {
+            Console.WriteLine();
+        }
+
+        node.DecRef();
+        return 0;
+    }
+
+    int Nested(bool flag)
+    {
+        var node = new Node();
+        using (var scratch = new Node())
+        {
+            try
+            {
+                if (flag)
+                {
+                    node.DecRef();
+                    return 1;
+                }
+            }
+            finally
+            {
+                scratch.Touch();
+            }
+        }
+
+        node.DecRef();
+        return 0;
+    }
+}");
+
+    [Fact]
+    public Task AnOutParameterMarkedNewReferenceIsOwned() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class C
+{
+    static bool TryMake(bool flag, [NewReference] out Node? made)
+    {
+        made = flag ? new Node() : null;
+        return made is not null;
+    }
+
+    void Use(bool flag)
+    {
+        if (TryMake(flag, out var made))
+        {
+            made.DecRef();
+        }
+    }
+}");
+
+    [Fact]
+    public Task OverwritingAFieldKnownToBeEmptyLeaksNothing() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class Owner : RefObject
+{
+    private Node? _current;
+    private Node? _lazy;
+
+    public Owner() => _current = new Node();
+
+    public Node Lazy()
+    {
+        if (_lazy is null)
+        {
+            _lazy = new Node();
+        }
+
+        return _lazy;
+    }
+
+    public void Swap(Node next)
+    {
+        var old = _current;
+        next.IncRef();
+        _current = next;
+        old?.DecRef();
+    }
+
+    public void Clear()
+    {
+        _current?.Dispose();
+        _current = null;
+    }
+}");
+
+    [Fact]
     public Task CodeWithoutRefHeapIsNotAnalyzed() => Verify<OwnershipAnalyzer>.Valid(@"
 class Plain { void M() { var o = new object(); } }");
 }

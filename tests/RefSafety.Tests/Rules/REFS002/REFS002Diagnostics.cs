@@ -26,4 +26,52 @@ class C
         {|#0:borrowed.DecRef()|};
     }
 }", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS002OverRelease).WithLocation(0).WithArguments("borrowed", "when it is released without being owned at line 26"));
+
+    [Fact]
+    public Task OneMistakeGivesOneDiagnostic() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void Twice()
+    {
+        var node = new Node();
+        node.DecRef();
+        {|REFS002:node.DecRef()|};
+        node.DecRef();
+    }
+
+    void Borrowed(Node borrowed)
+    {
+        {|REFS002:borrowed.DecRef()|};
+        borrowed.Touch();
+    }
+}");
+
+    [Fact]
+    public Task ReleasedAgainInTheNextIteration() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(Func<bool> more)
+    {
+        var node = new Node();
+        do
+        {
+            node.Touch();
+            {|REFS002:node.DecRef()|};
+        }
+        while (more());
+    }
+}");
+
+    [Fact]
+    public Task AnOutArgumentIsBorrowedUnlessMarked() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(RefDictionary<string, Node> nodes)
+    {
+        if (nodes.TryGetValue(""key"", out var node))
+        {
+            {|REFS002:node.DecRef()|};
+        }
+    }
+}");
 }

@@ -15,4 +15,49 @@ public class REFS002Valid
     [InlineData("void M() { var node = Api.Create(); using (node) { node.Touch(); } }")]
     public Task ReleasesOnlyWhatItOwns(string member) =>
         Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
+
+    [Fact]
+    public Task AReleaseInALoopThatReacquiresOrLeaves() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+class C
+{
+    void Walk(Node head)
+    {
+        Node? cursor = head;
+        cursor.IncRef();
+        while (cursor is not null)
+        {
+            var next = cursor.Next;
+            next?.IncRef();
+            cursor.DecRef();
+            cursor = next;
+        }
+    }
+
+    void Renew(int rounds)
+    {
+        var node = Api.Create();
+        for (int i = 0; i < rounds; i++)
+        {
+            node.DecRef();
+            node = Api.Create();
+        }
+
+        node.DecRef();
+    }
+
+    void ReleaseOnce(RefList<Node> list)
+    {
+        var node = new Node();
+        foreach (var item in list)
+        {
+            if (item.Next is null)
+            {
+                node.DecRef();
+                return;
+            }
+        }
+
+        node.DecRef();
+    }
+}");
 }

@@ -39,19 +39,21 @@ internal sealed class OwnershipDataflow
     private readonly Dictionary<CaptureId, int> _captures = new();
     private readonly Dictionary<CaptureId, int> _captureAliases = new();
     private readonly List<string> _names = new();
-    private readonly List<bool> _isLocal = new();
+    private readonly List<VariableKind> _kinds = new();
     private readonly HashSet<int> _stealsParameters = new();
     private readonly RefState[]?[] _blockInputs;
     private readonly Dictionary<ControlFlowRegion, List<(ControlFlowBranch Branch, int FinallyIndex)>> _finallyContinuations = new();
     private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
     private readonly Dictionary<(ControlFlowBranch Branch, int FinallyIndex), RefState[]> _finallyEntries = new();
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
-    private readonly IFieldSymbol?[] _loadedFrom = new IFieldSymbol?[MaxTrackedVariables];
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
     private readonly Stack<Stack<IOperation>> _usePool = new();
     private readonly int[] _aliasOf = Enumerable.Repeat(-1, MaxTrackedVariables).ToArray();
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
     private bool _collecting;
+
+    // The operation being transferred (its block, and its index there; the branch value comes after the operations).
+    private (BasicBlock Block, int Index) _position;
 
     private OwnershipDataflow(ControlFlowGraph cfg, OwnershipModel model, ExternalApi api, IMethodSymbol? method)
     {
@@ -86,7 +88,7 @@ internal sealed class OwnershipDataflow
         {
             foreach (IParameterSymbol parameter in _method.Parameters.Where(p => IsTracked(p.Type) && p.RefKind == RefKind.None))
             {
-                int index = Declare(parameter, parameter.Name, isLocal: false);
+                int index = Declare(parameter, parameter.Name, VariableKind.Parameter);
                 if (index >= 0 && (_model.Steals(parameter) || _api.Steals(_method, parameter.Ordinal)))
                 {
                     _stealsParameters.Add(index);
@@ -95,8 +97,29 @@ internal sealed class OwnershipDataflow
         }
 
         DeclareLocals();
+        DeclareFields();
         DeclareCaptureAliases();
     }
+
+    // The counted fields of this object (and static fields) the body names: the state of each is what the field
+    // holds, so that overwriting a field that still owns a reference is a leak and `_f?.DecRef(); _f = x;` is not.
+    private void DeclareFields()
+    {
+        foreach (IFieldReferenceOperation reference in _cfg.Blocks
+            .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
+            .SelectMany(o => o.DescendantsAndSelf())
+            .OfType<IFieldReferenceOperation>())
+        {
+            if (IsOwnField(reference) && !_variables.ContainsKey(reference.Field) && IsTracked(reference.Field.Type))
+            {
+                Declare(reference.Field, reference.Field.Name, reference.Field.IsStatic ? VariableKind.StaticField : VariableKind.InstanceField);
+            }
+        }
+    }
+
+    /// <summary>A field of the object the method runs on (not of an object being initialised), or a static field.</summary>
+    private static bool IsOwnField(IFieldReferenceOperation reference) =>
+        reference.Field.IsStatic || reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance };
 
     private void DeclareLocals()
     {
@@ -107,7 +130,7 @@ internal sealed class OwnershipDataflow
             ControlFlowRegion region = regions.Pop();
             foreach (ILocalSymbol local in region.Locals.Where(l => IsTracked(l.Type) && l.RefKind == RefKind.None))
             {
-                Declare(local, local.Name, isLocal: true);
+                Declare(local, local.Name, VariableKind.Local);
             }
 
             foreach (ControlFlowRegion nested in region.NestedRegions)
@@ -150,7 +173,10 @@ internal sealed class OwnershipDataflow
     private ReturnOwnership ReturnOf(IMethodSymbol method) =>
         _api.ReturnOf(method) is var external and not ReturnOwnership.None ? external : _model.ReturnOf(method);
 
-    private int Declare(ISymbol symbol, string name, bool isLocal)
+    private ReturnOwnership OutOf(IMethodSymbol method, IParameterSymbol parameter) =>
+        _api.OutOf(method, parameter.Ordinal) is var external and not ReturnOwnership.None ? external : _model.OutOf(parameter);
+
+    private int Declare(ISymbol symbol, string name, VariableKind kind)
     {
         if (_names.Count >= MaxTrackedVariables)
         {
@@ -159,7 +185,7 @@ internal sealed class OwnershipDataflow
 
         _variables[symbol] = _names.Count;
         _names.Add(name);
-        _isLocal.Add(isLocal);
+        _kinds.Add(kind);
         return _names.Count - 1;
     }
 
@@ -170,7 +196,7 @@ internal sealed class OwnershipDataflow
             slot = _names.Count;
             _captures[id] = slot;
             _names.Add("<capture>");
-            _isLocal.Add(false);
+            _kinds.Add(VariableKind.Capture);
         }
 
         return _captures.TryGetValue(id, out slot) ? slot : -1;
@@ -182,11 +208,33 @@ internal sealed class OwnershipDataflow
         var state = new RefState[_names.Count];
         for (int i = 0; i < _names.Count; i++)
         {
-            state[i] = _isLocal[i] ? RefState.Null : _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed;
+            state[i] = _kinds[i] switch
+            {
+                VariableKind.Local => RefState.Null,
+                VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
+                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed,
+            };
         }
 
         return state;
     }
+
+    /// <summary>
+    /// A field starts empty in its own type's constructor (when it has no initializer and the constructor does not chain
+    /// to another one); elsewhere it may hold a reference, which it owns.
+    /// </summary>
+    private RefState InitialFieldState(int slot)
+    {
+        IFieldSymbol field = (IFieldSymbol)_variables.First(v => v.Value == slot).Key;
+        bool ownConstructor = _method is { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } constructor
+            && constructor.IsStatic == field.IsStatic
+            && SymbolEqualityComparer.Default.Equals(constructor.ContainingType, field.ContainingType)
+            && !constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is ConstructorDeclarationSyntax { Initializer.ThisOrBaseKeyword.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword })
+            && !field.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is VariableDeclaratorSyntax { Initializer: not null });
+        return ownConstructor ? RefState.Null : RefState.Owned1 | RefState.Null;
+    }
+
+    private bool IsField(int variable) => _kinds[variable] is VariableKind.InstanceField or VariableKind.StaticField;
 
     private void Solve()
     {
@@ -221,9 +269,11 @@ internal sealed class OwnershipDataflow
     {
         var changed = new List<BasicBlock>();
         PropagateToHandlers(block, state, changed);
+        _position = (block, 0);
         foreach (IOperation operation in block.Operations)
         {
             Transfer(operation, state);
+            _position.Index++;
         }
 
         if (block.ConditionalSuccessor is { } conditional && block.BranchValue is { } condition)
@@ -589,42 +639,85 @@ internal sealed class OwnershipDataflow
     {
         IOperation target = assignment.Target;
         int variable = VariableOf(target);
-        if (variable >= 0)
+        if (variable >= 0 && !IsField(variable))
         {
             RefState value = Evaluate(assignment.Value, state, moveAliases: true);
-            if (_isLocal[variable] && state[variable].SomePath(RefState.Owned))
+            if (_kinds[variable] == VariableKind.Local && state[variable].SomePath(RefState.Owned))
             {
                 Report(OwnershipProblem.Leak, () => assignment.Syntax.GetLocation(), _names[variable], () => "when it is overwritten at line " + Line(assignment));
             }
 
             state[variable] = value;
-            _loadedFrom[variable] = Unwrap(assignment.Value) is IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } source ? source.Field : null;
             _aliasOf[variable] = VariableOf(assignment.Value);
             return;
         }
 
-        Use(target, state);
+        if (variable < 0)
+        {
+            Use(target, state);
+        }
+
         if (target is IFieldReferenceOperation field && IsTracked(field.Field.Type))
         {
-            // Overwriting a field of this object detaches its old value: a local that read it inherits the field's reference.
-            if (field.Instance is null or IInstanceReferenceOperation)
+            if (variable >= 0)
             {
-                for (int i = 0; i < _names.Count; i++)
-                {
-                    if (SymbolEqualityComparer.Default.Equals(_loadedFrom[i], field.Field) && state[i].AllPaths(RefState.Borrowed))
-                    {
-                        state[i] = RefState.Owned1 | (state[i] & RefState.Null);
-                        _loadedFrom[i] = null;
-                    }
-                }
+                Overwrite(variable, assignment, state);
             }
 
             // A plain store into a strong field moves one owned reference into the field.
             MoveOut(assignment.Value, state, RefState.Borrowed, "is stored in field '" + field.Field.Name + "'");
+            if (variable >= 0)
+            {
+                state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : RefState.Owned1;
+            }
         }
         else
         {
+            if (target is IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } })
+            {
+                ForgetFields(state, VariableKind.InstanceField); // a setter of this object may change its fields
+            }
+
             Use(assignment.Value, state);
+        }
+    }
+
+    /// <summary>
+    /// A store into a field detaches what the field held. A local that read the field takes that reference over
+    /// (`var old = _f; _f = x; old?.DecRef();`); otherwise an instance field that may still own it leaks it.
+    /// </summary>
+    private void Overwrite(int field, IOperation store, RefState[] state)
+    {
+        if (!state[field].SomePath(RefState.Owned))
+        {
+            return;
+        }
+
+        for (int i = 0; i < _names.Count; i++)
+        {
+            if (_aliasOf[i] == field && _kinds[i] == VariableKind.Local && state[i].AllPaths(RefState.Borrowed))
+            {
+                state[i] = RefState.Owned1 | (state[i] & RefState.Null);
+                _aliasOf[i] = -1;
+                return;
+            }
+        }
+
+        if (_kinds[field] == VariableKind.InstanceField)
+        {
+            Report(OwnershipProblem.Leak, () => store.Syntax.GetLocation(), _names[field], () => "when the reference it holds is overwritten at line " + Line(store));
+        }
+    }
+
+    /// <summary>A call that may change fields (a method of this object): what they hold is no longer known.</summary>
+    private void ForgetFields(RefState[] state, VariableKind kind)
+    {
+        for (int i = 0; i < _names.Count; i++)
+        {
+            if (_kinds[i] == kind)
+            {
+                state[i] = RefState.Escaped;
+            }
         }
     }
 
@@ -639,12 +732,13 @@ internal sealed class OwnershipDataflow
         {
             incRef = _api.Increments(method) is not null;
             release = !incRef;
-            target = handleArgument < 0 ? receiver : handleArgument < invocation.Arguments.Length ? VariableOf(invocation.Arguments[handleArgument].Value) : -1;
+            target = HandleVariable(invocation, handleArgument);
             RememberSuccessFlag(invocation, target);
         }
 
         if (target >= 0)
         {
+            int named = target;
             target = Owner(target, state);
             if (incRef)
             {
@@ -652,7 +746,7 @@ internal sealed class OwnershipDataflow
             }
             else
             {
-                Release(target, invocation, state);
+                Release(target, invocation, state, throughAlias: target != named);
             }
 
             return;
@@ -664,6 +758,16 @@ internal sealed class OwnershipDataflow
         }
 
         PassArguments(method, invocation.Arguments, state);
+        if (Unwrap(invocation.Instance ?? invocation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+            || invocation.Arguments.Any(a => Unwrap(a.Value) is IInstanceReferenceOperation))
+        {
+            ForgetFields(state, VariableKind.InstanceField);
+        }
+
+        if (_method is not null && SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType))
+        {
+            ForgetFields(state, VariableKind.StaticField);
+        }
     }
 
     private void Acquire(int variable, IOperation at, RefState[] state)
@@ -678,7 +782,7 @@ internal sealed class OwnershipDataflow
         state[variable] = state[variable].Acquire();
     }
 
-    private void Release(int variable, IOperation at, RefState[] state)
+    private void Release(int variable, IOperation at, RefState[] state, bool throughAlias)
     {
         if (state[variable].AllPaths(RefState.Borrowed | RefState.Released))
         {
@@ -688,7 +792,107 @@ internal sealed class OwnershipDataflow
             return;
         }
 
+        // The must-rule above keeps quiet when only some paths are released. One such path is certain, though: the
+        // one on which this very release comes round again in a loop with nothing taking a new reference between.
+        if (_collecting && !throughAlias && state[variable].SomePath(RefState.Released) && ReachesItselfUnrenewed(variable))
+        {
+            Report(OwnershipProblem.OverRelease, () => at.Syntax.GetLocation(), _names[variable], () => "when it is released again in the next iteration of the loop at line " + Line(at));
+            state[variable] = RefState.Escaped;
+            return;
+        }
+
         state[variable] = state[variable].GiveUp(RefState.Released);
+    }
+
+    /// <summary>
+    /// True when the current operation can run again (round a loop) without <paramref name="variable"/> being assigned,
+    /// re-acquired, passed by reference, captured or re-declared on the way. A plain search over blocks, each once.
+    /// </summary>
+    private bool ReachesItselfUnrenewed(int variable)
+    {
+        (BasicBlock start, int index) = _position;
+        if (Renews(start, index + 1, int.MaxValue, variable))
+        {
+            return false;
+        }
+
+        var seen = new bool[_cfg.Blocks.Length];
+        var pending = new Stack<ControlFlowBranch>();
+        PushSuccessors(start, pending);
+        while (pending.Count > 0)
+        {
+            ControlFlowBranch branch = pending.Pop();
+            if (branch.Destination is not { } block || branch.FinallyRegions.Length > 0 || branch.LeavingRegions.Any(r => r.Locals.Any(l => _variables.TryGetValue(l, out int v) && v == variable)))
+            {
+                continue; // leaves the method, runs a finally (not followed), or ends the variable's scope
+            }
+
+            if (block == start)
+            {
+                if (!Renews(start, 0, index - 1, variable))
+                {
+                    return true;
+                }
+            }
+            else if (!seen[block.Ordinal] && !Renews(block, 0, int.MaxValue, variable))
+            {
+                seen[block.Ordinal] = true;
+                PushSuccessors(block, pending);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The variable an IncRef (or a configured increment) call adds a reference to, or -1.</summary>
+    private int IncrementedVariable(IInvocationOperation call) =>
+        _model.IsIncRef(call.TargetMethod) ? HandleVariable(call, -1)
+            : _api.Increments(call.TargetMethod) is int argument ? HandleVariable(call, argument)
+            : -1;
+
+    /// <summary>The variable passed as argument <paramref name="argument"/> of a count call (-1: its receiver), or -1.</summary>
+    private int HandleVariable(IInvocationOperation call, int argument) =>
+        argument < 0 ? (call.Instance is null ? -1 : VariableOf(call.Instance))
+            : argument < call.Arguments.Length ? VariableOf(call.Arguments[argument].Value)
+            : -1;
+
+    private static void PushSuccessors(BasicBlock block, Stack<ControlFlowBranch> pending)
+    {
+        if (block.FallThroughSuccessor is { } next)
+        {
+            pending.Push(next);
+        }
+
+        if (block.ConditionalSuccessor is { } conditional)
+        {
+            pending.Push(conditional);
+        }
+    }
+
+    /// <summary>Whether the block's operations <paramref name="from"/>..<paramref name="to"/> (and its branch value) give the variable a new value or reference.</summary>
+    private bool Renews(BasicBlock block, int from, int to, int variable)
+    {
+        ImmutableArray<IOperation> operations = block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
+        for (int i = Math.Max(from, 0); i <= Math.Min(to, operations.Length - 1); i++)
+        {
+            foreach (IOperation part in operations[i].DescendantsAndSelf())
+            {
+                bool renews = part switch
+                {
+                    ISimpleAssignmentOperation assignment => VariableOf(assignment.Target) == variable,
+                    IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => VariableOf(argument.Value) == variable,
+                    IInvocationOperation call => IncrementedVariable(call) == variable,
+                    IFlowAnonymousFunctionOperation => true,
+                    _ => false,
+                };
+                if (renews)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     // SafeHandle.DangerousAddRef(ref bool success) adds a reference only when it sets success: remember the flag, so
@@ -709,7 +913,16 @@ internal sealed class OwnershipDataflow
             {
                 MoveOut(argument.Value, state, RefState.Released, "is passed to [StealsReference] parameter '" + parameter.Name + "' of " + method.Name);
             }
-            else if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out && VariableOf(argument.Value) is var byRef and >= 0)
+            else if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0)
+            {
+                if (_kinds[received] == VariableKind.Local && state[received].SomePath(RefState.Owned))
+                {
+                    Report(OwnershipProblem.Leak, () => argument.Syntax.GetLocation(), _names[received], () => "when it is overwritten at line " + Line(argument));
+                }
+
+                state[received] = OutOf(method, output) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
+            }
+            else if (argument.Parameter?.RefKind == RefKind.Ref && VariableOf(argument.Value) is var byRef and >= 0)
             {
                 state[byRef] = RefState.Escaped;
             }
@@ -787,7 +1000,7 @@ internal sealed class OwnershipDataflow
 
         if (declared == ReturnOwnership.Borrowed)
         {
-            if (state[variable].SomePath(RefState.Owned) && _isLocal[variable])
+            if (state[variable].SomePath(RefState.Owned) && _kinds[variable] == VariableKind.Local)
             {
                 Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), _names[variable], () => "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
                 state[variable] = RefState.Escaped;
@@ -797,7 +1010,7 @@ internal sealed class OwnershipDataflow
             return;
         }
 
-        if (declared == ReturnOwnership.New || state[Owner(variable, state)].SomePath(RefState.Owned))
+        if (declared == ReturnOwnership.New || (!IsField(variable) && state[Owner(variable, state)].SomePath(RefState.Owned)))
         {
             MoveOut(value, state, RefState.Released, "is returned from [NewReference] method '" + _method?.Name + "'");
             return;
@@ -810,16 +1023,16 @@ internal sealed class OwnershipDataflow
     {
         for (int i = 0; i < _names.Count; i++)
         {
-            if (!state[i].SomePath(RefState.Owned))
+            if (!state[i].SomePath(RefState.Owned) || IsField(i))
             {
-                continue;
+                continue; // a field keeps what it owns
             }
 
             if (_stealsParameters.Contains(i))
             {
                 Report(OwnershipProblem.BrokenContract, () => location, _names[i], () => "[StealsReference] parameter '" + _names[i] + "' is not consumed " + path);
             }
-            else if (_isLocal[i])
+            else if (_kinds[i] == VariableKind.Local)
             {
                 Report(OwnershipProblem.Leak, () => location, _names[i], () => path);
             }
@@ -958,6 +1171,30 @@ internal sealed class OwnershipDataflow
     /// <summary>Refines the branch on <paramref name="condition"/>: on the side where a variable is null, it holds nothing.</summary>
     private void Refine(IOperation condition, RefState[] state, bool isTrue)
     {
+        while (Unwrap(condition) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+        {
+            condition = negation.Operand;
+            isTrue = !isTrue;
+        }
+
+        if (Attempt(condition, isTrue) is (IInvocationOperation attempt, bool succeeded))
+        {
+            // `if (TryCreate(out var made))`, `if (Marshal.QueryInterface(p, ref iid, out var q) == 0)`: where the
+            // call failed, it handed back nothing through its out parameters.
+            if (!succeeded)
+            {
+                foreach (IArgumentOperation argument in attempt.Arguments)
+                {
+                    if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0 && OutOf(attempt.TargetMethod, output) == ReturnOwnership.New)
+                    {
+                        state[received] = RefState.Null;
+                    }
+                }
+            }
+
+            return;
+        }
+
         (IOperation? tested, bool nullWhenTrue) = condition switch
         {
             IIsNullOperation nullCheck => (nullCheck.Operand, true),
@@ -986,12 +1223,29 @@ internal sealed class OwnershipDataflow
         state[variable] = isNull ? RefState.Null : refined == RefState.None ? state[variable] : refined;
     }
 
+    /// <summary>
+    /// A call tested for success (a bool result, or an HRESULT compared with 0), and whether it succeeded on the
+    /// side where the condition is <paramref name="isTrue"/>.
+    /// </summary>
+    private static (IInvocationOperation Call, bool Succeeded)? Attempt(IOperation condition, bool isTrue) => Unwrap(condition) switch
+    {
+        IInvocationOperation call => (call, isTrue),
+        IBinaryOperation { RightOperand.ConstantValue: { HasValue: true, Value: 0 } } test when Unwrap(test.LeftOperand) is IInvocationOperation call => test.OperatorKind switch
+        {
+            BinaryOperatorKind.Equals or BinaryOperatorKind.GreaterThanOrEqual => (call, isTrue),
+            BinaryOperatorKind.NotEquals or BinaryOperatorKind.LessThan => (call, !isTrue),
+            _ => null,
+        },
+        _ => null,
+    };
+
     private bool IsNewReference(IOperation value) =>
         Unwrap(value) is IObjectCreationOperation creation && _model.IsCounted(creation.Type)
             || (Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.New);
 
     private static bool IsNullLiteral(IOperation operation) =>
-        Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
+        Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation
+            or IFieldReferenceOperation { Field: { Name: "Zero", ContainingType.SpecialType: SpecialType.System_IntPtr } };
 
     // Field reads are not listed: moving a reference from one strong field to another (then overwriting the first)
     // is ownership transfer, not an escape.
@@ -1009,15 +1263,16 @@ internal sealed class OwnershipDataflow
             IParameterReferenceOperation parameter when _variables.TryGetValue(parameter.Parameter, out int index) => index,
             IFlowCaptureReferenceOperation capture when _captureAliases.TryGetValue(capture.Id, out int alias) => alias,
             IFlowCaptureReferenceOperation capture when _captures.TryGetValue(capture.Id, out int slot) => slot,
+            IFieldReferenceOperation field when IsOwnField(field) && _variables.TryGetValue(field.Field, out int index) => index,
             _ => -1,
         };
     }
 
     private static IOperation Unwrap(IOperation operation)
     {
-        while (operation is IConversionOperation conversion)
+        while (operation is IConversionOperation or IDeclarationExpressionOperation)
         {
-            operation = conversion.Operand;
+            operation = operation is IConversionOperation conversion ? conversion.Operand : ((IDeclarationExpressionOperation)operation).Expression;
         }
 
         return operation;
@@ -1079,4 +1334,23 @@ internal sealed class OwnershipDataflow
         block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && block.BranchValue is null && block.Operations.IsEmpty;
 
     private static int Line(IOperation operation) => operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+}
+
+/// <summary>What a tracked slot of the state stands for.</summary>
+internal enum VariableKind
+{
+    /// <summary>A local: starts null, must not own anything when its scope ends.</summary>
+    Local,
+
+    /// <summary>A parameter: starts borrowed (owned if it steals its argument).</summary>
+    Parameter,
+
+    /// <summary>A compiler flow capture (the receiver of `x?.M()`, a `using` resource).</summary>
+    Capture,
+
+    /// <summary>A counted field of the object the method runs on: owns what it holds.</summary>
+    InstanceField,
+
+    /// <summary>A counted static field: owns what it holds for the program's lifetime.</summary>
+    StaticField,
 }

@@ -12,7 +12,8 @@ namespace RefSafety.Analyzers.Ownership;
 /// binding (IntPtr handles), SafeHandle or COM code. Keys (values are comma-separated):
 /// <list type="bullet">
 /// <item><c>refsafety.increment_methods</c> / <c>refsafety.decrement_methods</c>: <c>Type.Method</c> (the handle is the first argument, or the receiver when there is none)</item>
-/// <item><c>refsafety.new_reference_methods</c> / <c>refsafety.borrowed_reference_methods</c>: what a method returns</item>
+/// <item><c>refsafety.new_reference_methods</c> / <c>refsafety.borrowed_reference_methods</c>: what a method returns;
+/// <c>Type.Method(index)</c> names what it hands back through its <c>out</c> parameter at that index</item>
 /// <item><c>refsafety.stealing_parameters</c>: <c>Type.Method(index)</c>; <c>Type..ctor(index)</c> for a constructor that wraps (steals) a handle</item>
 /// <item><c>refsafety.presets</c>: <c>safehandle</c>, <c>com</c></item>
 /// </list>
@@ -53,6 +54,7 @@ internal sealed class ExternalApi
             _decrements.Add(Marshal + ".Release");
             _newReferences.Add(Marshal + ".GetIUnknownForObject");
             _newReferences.Add(Marshal + ".GetComInterfaceForObject");
+            _newReferences.Add(Marshal + ".QueryInterface(2)");
         }
 
         TracksHandles = _increments.Count + _decrements.Count + _newReferences.Count + _borrowedReferences.Count + _stolenArguments.Count > 0;
@@ -109,6 +111,18 @@ internal sealed class ExternalApi
     public ReturnOwnership ReturnOf(IMethodSymbol method)
     {
         string name = FullName(method);
+        return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
+    }
+
+    /// <summary>What the method hands back through its <c>out</c> parameter at <paramref name="ordinal"/>.</summary>
+    public ReturnOwnership OutOf(IMethodSymbol method, int ordinal)
+    {
+        if (_newReferences.Count + _borrowedReferences.Count == 0)
+        {
+            return ReturnOwnership.None;
+        }
+
+        string name = FullName(method) + "(" + ordinal + ")";
         return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
     }
 

@@ -31,12 +31,15 @@ internal sealed class OwnershipModel
     private static readonly string[] NewReferencePrefixes = { "Create", "New", "Copy", "Clone", "Make", "Pop" };
 
     private readonly ConcurrentDictionary<IMethodSymbol, ReturnOwnership> _returns = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IParameterSymbol, ReturnOwnership> _outs = new(SymbolEqualityComparer.Default);
     private readonly Func<IMethodSymbol, ReturnOwnership> _computeReturn;
+    private readonly Func<IParameterSymbol, ReturnOwnership> _computeOut;
 
     private OwnershipModel(Compilation compilation, INamedTypeSymbol? refObject)
     {
         RefObject = refObject;
         _computeReturn = ComputeReturn;
+        _computeOut = ComputeOut;
         NewReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.NewReferenceAttribute");
         BorrowedReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.BorrowedReferenceAttribute");
         StealsReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.StealsReferenceAttribute");
@@ -153,6 +156,57 @@ internal sealed class OwnershipModel
 
         return ReturnOwnership.None;
     }
+
+    /// <summary>
+    /// What an <c>out</c> parameter hands the caller: its attribute; for a method with source, a new reference when the
+    /// body assigns it a newly created object; otherwise the naming rule on the method's name without its Try prefix
+    /// (<c>TryCreate</c> gives a new reference, <c>TryGetValue</c> a borrowed one).
+    /// </summary>
+    public ReturnOwnership OutOf(IParameterSymbol parameter)
+    {
+        if (parameter.RefKind != RefKind.Out || !IsCounted(parameter.Type))
+        {
+            return ReturnOwnership.None;
+        }
+
+        return _outs.GetOrAdd(parameter.OriginalDefinition, _computeOut);
+    }
+
+    private ReturnOwnership ComputeOut(IParameterSymbol parameter)
+    {
+        if (HasAttribute(parameter.GetAttributes(), NewReferenceAttribute))
+        {
+            return ReturnOwnership.New;
+        }
+
+        if (HasAttribute(parameter.GetAttributes(), BorrowedReferenceAttribute) || parameter.ContainingSymbol is not IMethodSymbol method)
+        {
+            return ReturnOwnership.Borrowed;
+        }
+
+        if (!method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return method.DeclaringSyntaxReferences.Any(r => AssignsNewObject(r.GetSyntax(), parameter.Name)) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
+        }
+
+        string name = method.Name.StartsWith("Try", StringComparison.Ordinal) ? method.Name.Substring(3) : method.Name;
+        return NewReferencePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
+    }
+
+    // Syntax only: `name = new ...` (also as a branch of ?: or ??).
+    private static bool AssignsNewObject(SyntaxNode declaration, string name) =>
+        declaration.DescendantNodes(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax or AnonymousMethodExpressionSyntax))
+            .OfType<AssignmentExpressionSyntax>()
+            .Any(a => a.Left is IdentifierNameSyntax target && target.Identifier.ValueText == name && CreatesObject(a.Right));
+
+    private static bool CreatesObject(ExpressionSyntax value) => value switch
+    {
+        BaseObjectCreationExpressionSyntax => true,
+        ConditionalExpressionSyntax conditional => CreatesObject(conditional.WhenTrue) || CreatesObject(conditional.WhenFalse),
+        BinaryExpressionSyntax coalesce when coalesce.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.CoalesceExpression) => CreatesObject(coalesce.Right),
+        ParenthesizedExpressionSyntax parenthesized => CreatesObject(parenthesized.Expression),
+        _ => false,
+    };
 
     private ReturnOwnership ComputeReturn(IMethodSymbol method)
     {

@@ -29,6 +29,14 @@ internal static class BalanceEdits
                     SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, target.WithoutTrivia(), SyntaxFactory.IdentifierName(method))))
             .WithAdditionalAnnotations(Formatter.Annotation);
 
+    /// <summary>A statement <c>target?.Method();</c>, formatted on insertion.</summary>
+    public static StatementSyntax ConditionalCall(ExpressionSyntax target, string method) =>
+        SyntaxFactory.ExpressionStatement(
+                SyntaxFactory.ConditionalAccessExpression(
+                    target.WithoutTrivia(),
+                    SyntaxFactory.InvocationExpression(SyntaxFactory.MemberBindingExpression(SyntaxFactory.IdentifierName(method)))))
+            .WithAdditionalAnnotations(Formatter.Annotation);
+
     /// <summary>An expression that can be evaluated twice without side effects: a name or a chain of member names.</summary>
     public static bool IsSimpleName(ExpressionSyntax expression) => expression switch
     {

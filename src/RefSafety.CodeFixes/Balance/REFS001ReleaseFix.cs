@@ -13,7 +13,8 @@ namespace RefSafety.CodeFixes.Balance;
 /// <summary>
 /// REFS001 fixes. "Release before this exit" inserts <c>x.DecRef();</c> just before the leaking return or throw (or
 /// at the end of the body), unless that statement still uses <c>x</c>; a discarded <c>[NewReference]</c> result is
-/// disposed in place. "Release with using" turns <c>var x = new T();</c> into <c>using var x = new T();</c> when
+/// disposed in place. "Release the field's old value before the store" inserts <c>_f?.DecRef();</c> before a store
+/// that overwrites a field still owning a reference. "Release with using" turns <c>var x = new T();</c> into <c>using var x = new T();</c> when
 /// the method only ever reads members of <c>x</c>, so the using is correct on every path and changes no other path.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(REFS001ReleaseFix))]
@@ -24,7 +25,12 @@ public sealed class REFS001ReleaseFix : BalanceFix
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = BalanceEdits.Ids("REFS001");
 
     private protected override IReadOnlyList<(string Title, Func<SyntaxNode, Diagnostic, BalanceEdit?> Edit)> Actions { get; } =
-        new (string, Func<SyntaxNode, Diagnostic, BalanceEdit?>)[] { ("Release before this exit", ReleaseEdit), ("Release with using", UsingEdit) };
+        new (string, Func<SyntaxNode, Diagnostic, BalanceEdit?>)[]
+        {
+            ("Release before this exit", ReleaseEdit),
+            ("Release with using", UsingEdit),
+            ("Release the field's old value before the store", ReleaseFieldEdit),
+        };
 
     private static BalanceEdit? ReleaseEdit(SyntaxNode root, Diagnostic diagnostic)
     {
@@ -54,6 +60,21 @@ public sealed class REFS001ReleaseFix : BalanceFix
         }
 
         return null;
+    }
+
+    // An overwritten field: release what it holds (it may be null) just before the store.
+    private static BalanceEdit? ReleaseFieldEdit(SyntaxNode root, Diagnostic diagnostic)
+    {
+        if (BalanceEdits.VariableName(diagnostic) is not { } name
+            || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not AssignmentExpressionSyntax { Parent: ExpressionStatementSyntax store } assignment
+            || BalanceEdits.StatementInBlock(store) is null
+            || !BalanceEdits.IsSimpleName(assignment.Left)
+            || BalanceEdits.References(assignment.Right, name).Any())
+        {
+            return null;
+        }
+
+        return editor => editor.InsertBefore(store, BalanceEdits.ConditionalCall(assignment.Left, "DecRef"));
     }
 
     private static BalanceEdit? UsingEdit(SyntaxNode root, Diagnostic diagnostic)

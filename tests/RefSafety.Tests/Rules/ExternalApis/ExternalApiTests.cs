@@ -166,6 +166,46 @@ class C
 }");
 
     [Fact]
+    public Task QueryInterfaceHandsBackANewReferenceOnSuccess() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(Presets, @"
+using System;
+using System.Runtime.InteropServices;
+
+class C
+{
+    static Guid iid = Guid.Empty;
+
+    static void Use(IntPtr raw) { }
+
+    void Checked(IntPtr unknown)
+    {
+        if (Marshal.QueryInterface(unknown, ref iid, out IntPtr queried) == 0)
+        {
+            Use(queried);
+            Marshal.Release(queried);
+        }
+    }
+
+    void CheckedByPointer(IntPtr unknown)
+    {
+        int hr = Marshal.QueryInterface(unknown, ref iid, out IntPtr queried);
+        if (queried == IntPtr.Zero)
+        {
+            return;
+        }
+
+        Marshal.Release(queried);
+    }
+
+    void Leak(IntPtr unknown)
+    {
+        if (Marshal.QueryInterface(unknown, ref iid, out IntPtr queried) >= 0)
+        {
+            Use(queried);
+        }
+    {|REFS001:}|}
+}");
+
+    [Fact]
     public Task WithoutConfigurationHandlesAreNotTracked() => Verify<OwnershipAnalyzer>.Valid(@"
 using System;
 using System.Runtime.InteropServices;

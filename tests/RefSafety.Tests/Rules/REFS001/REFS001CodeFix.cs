@@ -139,4 +139,28 @@ class C
         node.DecRef();
     }
 }", "Release before this exit");
+
+    [Fact]
+    public Task ReleaseAnOverwrittenFieldBeforeTheStore() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class Owner : RefObject
+{
+    private Node? _current;
+
+    public void Replace(Node next)
+    {
+        next.IncRef();
+        {|REFS001:this._current = next|};
+    }
+}", RuleTestTypes.Source + @"
+class Owner : RefObject
+{
+    private Node? _current;
+
+    public void Replace(Node next)
+    {
+        next.IncRef();
+        this._current?.DecRef();
+        this._current = next;
+    }
+}", "Release the field's old value before the store");
 }

@@ -214,6 +214,25 @@ class Owner : RefObject
         _current?.Dispose();
         _current = null;
     }
+
+    public void ClearThenReplace(Node next)
+    {
+        Clear();
+        next.IncRef();
+        _current = next;
+    }
+
+    public Holder Wrap()
+    {
+        var node = new Node();
+        return new Holder { Child = node };
+    }
+
+    public void Adopt([StealsReference] Node next)
+    {
+        RefField.Clear(ref _current);
+        _current = next;
+    }
 }");
 
     [Fact]

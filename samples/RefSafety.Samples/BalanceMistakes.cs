@@ -11,6 +11,12 @@ internal sealed class Buffer : RefObject
 internal sealed class Holder : RefObject
 {
     public Buffer? Current;
+
+    public void Replace(Buffer next)
+    {
+        next.IncRef();
+        Current = next; // REFS001: the buffer Current held is never released
+    }
 }
 
 /// <summary>One mistake per balance rule; `dotnet build samples/RefSafety.Samples` reports REFS001-REFS006.</summary>
@@ -41,6 +47,16 @@ internal static class BalanceMistakes
 
     [return: BorrowedReference]
     public static Buffer BrokenContract() => new Buffer(); // REFS005: the caller will never release it
+
+    public static void ReleaseEveryRound(Func<bool> more)
+    {
+        var buffer = new Buffer();
+        do
+        {
+            buffer.DecRef(); // REFS002: released again in the next iteration
+        }
+        while (more());
+    }
 
     public static void DirtyHack(Buffer buffer) => buffer.DangerousSetRefCount(1); // REFS006
 }

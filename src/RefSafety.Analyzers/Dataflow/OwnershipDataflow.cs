@@ -746,6 +746,7 @@ internal sealed class OwnershipDataflow
             }
             else
             {
+                CheckReleaseIsConditioned(named, invocation);
                 Release(target, invocation, state, throughAlias: target != named);
             }
 
@@ -904,6 +905,49 @@ internal sealed class OwnershipDataflow
             _successFlags[flag.Local] = handle;
         }
     }
+
+    /// <summary>
+    /// SafeHandle.DangerousAddRef either sets its success flag or throws, so the matching DangerousRelease (usually in a
+    /// finally, reached by that throw too) must run only under <c>if (flag)</c>: otherwise it releases a reference that
+    /// was never added.
+    /// </summary>
+    private void CheckReleaseIsConditioned(int handle, IInvocationOperation release)
+    {
+        if (!_collecting)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<ILocalSymbol, int> flag in _successFlags)
+        {
+            if (flag.Value == handle && !IsGuardedBy(release.Syntax, flag.Key.Name))
+            {
+                Report(OwnershipProblem.OverRelease, () => release.Syntax.GetLocation(), _names[handle], () => "when it is released without testing '" + flag.Key.Name + "', the success flag of its add-ref, at line " + Line(release));
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="node"/> sits in the then-branch of an <c>if</c> whose condition requires <paramref name="flag"/> (<c>flag</c>, <c>flag &amp;&amp; …</c>).</summary>
+    private static bool IsGuardedBy(SyntaxNode node, string flag)
+    {
+        for (SyntaxNode? child = node, parent = node.Parent; parent is not null and not MemberDeclarationSyntax; child = parent, parent = parent.Parent)
+        {
+            if (parent is IfStatementSyntax test && test.Statement == child && Requires(test.Condition, flag))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Requires(ExpressionSyntax condition, string flag) => condition switch
+    {
+        IdentifierNameSyntax name => name.Identifier.ValueText == flag,
+        ParenthesizedExpressionSyntax inner => Requires(inner.Expression, flag),
+        BinaryExpressionSyntax both when both.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.LogicalAndExpression) => Requires(both.Left, flag) || Requires(both.Right, flag),
+        _ => false,
+    };
 
     private void PassArguments(IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments, RefState[] state)
     {

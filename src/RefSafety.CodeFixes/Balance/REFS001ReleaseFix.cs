@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
 
 namespace RefSafety.CodeFixes.Balance;
 
@@ -15,7 +16,8 @@ namespace RefSafety.CodeFixes.Balance;
 /// at the end of the body), unless that statement still uses <c>x</c>; a discarded <c>[NewReference]</c> result is
 /// disposed in place. "Release the field's old value before the store" inserts <c>_f?.DecRef();</c> before a store
 /// that overwrites a field still owning a reference. "Release with using" turns <c>var x = new T();</c> into <c>using var x = new T();</c> when
-/// the method only ever reads members of <c>x</c>, so the using is correct on every path and changes no other path.
+/// the method only ever reads members of <c>x</c>, so the using is correct on every path and changes no other path;
+/// "Release in finally", under the same condition, puts the rest of the block in a try whose finally releases x.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(REFS001ReleaseFix))]
 [Shared]
@@ -29,6 +31,7 @@ public sealed class REFS001ReleaseFix : BalanceFix
         {
             ("Release before this exit", ReleaseEdit),
             ("Release with using", UsingEdit),
+            ("Release in finally", FinallyEdit),
             ("Release the field's old value before the store", ReleaseFieldEdit),
         };
 
@@ -79,6 +82,56 @@ public sealed class REFS001ReleaseFix : BalanceFix
 
     private static BalanceEdit? UsingEdit(SyntaxNode root, Diagnostic diagnostic)
     {
+        if (OnlyReadLocal(root, diagnostic) is not (LocalDeclarationStatementSyntax declaration, _))
+        {
+            return null;
+        }
+
+        // The indentation lives on the first token (the type): move it to the new `using` keyword.
+        SyntaxTriviaList indentation = declaration.GetLeadingTrivia();
+        // Idempotent: several leaks of the same variable (Fix All) turn the one declaration into a using once.
+        return editor => editor.ReplaceNode(declaration, (current, _) => current is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0 } local
+            ? local.WithoutLeadingTrivia().WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithLeadingTrivia(indentation).WithTrailingTrivia(SyntaxFactory.Space))
+            : current);
+    }
+
+    // The statements after the declaration go into a try whose finally releases the local: correct on every path for
+    // the same reason as the using (nothing else takes or gives up the reference), and it keeps `DecRef` visible.
+    private static BalanceEdit? FinallyEdit(SyntaxNode root, Diagnostic diagnostic)
+    {
+        if (OnlyReadLocal(root, diagnostic) is not (LocalDeclarationStatementSyntax declaration, string name)
+            || declaration.Parent is not BlockSyntax block
+            || block.Statements.IndexOf(declaration) == block.Statements.Count - 1)
+        {
+            return null;
+        }
+
+        // Idempotent: several leaks of the same variable (Fix All) wrap the block once.
+        return editor => editor.ReplaceNode(block, (current, _) =>
+        {
+            var scope = (BlockSyntax)current;
+            int at = scope.Statements.IndexOf(s => s is LocalDeclarationStatementSyntax local && local.Declaration.Variables.Count == 1 && local.Declaration.Variables[0].Identifier.ValueText == name);
+            if (at < 0 || at == scope.Statements.Count - 1 || scope.Statements[at + 1] is TryStatementSyntax { Finally: not null } && scope.Statements.Count == at + 2)
+            {
+                return current;
+            }
+
+            TryStatementSyntax release = SyntaxFactory.TryStatement(
+                    SyntaxFactory.Block(scope.Statements.Skip(at + 1)),
+                    default,
+                    SyntaxFactory.FinallyClause(SyntaxFactory.Block(BalanceEdits.Call(SyntaxFactory.IdentifierName(name), "DecRef"))))
+                .WithAdditionalAnnotations(Formatter.Annotation);
+            return scope.WithStatements(SyntaxFactory.List(scope.Statements.Take(at + 1).Append(release)));
+        });
+    }
+
+    /// <summary>
+    /// The declaration of the leaking local when every other mention of it is the receiver of a member access that
+    /// is not a count operation: then nothing else ever takes or gives up its reference, and releasing it at the end of
+    /// its scope is right on every path and changes no other path.
+    /// </summary>
+    private static (LocalDeclarationStatementSyntax Declaration, string Name)? OnlyReadLocal(SyntaxNode root, Diagnostic diagnostic)
+    {
         if (BalanceEdits.VariableName(diagnostic) is not { } name)
         {
             return null;
@@ -93,21 +146,9 @@ public sealed class REFS001ReleaseFix : BalanceFix
             return null;
         }
 
-        // Correct on every path only if nothing else ever takes or gives up this reference: every other mention of
-        // the variable must be the receiver of a member access that is not a count operation.
         bool onlyMemberReads = BalanceEdits.References(body, name).All(reference =>
             reference.Parent is MemberAccessExpressionSyntax member && member.Expression == reference
             && member.Name.Identifier.ValueText is not ("DecRef" or "Dispose" or "IncRef"));
-        if (!onlyMemberReads)
-        {
-            return null;
-        }
-
-        // The indentation lives on the first token (the type): move it to the new `using` keyword.
-        SyntaxTriviaList indentation = declaration.GetLeadingTrivia();
-        // Idempotent: several leaks of the same variable (Fix All) turn the one declaration into a using once.
-        return editor => editor.ReplaceNode(declaration, (current, _) => current is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0 } local
-            ? local.WithoutLeadingTrivia().WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithLeadingTrivia(indentation).WithTrailingTrivia(SyntaxFactory.Space))
-            : current);
+        return onlyMemberReads ? (declaration, name) : null;
     }
 }

@@ -132,6 +132,42 @@ class C
         handle.DangerousAddRef(ref added);
         Use(handle.DangerousGetHandle());
     {|REFS001:}|}
+
+    void Unconditioned(SafeHandle handle)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            Use(handle.DangerousGetHandle());
+        }
+        finally
+        {
+            {|REFS002:handle.DangerousRelease()|};
+        }
+    }
+
+    void GuardedWithMore(SafeHandle handle, bool keep)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            Use(handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added && !keep)
+            {
+                handle.DangerousRelease();
+            }
+            else if (added)
+            {
+                Use(handle.DangerousGetHandle());
+                handle.DangerousRelease();
+            }
+        }
+    }
 }");
 
     [Fact]

@@ -163,4 +163,42 @@ class Owner : RefObject
         this._current = next;
     }
 }", "Release the field's old value before the store");
+
+    [Fact]
+    public Task ReleaseInFinallyCoversEveryExitOnce() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(bool flag)
+    {
+        var node = new Node();
+        node.Touch();
+        if (flag)
+        {
+            {|REFS001:return;|}
+        }
+
+        node.Touch();
+    {|REFS001:}|}
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(bool flag)
+    {
+        var node = new Node();
+        try
+        {
+            node.Touch();
+            if (flag)
+            {
+                return;
+            }
+
+            node.Touch();
+        }
+        finally
+        {
+            node.DecRef();
+        }
+    }
+}", "Release in finally");
 }

@@ -30,6 +30,11 @@ internal sealed class OwnershipDataflow
     /// <summary>The most variables tracked in one graph; the rest are ignored (the state stays bounded).</summary>
     public const int MaxTrackedVariables = 256;
 
+    /// <summary>The most bool flags whose values split the paths, and the most splits kept per block.</summary>
+    public const int MaxFlags = 4;
+
+    public const int MaxVariants = 8;
+
     private readonly ControlFlowGraph _cfg;
     private readonly OwnershipModel _model;
     private readonly ExternalApi _api;
@@ -41,7 +46,9 @@ internal sealed class OwnershipDataflow
     private readonly List<string> _names = new();
     private readonly List<VariableKind> _kinds = new();
     private readonly HashSet<int> _stealsParameters = new();
-    private readonly RefState[]?[] _blockInputs;
+    private readonly List<RefState[]>?[] _blockInputs;
+    private readonly List<int> _flags = new();
+    private readonly Dictionary<int, (IInvocationOperation Call, bool SuccessWhenTrue)> _attemptFlags = new();
     private readonly Dictionary<ControlFlowRegion, List<(ControlFlowBranch Branch, int FinallyIndex)>> _finallyContinuations = new();
     private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
     private readonly Dictionary<(ControlFlowBranch Branch, int FinallyIndex), RefState[]> _finallyEntries = new();
@@ -50,6 +57,8 @@ internal sealed class OwnershipDataflow
     private readonly Stack<Stack<IOperation>> _usePool = new();
     private readonly int[] _aliasOf = Enumerable.Repeat(-1, MaxTrackedVariables).ToArray();
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
+    private readonly Dictionary<(OwnershipProblem, Location, string), (int Reports, int Block)> _reports = new();
+    private readonly Dictionary<(Location, string), RefState> _exitStates = new();
     private bool _collecting;
 
     // The operation being transferred (its block, and its index there; the branch value comes after the operations).
@@ -61,7 +70,7 @@ internal sealed class OwnershipDataflow
         _model = model;
         _api = api;
         _method = method;
-        _blockInputs = new RefState[]?[cfg.Blocks.Length];
+        _blockInputs = new List<RefState[]>?[cfg.Blocks.Length];
     }
 
     /// <summary>Analyses <paramref name="cfg"/> (a method, lambda or local function body) and returns its findings.</summary>
@@ -73,13 +82,13 @@ internal sealed class OwnershipDataflow
         analysis._collecting = true;
         foreach (BasicBlock block in cfg.Blocks)
         {
-            if (analysis._blockInputs[block.Ordinal] is { } input)
+            foreach (RefState[] input in analysis._blockInputs[block.Ordinal] ?? Enumerable.Empty<RefState[]>())
             {
                 analysis.ProcessBlock(block, (RefState[])input.Clone());
             }
         }
 
-        return analysis._findings.Values;
+        return analysis.Findings();
     }
 
     private void DeclareVariables()
@@ -98,7 +107,53 @@ internal sealed class OwnershipDataflow
 
         DeclareLocals();
         DeclareFields();
+        DeclareFlags();
         DeclareCaptureAliases();
+    }
+
+    // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the
+    // paths, so that branches correlated through them are not mixed. Not those a lambda or local function could set.
+    private void DeclareFlags()
+    {
+        var candidates = new List<ISymbol>();
+        foreach (BasicBlock block in _cfg.Blocks)
+        {
+            IOperation? condition = block.ConditionalSuccessor is null ? null : block.BranchValue;
+            while (condition is not null && Unwrap(condition) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+            {
+                condition = negation.Operand;
+            }
+
+            ISymbol? tested = condition is null ? null : Unwrap(condition) switch
+            {
+                ILocalReferenceOperation local when local.Local.RefKind == RefKind.None => local.Local,
+                IParameterReferenceOperation parameter when parameter.Parameter.RefKind == RefKind.None => parameter.Parameter,
+                _ => null,
+            };
+            if (tested is not null && !_variables.ContainsKey(tested) && !candidates.Contains(tested, SymbolEqualityComparer.Default))
+            {
+                candidates.Add(tested);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var nestedCode = _cfg.OriginalOperation.Syntax.DescendantNodes()
+            .Where(n => n is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)
+            .SelectMany(n => n.DescendantNodes().OfType<IdentifierNameSyntax>())
+            .Select(i => i.Identifier.ValueText)
+            .ToImmutableHashSet();
+        foreach (ISymbol flag in candidates.Where(c => !nestedCode.Contains(c.Name)).Take(MaxFlags))
+        {
+            int index = Declare(flag, flag.Name, VariableKind.Flag);
+            if (index >= 0)
+            {
+                _flags.Add(index);
+            }
+        }
     }
 
     // The counted fields of this object (and static fields) the body names: the state of each is what the field
@@ -211,6 +266,7 @@ internal sealed class OwnershipDataflow
             state[i] = _kinds[i] switch
             {
                 VariableKind.Local => RefState.Null,
+                VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
                 _ => _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed,
             };
@@ -239,7 +295,7 @@ internal sealed class OwnershipDataflow
     private void Solve()
     {
         var worklist = new Queue<BasicBlock>();
-        _blockInputs[0] = InitialState();
+        _blockInputs[0] = new List<RefState[]> { InitialState() };
         worklist.Enqueue(_cfg.Blocks[0]);
         var queued = new bool[_cfg.Blocks.Length];
         queued[0] = true;
@@ -248,17 +304,20 @@ internal sealed class OwnershipDataflow
         {
             BasicBlock block = worklist.Dequeue();
             queued[block.Ordinal] = false;
-            if (_blockInputs[block.Ordinal] is null)
+            if (_blockInputs[block.Ordinal] is not { } inputs)
             {
                 continue;
             }
 
-            foreach (BasicBlock changed in ProcessBlock(block, (RefState[])_blockInputs[block.Ordinal]!.Clone()))
+            foreach (RefState[] input in inputs.ToArray())
             {
-                if (!queued[changed.Ordinal])
+                foreach (BasicBlock changed in ProcessBlock(block, (RefState[])input.Clone()))
                 {
-                    queued[changed.Ordinal] = true;
-                    worklist.Enqueue(changed);
+                    if (!queued[changed.Ordinal])
+                    {
+                        queued[changed.Ordinal] = true;
+                        worklist.Enqueue(changed);
+                    }
                 }
             }
         }
@@ -281,10 +340,15 @@ internal sealed class OwnershipDataflow
             Use(condition, state);
             bool jumpsWhenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
             RefState[] whenJumping = (RefState[])state.Clone();
-            Refine(condition, whenJumping, isTrue: jumpsWhenTrue);
-            Follow(conditional, whenJumping, block, changed);
-            Refine(condition, state, isTrue: !jumpsWhenTrue);
-            Follow(block.FallThroughSuccessor!, state, block, changed);
+            if (Refine(condition, whenJumping, isTrue: jumpsWhenTrue))
+            {
+                Follow(conditional, whenJumping, block, changed);
+            }
+
+            if (Refine(condition, state, isTrue: !jumpsWhenTrue))
+            {
+                Follow(block.FallThroughSuccessor!, state, block, changed);
+            }
         }
         else if (block.FallThroughSuccessor is { } next)
         {
@@ -564,18 +628,52 @@ internal sealed class OwnershipDataflow
         }
     }
 
+    /// <summary>
+    /// Joins a path's state into a block's input. Paths that disagree on a bool flag stay apart (up to
+    /// <see cref="MaxVariants"/> of them), so `if (flag) x = new T(); ... if (flag) x.DecRef();` is not a leak.
+    /// </summary>
     private void MergeInto(BasicBlock target, RefState[] state, List<BasicBlock> changed)
     {
-        RefState[]? input = _blockInputs[target.Ordinal];
-        if (input is null)
+        List<RefState[]>? variants = _blockInputs[target.Ordinal];
+        if (variants is null)
         {
-            _blockInputs[target.Ordinal] = (RefState[])state.Clone();
+            _blockInputs[target.Ordinal] = new List<RefState[]> { (RefState[])state.Clone() };
             changed.Add(target);
+            return;
         }
-        else if (Join(input, state))
+
+        foreach (RefState[] variant in variants)
         {
-            changed.Add(target);
+            if (_flags.All(flag => variant[flag] == state[flag]))
+            {
+                if (Join(variant, state))
+                {
+                    changed.Add(target);
+                }
+
+                return;
+            }
         }
+
+        if (variants.Count < MaxVariants)
+        {
+            variants.Add((RefState[])state.Clone());
+        }
+        else
+        {
+            // Too many flag combinations: give up the split here (the joined flags become unknown).
+            RefState[] all = variants[0];
+            foreach (RefState[] variant in variants.Skip(1))
+            {
+                Join(all, variant);
+            }
+
+            Join(all, state);
+            variants.Clear();
+            variants.Add(all);
+        }
+
+        changed.Add(target);
     }
 
     /// <summary>Unites <paramref name="state"/> into <paramref name="into"/> (Escaped absorbs); true if it grew.</summary>
@@ -602,6 +700,40 @@ internal sealed class OwnershipDataflow
 
     private void Transfer(IOperation operation, RefState[] state)
     {
+        TransferCore(operation, state);
+        if (_flags.Count > 0)
+        {
+            ForgetFlagWrites(operation, state);
+        }
+    }
+
+    /// <summary>Flags written other than by a plain statement `flag = value;` (compound, nested, deconstruction) become unknown.</summary>
+    private void ForgetFlagWrites(IOperation operation, RefState[] state)
+    {
+        IOperation top = operation is IExpressionStatementOperation statement ? statement.Operation : operation;
+        foreach (IOperation part in operation.DescendantsAndSelf())
+        {
+            IOperation? written = part switch
+            {
+                ISimpleAssignmentOperation assignment when !ReferenceEquals(part, top) => assignment.Target,
+                ICompoundAssignmentOperation compound => compound.Target,
+                ICoalesceAssignmentOperation coalesce => coalesce.Target,
+                IDeconstructionAssignmentOperation deconstruction => deconstruction.Target,
+                _ => null,
+            };
+            foreach (IOperation target in written?.DescendantsAndSelf() ?? Enumerable.Empty<IOperation>())
+            {
+                if (VariableOf(target) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
+                {
+                    state[flag] = RefState.True | RefState.False;
+                    _attemptFlags.Remove(flag);
+                }
+            }
+        }
+    }
+
+    private void TransferCore(IOperation operation, RefState[] state)
+    {
         switch (operation)
         {
             case IFlowCaptureOperation capture when _captureAliases.ContainsKey(capture.Id):
@@ -615,7 +747,7 @@ internal sealed class OwnershipDataflow
 
                 return;
             case IExpressionStatementOperation statement:
-                Transfer(statement.Operation, state);
+                TransferCore(statement.Operation, state);
                 return;
             case ISimpleAssignmentOperation assignment:
                 Assign(assignment, state);
@@ -639,6 +771,22 @@ internal sealed class OwnershipDataflow
     {
         IOperation target = assignment.Target;
         int variable = VariableOf(target);
+        if (variable >= 0 && _kinds[variable] == VariableKind.Flag)
+        {
+            Use(assignment.Value, state);
+            state[variable] = FlagValue(assignment.Value, state);
+            if (Attempt(assignment.Value, isTrue: true) is (IInvocationOperation call, bool successWhenTrue))
+            {
+                _attemptFlags[variable] = (call, successWhenTrue);
+            }
+            else
+            {
+                _attemptFlags.Remove(variable);
+            }
+
+            return;
+        }
+
         if (variable >= 0 && !IsField(variable))
         {
             RefState value = Evaluate(assignment.Value, state, moveAliases: true);
@@ -680,6 +828,25 @@ internal sealed class OwnershipDataflow
 
             Use(assignment.Value, state);
         }
+    }
+
+    /// <summary>What a bool expression gives a flag: a constant, another flag (or its negation), else either value.</summary>
+    private RefState FlagValue(IOperation value, RefState[] state)
+    {
+        bool negated = false;
+        while (Unwrap(value) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+        {
+            value = negation.Operand;
+            negated = !negated;
+        }
+
+        RefState known = Unwrap(value) switch
+        {
+            { ConstantValue: { HasValue: true, Value: bool constant } } => constant ? RefState.True : RefState.False,
+            var other when VariableOf(other) is var source and >= 0 && _kinds[source] == VariableKind.Flag => state[source],
+            _ => RefState.True | RefState.False,
+        };
+        return !negated || known == (RefState.True | RefState.False) ? known : known ^ (RefState.True | RefState.False);
     }
 
     /// <summary>
@@ -957,6 +1124,10 @@ internal sealed class OwnershipDataflow
             {
                 MoveOut(argument.Value, state, RefState.Released, "is passed to [StealsReference] parameter '" + parameter.Name + "' of " + method.Name);
             }
+            else if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && VariableOf(argument.Value) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
+            {
+                state[flag] = RefState.True | RefState.False;
+            }
             else if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0)
             {
                 if (_kinds[received] == VariableKind.Local && state[received].SomePath(RefState.Owned))
@@ -1067,6 +1238,13 @@ internal sealed class OwnershipDataflow
     {
         for (int i = 0; i < _names.Count; i++)
         {
+            if (_kinds[i] == VariableKind.Local)
+            {
+                // What every path leaving here holds, leaking or not: decides which release a fix may insert.
+                _exitStates.TryGetValue((location, _names[i]), out RefState seen);
+                _exitStates[(location, _names[i])] = seen | state[i];
+            }
+
             if (!state[i].SomePath(RefState.Owned) || IsField(i))
             {
                 continue; // a field keeps what it owns
@@ -1100,6 +1278,13 @@ internal sealed class OwnershipDataflow
         if (source >= 0)
         {
             RefState copied = state[source];
+            if (moveAliases && copied.SomePath(RefState.Owned) && _kinds[source] == VariableKind.Capture)
+            {
+                // A compiler temporary (the value of `c ? new T() : null`) hands its reference to the variable.
+                state[source] = RefState.Borrowed | (copied & RefState.Null);
+                return copied;
+            }
+
             if (moveAliases && copied.SomePath(RefState.Owned))
             {
                 copied = RefState.Borrowed | (copied & (RefState.Null | RefState.Escaped));
@@ -1212,13 +1397,32 @@ internal sealed class OwnershipDataflow
         }
     }
 
-    /// <summary>Refines the branch on <paramref name="condition"/>: on the side where a variable is null, it holds nothing.</summary>
-    private void Refine(IOperation condition, RefState[] state, bool isTrue)
+    /// <summary>
+    /// Refines the side of a branch where <paramref name="condition"/> is <paramref name="isTrue"/>: a flag takes that
+    /// value, a null-tested variable holds nothing on its null side, a failed call handed nothing back. False when
+    /// the side cannot happen on this path (a flag known to have the other value).
+    /// </summary>
+    private bool Refine(IOperation condition, RefState[] state, bool isTrue)
     {
         while (Unwrap(condition) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
         {
             condition = negation.Operand;
             isTrue = !isTrue;
+        }
+
+        if (VariableOf(condition) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
+        {
+            RefState side = isTrue ? RefState.True : RefState.False;
+            if ((state[flag] & side) == 0)
+            {
+                return false;
+            }
+
+            state[flag] = side;
+            if (_attemptFlags.TryGetValue(flag, out (IInvocationOperation Call, bool SuccessWhenTrue) attempted) && isTrue != attempted.SuccessWhenTrue)
+            {
+                HandBackNothing(attempted.Call, state);
+            }
         }
 
         if (Attempt(condition, isTrue) is (IInvocationOperation attempt, bool succeeded))
@@ -1227,16 +1431,10 @@ internal sealed class OwnershipDataflow
             // call failed, it handed back nothing through its out parameters.
             if (!succeeded)
             {
-                foreach (IArgumentOperation argument in attempt.Arguments)
-                {
-                    if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0 && OutOf(attempt.TargetMethod, output) == ReturnOwnership.New)
-                    {
-                        state[received] = RefState.Null;
-                    }
-                }
+                HandBackNothing(attempt, state);
             }
 
-            return;
+            return true;
         }
 
         (IOperation? tested, bool nullWhenTrue) = condition switch
@@ -1249,22 +1447,35 @@ internal sealed class OwnershipDataflow
             IIsPatternOperation { Pattern: IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation } p => (p.Value, false),
             _ => (null, false),
         };
-        if (Unwrap(condition) is ILocalReferenceOperation flag && _successFlags.TryGetValue(flag.Local, out int handle) && !isTrue)
+        if (Unwrap(condition) is ILocalReferenceOperation success && _successFlags.TryGetValue(success.Local, out int handle) && !isTrue)
         {
             // The add-ref failed on this side: the reference it would have added does not exist.
             state[handle] = state[handle].GiveUp(RefState.Borrowed);
-            return;
+            return true;
         }
 
         int variable = tested is null ? -1 : VariableOf(tested);
         if (variable < 0 || (state[variable] & RefState.Escaped) != 0)
         {
-            return;
+            return true;
         }
 
         bool isNull = isTrue == nullWhenTrue;
         RefState refined = isNull ? state[variable] & RefState.Null : state[variable] & ~RefState.Null;
         state[variable] = isNull ? RefState.Null : refined == RefState.None ? state[variable] : refined;
+        return true;
+    }
+
+    /// <summary>A call that failed handed back nothing through the <c>out</c> parameters that would give new references.</summary>
+    private void HandBackNothing(IInvocationOperation call, RefState[] state)
+    {
+        foreach (IArgumentOperation argument in call.Arguments)
+        {
+            if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0 && OutOf(call.TargetMethod, output) == ReturnOwnership.New)
+            {
+                state[received] = RefState.Null;
+            }
+        }
     }
 
     /// <summary>
@@ -1329,8 +1540,43 @@ internal sealed class OwnershipDataflow
         if (_collecting && variable != "<capture>")
         {
             Location where = location();
-            _findings[(problem, where, variable)] = new OwnershipFinding(problem, where, variable, detail());
+            var key = (problem, where, variable);
+            if (_reports.TryGetValue(key, out var seen))
+            {
+                _reports[key] = (seen.Reports + 1, seen.Block);
+            }
+            else
+            {
+                _findings[key] = new OwnershipFinding(problem, where, variable, detail());
+                _reports[key] = (1, _position.Block?.Ordinal ?? -1);
+            }
         }
+    }
+
+    /// <summary>
+    /// The findings, each told whether every flag-split path through its operation is wrong (a finding reported by
+    /// fewer paths than reach its block holds only on some), and for a leak at an exit which release fits there.
+    /// </summary>
+    private IReadOnlyCollection<OwnershipFinding> Findings()
+    {
+        var findings = new List<OwnershipFinding>(_findings.Count);
+        foreach (KeyValuePair<(OwnershipProblem Problem, Location Where, string Variable), OwnershipFinding> entry in _findings)
+        {
+            OwnershipFinding finding = entry.Value;
+            (int reports, int block) = _reports[entry.Key];
+            bool onEveryPath = finding.Problem is not (OwnershipProblem.OverRelease or OwnershipProblem.UseAfterRelease or OwnershipProblem.BorrowedEscapes)
+                || block < 0 || reports >= (_blockInputs[block]?.Count ?? 1);
+            string? exitRelease = null;
+            if (finding.Problem == OwnershipProblem.Leak && _exitStates.TryGetValue((finding.Location, finding.Variable), out RefState atExit)
+                && (atExit & ~(RefState.Owned1 | RefState.Null)) == RefState.None)
+            {
+                exitRelease = (atExit & RefState.Null) != 0 ? "?.DecRef" : ".DecRef";
+            }
+
+            findings.Add(new OwnershipFinding(finding.Problem, finding.Location, finding.Variable, onEveryPath ? finding.Detail : finding.Detail + " on some paths", onEveryPath, exitRelease));
+        }
+
+        return findings;
     }
 
     /// <summary>Where a path leaves: the return or throw statement, else the closing brace of the body.</summary>
@@ -1397,4 +1643,7 @@ internal enum VariableKind
 
     /// <summary>A counted static field: owns what it holds for the program's lifetime.</summary>
     StaticField,
+
+    /// <summary>A bool local or parameter that branches test: holds <see cref="RefState.True"/> / <see cref="RefState.False"/>.</summary>
+    Flag,
 }

@@ -4,10 +4,11 @@ namespace RefSafety.Analyzers.Dataflow;
 
 /// <summary>
 /// What a tracked variable may hold on the paths reaching a point: a set of facts, one bit each, joined by union.
-/// The set is the bounded abstract state of the analysis: six bits per variable, whatever the number of paths.
+/// The set is the bounded abstract state of the analysis: a few bits per variable, whatever the number of paths.
+/// A bool flag slot uses only <see cref="True"/> and <see cref="False"/>.
 /// </summary>
 [Flags]
-internal enum RefState : byte
+internal enum RefState : ushort
 {
     None = 0,
 
@@ -31,6 +32,12 @@ internal enum RefState : byte
 
     /// <summary>Escaped the analysis (captured by a lambda, passed by ref): never reported again.</summary>
     Escaped = 1 << 6,
+
+    /// <summary>A bool flag that may be true.</summary>
+    True = 1 << 7,
+
+    /// <summary>A bool flag that may be false.</summary>
+    False = 1 << 8,
 
     Owned = Owned1 | Owned2 | Owned3,
 }

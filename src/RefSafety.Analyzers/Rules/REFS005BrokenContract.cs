@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using RefSafety.Analyzers.Dataflow;
 
@@ -11,5 +10,5 @@ namespace RefSafety.Analyzers.Rules;
 internal static class REFS005BrokenContract
 {
     public static Diagnostic Diagnose(OwnershipFinding finding) =>
-        Diagnostic.Create(Descriptors.REFS005BrokenContract, finding.Location, ImmutableDictionary<string, string?>.Empty.Add("Variable", finding.Variable), finding.Detail);
+        Diagnostic.Create(Descriptors.REFS005BrokenContract, finding.Location, finding.Properties, finding.Detail);
 }

@@ -84,6 +84,13 @@ internal static class BalanceEdits
     public static string? VariableName(Diagnostic diagnostic) =>
         diagnostic.Properties.TryGetValue("Variable", out string? name) ? name : null;
 
+    /// <summary>
+    /// False for a diagnostic that holds on only some of the paths through its operation (the analysis split them on a
+    /// bool flag): adding or removing a count operation there would break the paths that were right.
+    /// </summary>
+    public static bool HoldsOnEveryPath(Diagnostic diagnostic) =>
+        !(diagnostic.Properties.TryGetValue("EveryPath", out string? everyPath) && everyPath == "false");
+
     /// <summary>Every identifier in <paramref name="scope"/> naming <paramref name="name"/>.</summary>
     public static IEnumerable<IdentifierNameSyntax> References(SyntaxNode scope, string name) =>
         scope.DescendantNodes().OfType<IdentifierNameSyntax>().Where(i => i.Identifier.ValueText == name);

@@ -19,7 +19,7 @@ public abstract class BalanceFix : CodeFixProvider
 
     /// <inheritdoc/>
     public sealed override FixAllProvider GetFixAllProvider() =>
-        BalanceEdits.FixAll((root, diagnostic, key) => Actions.FirstOrDefault(a => a.Title == key).Edit?.Invoke(root, diagnostic));
+        BalanceEdits.FixAll((root, diagnostic, key) => BalanceEdits.HoldsOnEveryPath(diagnostic) ? Actions.FirstOrDefault(a => a.Title == key).Edit?.Invoke(root, diagnostic) : null);
 
     /// <inheritdoc/>
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -30,7 +30,7 @@ public abstract class BalanceFix : CodeFixProvider
             return;
         }
 
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+        foreach (Diagnostic diagnostic in context.Diagnostics.Where(BalanceEdits.HoldsOnEveryPath))
         {
             foreach ((string title, Func<SyntaxNode, Diagnostic, BalanceEdit?> editFor) in Actions)
             {

@@ -49,17 +49,28 @@ public sealed class REFS001ReleaseFix : BalanceFix
                 SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, discarded, SyntaxFactory.IdentifierName("Dispose"))));
         }
 
+        // Only where every path reaching the exit owns exactly one reference (or null): elsewhere a release there would
+        // over-release the paths that already gave theirs up.
+        if (!diagnostic.Properties.TryGetValue("ExitRelease", out string? release) || release is null)
+        {
+            return null;
+        }
+
+        StatementSyntax Release() => release.StartsWith("?", StringComparison.Ordinal)
+            ? BalanceEdits.ConditionalCall(SyntaxFactory.IdentifierName(name), "DecRef")
+            : BalanceEdits.Call(SyntaxFactory.IdentifierName(name), "DecRef");
+
         if (node.FirstAncestorOrSelf<StatementSyntax>() is { } exit && exit is ReturnStatementSyntax or ThrowStatementSyntax
             && BalanceEdits.StatementInBlock(exit) is not null
             && !BalanceEdits.References(exit, name).Any())
         {
-            return editor => editor.InsertBefore(exit, BalanceEdits.Call(SyntaxFactory.IdentifierName(name), "DecRef"));
+            return editor => editor.InsertBefore(exit, Release());
         }
 
         SyntaxToken token = root.FindToken(diagnostic.Location.SourceSpan.Start);
         if (token.IsKind(SyntaxKind.CloseBraceToken) && token.Parent is BlockSyntax body && body.Statements.Count > 0)
         {
-            return editor => editor.InsertAfter(body.Statements.Last(), BalanceEdits.Call(SyntaxFactory.IdentifierName(name), "DecRef"));
+            return editor => editor.InsertAfter(body.Statements.Last(), Release());
         }
 
         return null;

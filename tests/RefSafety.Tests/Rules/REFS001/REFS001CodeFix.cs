@@ -201,4 +201,43 @@ class C
         }
     }
 }", "Release in finally");
+
+    [Fact]
+    public Task ReleaseBeforeAnExitWhereTheReferenceMayBeNull() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(bool make)
+    {
+        Node? node = make ? new Node() : null;
+        node?.Touch();
+    {|REFS001:}|}
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(bool make)
+    {
+        Node? node = make ? new Node() : null;
+        node?.Touch();
+        node?.DecRef();
+    }
+}", "Release before this exit");
+
+    [Fact]
+    public Task NoReleaseBeforeAnExitThatSomePathsReachReleased()
+    {
+        // Where 'flag' is true the node is already released when the method ends: a DecRef there would over-release.
+        const string source = RuleTestTypes.Source + @"
+class C
+{
+    void M(bool flag)
+    {
+        var node = new Node();
+        if (flag)
+        {
+            node.DecRef();
+        }
+    {|REFS001:}|}
+}";
+        return Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(source, source, "Release before this exit");
+    }
 }

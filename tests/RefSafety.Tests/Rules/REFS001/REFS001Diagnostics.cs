@@ -210,4 +210,23 @@ class Owner : RefObject
         }
     }
 }");
+
+    [Fact]
+    public Task AFlagDoesNotHideALeakOnItsOtherSide() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    void M(bool make, bool release)
+    {
+        Node? node = null;
+        if (make)
+        {
+            node = new Node();
+        }
+
+        if (release)
+        {
+            node?.DecRef();
+        }
+    {|REFS001:}|}
+}");
 }

@@ -236,6 +236,59 @@ class Owner : RefObject
 }");
 
     [Fact]
+    public Task BranchesCorrelatedThroughAFlagAreNotMixed() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class C
+{
+    void Conditional(bool make)
+    {
+        Node? node = null;
+        if (make)
+        {
+            node = new Node();
+        }
+
+        Console.WriteLine(make);
+        if (make)
+        {
+            node!.DecRef();
+        }
+    }
+
+    void Owned(Node borrowed, Func<bool> mustKeep)
+    {
+        bool owned = false;
+        if (mustKeep())
+        {
+            borrowed.IncRef();
+            owned = true;
+        }
+
+        borrowed.Touch();
+        if (!owned)
+        {
+            return;
+        }
+
+        borrowed.DecRef();
+    }
+
+    void Attempted(bool flag)
+    {
+        bool made = C.TryMake(flag, out var node);
+        if (made)
+        {
+            node.DecRef();
+        }
+    }
+
+    static bool TryMake(bool flag, [NewReference] out Node? made)
+    {
+        made = flag ? new Node() : null;
+        return made is not null;
+    }
+}");
+
+    [Fact]
     public Task CodeWithoutRefHeapIsNotAnalyzed() => Verify<OwnershipAnalyzer>.Valid(@"
 class Plain { void M() { var o = new object(); } }");
 }

@@ -64,4 +64,24 @@ class C
         node.DecRef();
     }
 }", "IncRef before storing");
+
+    [Fact]
+    public Task NoFixWhenOnlySomePathsOverRelease()
+    {
+        // On the path where 'own' is true the release is right: removing it would leak there.
+        const string source = RuleTestTypes.Source + @"
+class C
+{
+    void M(bool own, Node node)
+    {
+        if (own)
+        {
+            node.IncRef();
+        }
+
+        {|REFS002:node.DecRef()|};
+    }
+}";
+        return Verify<OwnershipAnalyzer>.CodeFix<REFS002RemoveExtraReleaseFix>(source, source, "Remove the extra release");
+    }
 }

@@ -74,4 +74,20 @@ class C
         }
     }
 }");
+
+    [Fact]
+    public Task AReleaseOnTheSideOfAFlagThatTookNoReference() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(bool own, Node node)
+    {
+        if (own)
+        {
+            node.IncRef();
+        }
+
+        Api.Inspect(node);
+        {|REFS002:node.DecRef()|};
+    }
+}");
 }

@@ -59,6 +59,7 @@ internal sealed class OwnershipDataflow
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
     private readonly Dictionary<(OwnershipProblem, Location, string), (int Reports, int Block)> _reports = new();
     private readonly Dictionary<(Location, string), RefState> _exitStates = new();
+    private readonly Dictionary<(OwnershipProblem, Location, string), RefState[]> _leakFlags = new();
     private bool _collecting;
 
     // The operation being transferred (its block, and its index there; the branch value comes after the operations).
@@ -1257,6 +1258,7 @@ internal sealed class OwnershipDataflow
             else if (_kinds[i] == VariableKind.Local)
             {
                 Report(OwnershipProblem.Leak, () => location, _names[i], () => path);
+                RememberFlags((OwnershipProblem.Leak, location, _names[i]), state);
             }
             else if (!_captures.ContainsValue(i) && state[i].AllPaths(RefState.Owned))
             {
@@ -1553,6 +1555,39 @@ internal sealed class OwnershipDataflow
         }
     }
 
+    // The flag values of the paths on which a leak was found: a flag that has one value on all of them names the branch.
+    private void RememberFlags((OwnershipProblem, Location, string) key, RefState[] state)
+    {
+        if (_flags.Count == 0 || !_collecting)
+        {
+            return;
+        }
+
+        if (!_leakFlags.TryGetValue(key, out RefState[]? seen))
+        {
+            _leakFlags[key] = seen = new RefState[_flags.Count];
+        }
+
+        for (int f = 0; f < _flags.Count; f++)
+        {
+            seen[f] |= state[_flags[f]];
+        }
+    }
+
+    private string BranchOf((OwnershipProblem, Location, string) key)
+    {
+        if (!_leakFlags.TryGetValue(key, out RefState[]? seen))
+        {
+            return string.Empty;
+        }
+
+        IEnumerable<string> conditions = Enumerable.Range(0, _flags.Count)
+            .Where(f => seen[f] is RefState.True or RefState.False)
+            .Select(f => "'" + _names[_flags[f]] + "' is " + (seen[f] == RefState.True ? "true" : "false"));
+        string where = string.Join(" and ", conditions);
+        return where.Length == 0 ? string.Empty : " where " + where;
+    }
+
     /// <summary>
     /// The findings, each told whether every flag-split path through its operation is wrong (a finding reported by
     /// fewer paths than reach its block holds only on some), and for a leak at an exit which release fits there.
@@ -1573,7 +1608,8 @@ internal sealed class OwnershipDataflow
                 exitRelease = (atExit & RefState.Null) != 0 ? "?.DecRef" : ".DecRef";
             }
 
-            findings.Add(new OwnershipFinding(finding.Problem, finding.Location, finding.Variable, onEveryPath ? finding.Detail : finding.Detail + " on some paths", onEveryPath, exitRelease));
+            string detail = finding.Detail + BranchOf(entry.Key) + (onEveryPath ? string.Empty : " on some paths");
+            findings.Add(new OwnershipFinding(finding.Problem, finding.Location, finding.Variable, detail, onEveryPath, exitRelease));
         }
 
         return findings;

@@ -227,6 +227,6 @@ class C
         {
             node?.DecRef();
         }
-    {|REFS001:}|}
-}");
+    {|#0:}|}
+}", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(0).WithArguments("node", "on the path through line 27 where 'make' is true and 'release' is false"));
 }

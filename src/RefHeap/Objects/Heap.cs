@@ -88,6 +88,7 @@ public sealed class Heap
                 _garbage = new RefList<RefObject>(this);
                 // Untracked, and not counted as an allocation: the list is a root, invisible to the collector.
                 Collector.Untrack(_garbage);
+                _garbage._flags &= ~ObjectFlags.CountedAllocation;
                 Collector.OnContainerDeallocated();
             }
 
@@ -165,7 +166,7 @@ public sealed class Heap
 
         if (layout.IsContainer)
         {
-            obj._flags |= ObjectFlags.Container;
+            obj._flags |= ObjectFlags.Container | ObjectFlags.CountedAllocation;
             // Like CPython's gc_alloc: count the allocation (which may start a collection), then track.
             Collector.OnContainerAllocated();
             Collector.Track(obj);
@@ -189,7 +190,6 @@ public sealed class Heap
         if ((obj._flags & ObjectFlags.Tracked) != 0)
         {
             Collector.Untrack(obj);
-            Collector.OnContainerDeallocated();
         }
 
         if (_deallocating)
@@ -246,7 +246,12 @@ public sealed class Heap
             ReportUnraisable(ex, "Exception ignored in tp_clear of", obj);
         }
 
-        obj._flags = (obj._flags | ObjectFlags.Dead) & ~ObjectFlags.Deallocating;
+        if ((obj._flags & ObjectFlags.CountedAllocation) != 0)
+        {
+            Collector.OnContainerDeallocated();
+        }
+
+        obj._flags = (obj._flags | ObjectFlags.Dead) & ~(ObjectFlags.Deallocating | ObjectFlags.CountedAllocation);
         if (--LiveObjectCount == 0)
         {
             HeapRegistry.Release(_slot);

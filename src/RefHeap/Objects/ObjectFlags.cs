@@ -40,4 +40,11 @@ internal enum ObjectFlags
 
     /// <summary>The type has <see cref="WeakRef{T}"/> fields (copied from its <see cref="TypeLayout"/>).</summary>
     HasWeakFields = 1 << 10,
+
+    /// <summary>
+    /// The object counts as an allocation in generation 0's count (a container made on its heap). The count is given
+    /// back when the object is really freed, like CPython's <c>PyObject_GC_Del</c>; not when its count reaches zero,
+    /// since a finalizer may resurrect it.
+    /// </summary>
+    CountedAllocation = 1 << 11,
 }

@@ -21,8 +21,8 @@ public abstract class WeakRefBase
         }
     }
 
-    /// <summary>True while the target is alive; false once it was deallocated or collected.</summary>
-    public bool IsAlive => _target is not null;
+    /// <summary>True while the target is alive; false once its count reached zero (even before it is freed) or it was collected.</summary>
+    public bool IsAlive => LiveTarget is not null;
 
     /// <summary><c>weakref.getweakrefcount</c>: how many weak references point at <paramref name="target"/>.</summary>
     public static int GetWeakRefCount(RefObject target)
@@ -41,6 +41,12 @@ public abstract class WeakRefBase
     internal abstract bool HasCallback { get; }
 
     internal RefObject? TargetObject => _target;
+
+    /// <summary>
+    /// The target, or null once its count has reached zero: an object waiting in the deallocation queue (its weak
+    /// references not cleared yet) is already dead, as in CPython 3.13's weakref, and must not be handed out again.
+    /// </summary>
+    private protected RefObject? LiveTarget => _target is { } target && (target._refCount > 0 || target.IsImmortal) ? target : null;
 
     internal void ClearTarget() => _target = null;
 
@@ -75,13 +81,13 @@ public sealed class WeakRef<T> : WeakRefBase
     public T? Target
     {
         [BorrowedReference]
-        get => (T?)_target;
+        get => (T?)LiveTarget;
     }
 
     /// <summary>Gets the target if it is alive (a borrowed reference).</summary>
     public bool TryGetTarget([NotNullWhen(true)] out T? target)
     {
-        target = (T?)_target;
+        target = (T?)LiveTarget;
         return target is not null;
     }
 
@@ -91,5 +97,5 @@ public sealed class WeakRef<T> : WeakRefBase
 
     /// <inheritdoc/>
     public override string ToString() =>
-        _target is null ? $"<weakref; dead>" : $"<weakref; to '{typeof(T).Name}'>";
+        LiveTarget is null ? $"<weakref; dead>" : $"<weakref; to '{typeof(T).Name}'>";
 }

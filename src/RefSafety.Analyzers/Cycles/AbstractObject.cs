@@ -10,8 +10,10 @@ namespace RefSafety.Analyzers.Cycles;
 /// </summary>
 internal sealed class AbstractObject : IEquatable<AbstractObject>
 {
-    // Objects read through more than this many fields (a.B.C.D) are not tracked: the state stays finite.
-    private const int MaxFieldDepth = 2;
+    // Objects read through more than this many fields (a.B.C.D.E) are not tracked: the state stays finite. Four
+    // fields close a ring of four objects from chained reads (a.Next.Next.Next.Next = a); a loop that walks a list
+    // (n = n.Next) names at most this many objects more, each block is still visited a bounded number of times.
+    private const int MaxFieldDepth = 4;
 
     private AbstractObject(ObjectKind kind, ISymbol? symbol, SyntaxNode? site, AbstractObject? owner, string? field, bool isSummary, int depth)
     {

@@ -128,22 +128,24 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
     internal static string Describe(List<HeapEdge> cycle, Dictionary<SyntaxNode, string> allocationNames)
     {
         var parts = new List<string>();
-        bool lastImplied = false;
+        // Where the run of implied edges that ends the cycle starts (a → a.Next → a.Next.Next), or -1.
+        int impliedFrom = -1;
         for (int i = 0; i < cycle.Count; i++)
         {
             HeapEdge edge = cycle[i];
             // An edge the method only read (parent → parent.Children) is implied by the next part's name.
-            lastImplied = edge.Store is null && edge.Target.Kind == AbstractObject.ObjectKind.FieldValue &&
+            bool implied = edge.Store is null && edge.Target.Kind == AbstractObject.ObjectKind.FieldValue &&
                 edge.Target.Equals(cycle[(i + 1) % cycle.Count].Source);
-            if (!lastImplied)
+            impliedFrom = !implied ? -1 : impliedFrom < 0 ? i : impliedFrom;
+            if (!implied)
             {
                 string source = ReceiverText(edge.Store) ?? Name(edge.Source, allocationNames);
                 parts.Add(edge.Field == "[]" ? $"{source}[]" : $"{source}.{edge.Field}");
             }
         }
 
-        parts.Add(lastImplied
-            ? Name(cycle[cycle.Count - 1].Source, allocationNames)
+        parts.Add(impliedFrom >= 0
+            ? Name(cycle[impliedFrom].Source, allocationNames)
             : ReceiverText(cycle[0].Store) ?? Name(cycle[0].Source, allocationNames));
         return string.Join(" → ", parts);
     }

@@ -195,4 +195,14 @@ public class REFS010Diagnostics
             }
             """,
             Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("this.Self → this"));
+
+    [Fact]
+    public Task RingClosedThroughChainedReads() =>
+        Verify(
+            """
+            static void Three(Node a) { {|#0:a.Next.Next.Next = a|}; }
+            static void Four(Node a) { {|#1:a.Next.Next.Next.Next = a|}; }
+            """,
+            Diagnostic(0, "a.Next.Next.Next → a"),
+            Diagnostic(1, "a.Next.Next.Next.Next → a"));
 }

@@ -152,4 +152,25 @@ public class REFS010Valid
                 list.DecRef();
             }
             """);
+
+    [Fact]
+    public Task RingOfChainedReadsBrokenAgainAndAListWalkedToItsEnd() =>
+        Valid(
+            """
+            static void Ring(Node a)
+            {
+                a.Next.Next.Next.Next = a;
+                a.Next.Next.Next.Next = null;
+            }
+            static void Append(Node head, Node item)
+            {
+                var last = head;
+                while (last.Next is not null)
+                {
+                    last = last.Next;
+                }
+
+                last.Next = item;
+            }
+            """);
 }

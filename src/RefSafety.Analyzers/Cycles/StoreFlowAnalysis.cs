@@ -12,7 +12,8 @@ namespace RefSafety.Analyzers.Cycles;
 /// Tracks, along a method's control flow graph, which objects its locals and parameters name and which strong
 /// edges its stores create (fields, auto-properties, RefField.Set/Move/Clear, RefList/RefDictionary slots, and
 /// delegates stored into an object's own field that capture it). <see cref="EdgesAtExit"/> is what may hold when
-/// the method returns normally: a cycle built and broken again on every path leaves no cycle there.
+/// the method returns, normally or by an explicit throw no handler of its own catches: a cycle built and broken
+/// again on every such path leaves no cycle there.
 /// </summary>
 internal sealed class StoreFlowAnalysis
 {
@@ -35,11 +36,11 @@ internal sealed class StoreFlowAnalysis
     /// <summary>The name each allocation site got from the first local it was stored in ("a" for <c>var a = new Node()</c>).</summary>
     public Dictionary<SyntaxNode, string> AllocationNames { get; } = new();
 
-    /// <summary>The edges that may exist when the method ends normally (empty if the exit is unreachable).</summary>
+    /// <summary>The edges that may exist when the method returns or throws (empty if it does neither).</summary>
     public HashSet<HeapEdge> EdgesAtExit { get; private set; } = new();
 
     /// <summary>
-    /// The cycles left at the method's normal exit that contain at least one edge this method stored, each once
+    /// The cycles left at the method's exits that contain at least one edge this method stored, each once
     /// (cycles made of the same stores are one), as edge lists starting with the earliest store. Self-edges of a
     /// loop's summary object are no cycle: they may join different objects of one allocation site.
     /// </summary>
@@ -112,6 +113,7 @@ internal sealed class StoreFlowAnalysis
         var input = new StoreFlowState?[blocks.Length];
         var visits = new int[blocks.Length];
         var work = new SortedSet<int> { 0 };
+        var escaping = new HashSet<HeapEdge>();
         input[0] = StoreFlowState.Empty();
         while (work.Count > 0)
         {
@@ -127,6 +129,12 @@ internal sealed class StoreFlowAnalysis
             StoreFlowState state = Transfer(block, input[ordinal]!.Clone());
             foreach (ControlFlowBranch? branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
             {
+                if (branch?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow &&
+                    Escaping(block, state.Clone()) is { } thrown)
+                {
+                    escaping.UnionWith(thrown.Edges);
+                }
+
                 if (branch?.Destination is not { } destination)
                 {
                     continue;
@@ -149,6 +157,29 @@ internal sealed class StoreFlowAnalysis
         }
 
         EdgesAtExit = input[blocks.Length - 1]?.Edges ?? new HashSet<HeapEdge>();
+        EdgesAtExit.UnionWith(escaping);
+    }
+
+    /// <summary>
+    /// The state an explicit throw leaves the method with: the enclosing finally regions run on the way out. Null
+    /// when a catch of this method may handle it (the handler decides what is left, and handlers are not followed).
+    /// </summary>
+    private StoreFlowState? Escaping(BasicBlock block, StoreFlowState state)
+    {
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        {
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
+            {
+                return null;
+            }
+
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndFinally } tryAndFinally)
+            {
+                state = RunFinally(tryAndFinally.NestedRegions[tryAndFinally.NestedRegions.Length - 1], state);
+            }
+        }
+
+        return state;
     }
 
     /// <summary>A finally region run on the way out: its blocks in order (branches inside it are not told apart).</summary>

@@ -12,7 +12,7 @@ namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
 /// REFS010: within one method (or lambda, or local function), stores into strong fields and containers close a
-/// cycle among objects the method names, and the cycle still exists when the method returns normally. Reported on
+/// cycle among objects the method names, and the cycle still exists when the method returns (or throws). Reported on
 /// the last store of the cycle. Per method, so it reports as you type.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]

@@ -205,4 +205,30 @@ public class REFS010Diagnostics
             """,
             Diagnostic(0, "a.Next.Next.Next → a"),
             Diagnostic(1, "a.Next.Next.Next.Next → a"));
+
+
+    [Fact]
+    public Task CycleLeftOnAThrowPathThroughAFinallyThatDoesNotBreakIt() =>
+        Verify(
+            """
+            static void M(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Next = b;
+                    {|#0:b.Next = a|};
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+                }
+                finally
+                {
+                    System.Console.WriteLine("done");
+                }
+
+                b.Next = null;
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"));
 }

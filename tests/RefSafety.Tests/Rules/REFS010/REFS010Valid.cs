@@ -173,4 +173,53 @@ public class REFS010Valid
                 last.Next = item;
             }
             """);
+
+
+    [Fact]
+    public Task CycleBrokenBeforeAThrowInAFinallyOrLeftToACatchOfTheMethod() =>
+        Valid(
+            """
+            static void BrokenFirst(Node a, Node b, bool bad)
+            {
+                a.Next = b;
+                b.Next = a;
+                if (bad)
+                {
+                    b.Next = null;
+                    throw new System.InvalidOperationException();
+                }
+
+                b.Next = null;
+            }
+            static void BrokenInFinally(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+                }
+                finally
+                {
+                    b.Next = null;
+                }
+            }
+            static void Caught(Node a, Node b)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    throw new System.InvalidOperationException();
+                }
+                catch (System.InvalidOperationException)
+                {
+                    b.Next = null;
+                }
+            }
+            static Node Guarded(Node? a) => a ?? throw new System.ArgumentNullException(nameof(a));
+            """);
 }

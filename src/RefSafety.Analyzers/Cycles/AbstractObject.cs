@@ -85,7 +85,10 @@ internal sealed class AbstractObject : IEquatable<AbstractObject>
     }
 }
 
-/// <summary>A strong reference from <see cref="Source"/>'s field (or container slot, "[]") to <see cref="Target"/>.</summary>
+/// <summary>
+/// A strong reference from <see cref="Source"/>'s field (or container slot: "[]", or "[key]" for a dictionary entry
+/// under a known key) to <see cref="Target"/>.
+/// </summary>
 internal sealed class HeapEdge : IEquatable<HeapEdge>
 {
     public HeapEdge(AbstractObject source, string field, AbstractObject target, IOperation? store)
@@ -99,6 +102,9 @@ internal sealed class HeapEdge : IEquatable<HeapEdge>
     public AbstractObject Source { get; }
 
     public string Field { get; }
+
+    /// <summary>The edge is a container's item ("[]" or "[key]"), not a field.</summary>
+    public bool IsSlot => Field.StartsWith("[", System.StringComparison.Ordinal);
 
     public AbstractObject Target { get; }
 

@@ -20,11 +20,15 @@ internal sealed class StoreFlowAnalysis
     // Bounds the fixpoint on pathological graphs: each block is revisited at most this many times.
     private const int MaxVisitsPerBlock = 20;
 
+    /// <summary>The slot of a list item, or of a dictionary entry whose key is not known (see <see cref="Slot"/>).</summary>
+    private const string AnySlot = "[]";
+
     private static readonly ImmutableHashSet<AbstractObject> None = ImmutableHashSet<AbstractObject>.Empty;
 
     private readonly CycleSymbols _symbols;
     private readonly ControlFlowGraph _graph;
     private readonly CancellationToken _cancellationToken;
+    private Dictionary<string, int>? _definitions;
 
     private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, CancellationToken cancellationToken)
     {
@@ -330,11 +334,15 @@ internal sealed class StoreFlowAnalysis
                 return value;
             }
 
-            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } container } when _symbols.IsContainer(container.Type):
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } container } indexer when _symbols.IsContainer(container.Type):
             {
                 ImmutableHashSet<AbstractObject> owners = Evaluate(container, state);
+                IOperation key = indexer.Arguments[0].Value;
+                ImmutableHashSet<AbstractObject> keys = Evaluate(key, state);
                 ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
-                state.Store(owners, "[]", value, assignment, overwrite: false);
+                string slot = Slot(container, key);
+                // A dictionary slot named by its key holds one value: storing replaces it (and keeps the key).
+                state.Store(owners, slot, value.Union(keys), assignment, overwrite: slot != AnySlot);
                 return value;
             }
 
@@ -428,19 +436,118 @@ internal sealed class StoreFlowAnalysis
             return None;
         }
 
+        bool isDictionary = IsDictionary(invocation.Instance.Type);
         switch (method.Name)
         {
-            case "Add" or "Insert" when arguments.Count > 0:
-                state.Store(receiver, "[]", arguments[arguments.Count - 1], invocation, overwrite: false);
+            // A dictionary holds a RefObject key as strongly as the value.
+            case "Add" when isDictionary && arguments.Count == 2:
+                state.Store(receiver, Slot(invocation.Instance, invocation.Arguments[0].Value), arguments[0].Union(arguments[1]), invocation, overwrite: false);
                 break;
-            case "Remove" when arguments.Count == 1 && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, _symbols.RefList):
-                state.Remove(receiver, "[]", arguments[0]);
+            case "Add" or "Insert" when arguments.Count > 0:
+                state.Store(receiver, AnySlot, arguments[arguments.Count - 1], invocation, overwrite: false);
+                break;
+            case "Remove" when arguments.Count == 1 && !isDictionary:
+                state.Remove(receiver, AnySlot, arguments[0]);
+                break;
+            case "Remove" when arguments.Count == 1 && Slot(invocation.Instance, invocation.Arguments[0].Value) is var slot && slot != AnySlot:
+                state.Remove(receiver, slot, null);
                 break;
             case "Clear":
-                state.Remove(receiver, "[]", null);
+                state.Remove(receiver, null, null);
                 break;
         }
 
         return None;
+    }
+
+    private bool IsDictionary(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, _symbols.RefDictionary);
+
+    /// <summary>
+    /// The field a container item is tracked under: <see cref="AnySlot"/> for a list item or a dictionary value whose
+    /// key the method cannot name twice, "[key]" for a key that is a constant or a variable the method defines once
+    /// (a parameter it never assigns, a local assigned only where declared), so that Remove(key) finds the edge again.
+    /// </summary>
+    private string Slot(IOperation container, IOperation key)
+    {
+        if (!IsDictionary(container.Type))
+        {
+            return AnySlot;
+        }
+
+        while (key is IConversionOperation conversion)
+        {
+            key = conversion.Operand;
+        }
+
+        if (key.ConstantValue is { HasValue: true, Value: { } constant })
+        {
+            return constant is string text ? $"[\"{text}\"]" : $"[{System.Convert.ToString(constant, System.Globalization.CultureInfo.InvariantCulture)}]";
+        }
+
+        ISymbol? variable = key switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+        _definitions ??= CountDefinitions(_graph);
+        return variable is not null && _definitions.TryGetValue(variable.Name, out int count) && count == 1 ? $"[{variable.Name}]" : AnySlot;
+    }
+
+    /// <summary>
+    /// How often the method defines each variable name: a parameter once, then each assignment, ref or out argument and
+    /// pattern declaration. Counted by name, so two locals that share one (in different scopes) are never "defined once".
+    /// </summary>
+    private static Dictionary<string, int> CountDefinitions(ControlFlowGraph graph)
+    {
+        var counts = new Dictionary<string, int>();
+        var parameters = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        void Define(string name) => counts[name] = counts.TryGetValue(name, out int count) ? count + 1 : 1;
+        IEnumerable<IOperation> operations = graph.Blocks
+            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
+            .SelectMany(o => o.DescendantsAndSelf());
+        foreach (IOperation operation in operations)
+        {
+            IOperation? written = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
+                _ => null,
+            };
+            var targets = new Stack<IOperation>(written is null ? Enumerable.Empty<IOperation>() : new[] { written });
+            while (targets.Count > 0)
+            {
+                IOperation target = targets.Pop();
+                switch (target)
+                {
+                    case ILocalReferenceOperation local:
+                        Define(local.Local.Name);
+                        break;
+                    case IParameterReferenceOperation parameter:
+                        Define(parameter.Parameter.Name);
+                        break;
+                    case IDeclarationExpressionOperation or ITupleOperation:
+                        foreach (IOperation part in target.ChildOperations)
+                        {
+                            targets.Push(part);
+                        }
+
+                        break;
+                }
+            }
+
+            if (operation is IParameterReferenceOperation reference && parameters.Add(reference.Parameter))
+            {
+                Define(reference.Parameter.Name);
+            }
+            else if (operation is IDeclarationPatternOperation { DeclaredSymbol: { } declared })
+            {
+                Define(declared.Name);
+            }
+        }
+
+        return counts;
     }
 }

@@ -140,7 +140,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
             if (!implied)
             {
                 string source = ReceiverText(edge.Store) ?? Name(edge.Source, allocationNames);
-                parts.Add(edge.Field == "[]" ? $"{source}[]" : $"{source}.{edge.Field}");
+                parts.Add(edge.IsSlot ? source + edge.Field : $"{source}.{edge.Field}");
             }
         }
 

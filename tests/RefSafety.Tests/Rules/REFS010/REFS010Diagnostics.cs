@@ -24,6 +24,11 @@ public class REFS010Diagnostics
             public RefList<Tree> Children = new();
             public Tree? Parent { get; set; }
         }
+        class Registry : RefObject
+        {
+            public RefDictionary<string, Registry> Entries = new();
+            public RefDictionary<Registry, Node> ByKey = new();
+        }
         """;
 
     private static DiagnosticResult Diagnostic(int location, string cycle) =>
@@ -231,4 +236,39 @@ public class REFS010Diagnostics
             }
             """,
             Diagnostic(0, "a.Next → b.Next → a"));
+
+    [Fact]
+    public Task DictionaryEntryRemovedUnderAnotherKeyOrOnOnePathOnly() =>
+        Verify(
+            """
+            static string Key() => "a";
+            static void OtherKey(Registry a, Registry b)
+            {
+                a.Entries["b"] = b;
+                {|#0:b.Entries["a"] = a|};
+                b.Entries.Remove("x");
+                b.Entries.Remove(Key());
+            }
+            static void ReassignedKey(Registry a, Registry b)
+            {
+                var key = "a";
+                a.Entries.Add("b", b);
+                {|#1:b.Entries[key] = a|};
+                key = "c";
+                b.Entries.Remove(key);
+            }
+            static void OnePath(Registry a, bool done)
+            {
+                {|#2:a.Entries.Add("self", a)|};
+                if (done)
+                {
+                    a.Entries.Remove("self");
+                }
+            }
+            static void KeyHeldStrongly(Registry a, Node n) { {|#3:a.ByKey.Add(a, n)|}; }
+            """,
+            Diagnostic(0, "a.Entries[\"b\"] → b.Entries[\"a\"] → a"),
+            Diagnostic(1, "a.Entries[\"b\"] → b.Entries[] → a"),
+            Diagnostic(2, "a.Entries[\"self\"] → a"),
+            Diagnostic(3, "a.ByKey[a] → a"));
 }

@@ -19,6 +19,11 @@ public class REFS010Valid
             public RefList<Tree> Children = new();
             public WeakRef<Tree>? Parent;
         }
+        class Registry : RefObject
+        {
+            public RefDictionary<string, Registry> Entries = new();
+            public RefDictionary<Registry, Node> ByKey = new();
+        }
         """;
 
     private static Task Valid(string body) =>
@@ -221,5 +226,31 @@ public class REFS010Valid
                 }
             }
             static Node Guarded(Node? a) => a ?? throw new System.ArgumentNullException(nameof(a));
+            """);
+
+    [Fact]
+    public Task DictionaryEntriesRemovedByTheirKeyOrCleared() =>
+        Valid(
+            """
+            static void M(Registry a, Registry b, string name, bool early)
+            {
+                a.Entries["b"] = b;
+                b.Entries[name] = a;
+                if (early)
+                {
+                    b.Entries.Remove(name);
+                    return;
+                }
+
+                b.Entries.Clear();
+            }
+            static void Keyed(Registry a, Node n)
+            {
+                const string Self = "self";
+                a.Entries.Add(Self, a);
+                a.ByKey[a] = n;
+                a.Entries.Remove("self");
+                a.ByKey.Remove(a);
+            }
             """);
 }

@@ -27,13 +27,15 @@ internal sealed class StoreFlowAnalysis
 
     private readonly CycleSymbols _symbols;
     private readonly ControlFlowGraph _graph;
+    private readonly StoreSummaries? _summaries;
     private readonly CancellationToken _cancellationToken;
     private Dictionary<string, int>? _definitions;
 
-    private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, CancellationToken cancellationToken)
+    private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
         _symbols = symbols;
         _graph = graph;
+        _summaries = summaries;
         _cancellationToken = cancellationToken;
     }
 
@@ -41,7 +43,10 @@ internal sealed class StoreFlowAnalysis
     public Dictionary<SyntaxNode, string> AllocationNames { get; } = new();
 
     /// <summary>The edges that may exist when the method returns or throws (empty if it does neither).</summary>
-    public HashSet<HeapEdge> EdgesAtExit { get; private set; } = new();
+    public HashSet<HeapEdge> EdgesAtExit { get; } = new();
+
+    /// <summary>The edges that may exist when the method returns normally: what its caller goes on with.</summary>
+    private HashSet<HeapEdge> EdgesAtReturn { get; set; } = new();
 
     /// <summary>
     /// The cycles left at the method's exits that contain at least one edge this method stored, each once
@@ -104,21 +109,64 @@ internal sealed class StoreFlowAnalysis
         return path;
     }
 
-    public static StoreFlowAnalysis Run(CycleSymbols symbols, ControlFlowGraph graph, CancellationToken cancellationToken)
+    /// <summary>Analyzes one body; calls into methods that have a store summary in <paramref name="summaries"/> make that summary's edges.</summary>
+    public static StoreFlowAnalysis Run(CycleSymbols symbols, ControlFlowGraph graph, StoreSummaries summaries, CancellationToken cancellationToken)
     {
-        var analysis = new StoreFlowAnalysis(symbols, graph, cancellationToken);
-        analysis.Solve();
+        var analysis = new StoreFlowAnalysis(symbols, graph, summaries, cancellationToken);
+        analysis.Solve(StoreFlowState.Empty());
         return analysis;
     }
 
-    private void Solve()
+    /// <summary>
+    /// What <paramref name="method"/>, whose body <paramref name="graph"/> is, leaves stored into the objects its caller
+    /// passes when it returns normally. The calls it makes are not followed (no summaries): one level deep. Each field
+    /// it writes directly on <c>this</c> or a parameter starts out holding "what it held before", so that the field
+    /// still holding that at the return tells a store made on some paths from one made on all of them.
+    /// </summary>
+    public static ImmutableArray<SummaryStore> Summarize(CycleSymbols symbols, ControlFlowGraph graph, IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        var analysis = new StoreFlowAnalysis(symbols, graph, null, cancellationToken);
+        StoreFlowState entry = StoreFlowState.Empty();
+        foreach (IMemberReferenceOperation written in Operations(graph).Select(analysis.StoredMember).OfType<IMemberReferenceOperation>())
+        {
+            AbstractObject? root = written.Instance switch
+            {
+                IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => AbstractObject.This,
+                IParameterReferenceOperation parameter => AbstractObject.Parameter(parameter.Parameter),
+                _ => null,
+            };
+            string field = analysis.StrongMember(written)!;
+            if (root is not null && AbstractObject.FieldValue(root, field) is { } before)
+            {
+                entry.Edges.Add(new HeapEdge(root, field, before, null));
+            }
+        }
+
+        var initial = new HashSet<HeapEdge>(entry.Edges);
+        analysis.Solve(entry);
+        HashSet<HeapEdge> atReturn = analysis.EdgesAtReturn;
+        return atReturn
+            .Where(e => e.Store is not null)
+            .GroupBy(e => (e.Source, e.Field))
+            .Select(group => AccessPath.Of(group.Key.Source, method) is not { } owner ? null : new SummaryStore(
+                owner,
+                group.First().IsSlot ? AnySlot : group.Key.Field, // a callee's key names nothing in its caller
+                group.Select(e => AccessPath.Of(e.Target, method)).OfType<AccessPath>().ToImmutableArray(),
+                group.Any(e => AccessPath.Of(e.Target, method) is null),
+                replaces: initial.Any(e => e.Source.Equals(group.Key.Source) && e.Field == group.Key.Field) &&
+                          !atReturn.Any(e => e.Store is null && e.Source.Equals(group.Key.Source) && e.Field == group.Key.Field)))
+            .OfType<SummaryStore>()
+            .ToImmutableArray();
+    }
+
+    private void Solve(StoreFlowState entry)
     {
         ImmutableArray<BasicBlock> blocks = _graph.Blocks;
         var input = new StoreFlowState?[blocks.Length];
         var visits = new int[blocks.Length];
         var work = new SortedSet<int> { 0 };
         var escaping = new HashSet<HeapEdge>();
-        input[0] = StoreFlowState.Empty();
+        input[0] = entry;
         while (work.Count > 0)
         {
             _cancellationToken.ThrowIfCancellationRequested();
@@ -160,7 +208,8 @@ internal sealed class StoreFlowAnalysis
             }
         }
 
-        EdgesAtExit = input[blocks.Length - 1]?.Edges ?? new HashSet<HeapEdge>();
+        EdgesAtReturn = input[blocks.Length - 1]?.Edges ?? new HashSet<HeapEdge>();
+        EdgesAtExit.UnionWith(EdgesAtReturn);
         EdgesAtExit.UnionWith(escaping);
     }
 
@@ -233,7 +282,13 @@ internal sealed class StoreFlowAnalysis
                 state.Values[capture.Id] = Evaluate(capture.Value, state);
                 return None;
             case IObjectCreationOperation creation:
-                EvaluateChildren(creation, state);
+            {
+                Dictionary<int, ImmutableHashSet<AbstractObject>> arguments = EvaluateArguments(creation.Arguments, state);
+                if (creation.Initializer is { } initializer)
+                {
+                    Evaluate(initializer, state);
+                }
+
                 if (!_symbols.IsRefObjectType(creation.Type))
                 {
                     return None;
@@ -241,7 +296,11 @@ internal sealed class StoreFlowAnalysis
 
                 AbstractObject fresh = AbstractObject.Allocation(creation.Syntax);
                 state.Allocate(fresh);
-                return ImmutableHashSet.Create(fresh);
+                ImmutableHashSet<AbstractObject> created = ImmutableHashSet.Create(fresh);
+                ApplySummary(creation.Constructor, created, arguments, creation, state);
+                return created;
+            }
+
             case IFieldReferenceOperation or IPropertyReferenceOperation when StrongMember(operation) is { } member:
                 return Read(Evaluate(((IMemberReferenceOperation)operation).Instance!, state), member, state);
             case ISimpleAssignmentOperation assignment:
@@ -268,6 +327,95 @@ internal sealed class StoreFlowAnalysis
                 EvaluateChildren(operation, state);
                 return None;
         }
+    }
+
+    /// <summary>Every operation of the graph's blocks, nested ones included.</summary>
+    internal static IEnumerable<IOperation> Operations(ControlFlowGraph graph) =>
+        graph.Blocks
+            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
+            .SelectMany(o => o.DescendantsAndSelf());
+
+    /// <summary>
+    /// Cheap pre-check on the operation tree, so most bodies never build a control flow graph: only a store into a
+    /// strong or delegate member or a container slot, an event subscription, a RefField call, a container Add/Insert,
+    /// or (with <paramref name="summaries"/>) a call, property assignment or <c>new</c> whose summary stores, can
+    /// create an edge.
+    /// </summary>
+    public static bool MayCreateEdge(IOperation root, CycleSymbols symbols, StoreSummaries? summaries, CancellationToken cancellationToken)
+    {
+        bool Stores(IMethodSymbol? method) => summaries is not null && !summaries.Of(method, cancellationToken).IsEmpty;
+        return root.Descendants().Any(o => o switch
+        {
+            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => symbols.IsContainer(indexer.Instance?.Type),
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } =>
+                symbols.IsRefObjectType(member.Type) || member.Type?.TypeKind == TypeKind.Delegate || Stores((member as IPropertyReferenceOperation)?.Property.SetMethod),
+            IEventAssignmentOperation { Adds: true } => true,
+            IInvocationOperation invocation => SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) ||
+                                               (invocation.TargetMethod.Name is "Add" or "Insert" && symbols.IsContainer(invocation.Instance?.Type)) ||
+                                               Stores(invocation.TargetMethod),
+            IObjectCreationOperation creation => Stores(creation.Constructor),
+            _ => false,
+        });
+    }
+
+    /// <summary>The strong member an operation writes directly (<c>x.F = v</c>, <c>RefField.Set(ref x.F, v)</c>), or null.</summary>
+    private IMemberReferenceOperation? StoredMember(IOperation operation) =>
+        operation switch
+        {
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when StrongMember(member) is not null => member,
+            IInvocationOperation { Arguments: { Length: > 0 } arguments } invocation when SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _symbols.RefField) &&
+                arguments[0].Value is IMemberReferenceOperation member && StrongMember(member) is not null => member,
+            _ => null,
+        };
+
+    /// <summary>
+    /// Makes at a call site (<paramref name="store"/>) the edges a callee's summary says it leaves: each path is read
+    /// from the objects the caller passes (<paramref name="receiver"/> for <c>this</c>, the arguments by parameter ordinal).
+    /// </summary>
+    private void ApplySummary(IMethodSymbol? method, ImmutableHashSet<AbstractObject> receiver, IReadOnlyDictionary<int, ImmutableHashSet<AbstractObject>> arguments, IOperation store, StoreFlowState state)
+    {
+        if (_summaries is null)
+        {
+            return;
+        }
+
+        ImmutableHashSet<AbstractObject> Resolve(AccessPath path)
+        {
+            ImmutableHashSet<AbstractObject> objects = path.Root < 0 ? receiver : arguments.TryGetValue(path.Root, out ImmutableHashSet<AbstractObject>? argument) ? argument : None;
+            foreach (string field in path.Fields)
+            {
+                objects = Read(objects, field, state);
+            }
+
+            return objects;
+        }
+
+        foreach (SummaryStore summary in _summaries.Of(method, _cancellationToken))
+        {
+            ImmutableHashSet<AbstractObject> values = summary.Values.SelectMany(Resolve).ToImmutableHashSet();
+            if (summary.AlsoUntracked || values.IsEmpty)
+            {
+                values = values.Add(AbstractObject.Untracked);
+            }
+
+            state.Store(Resolve(summary.Owner), summary.Field, values, store, summary.Replaces);
+        }
+    }
+
+    /// <summary>The objects each argument names, by the ordinal of its parameter.</summary>
+    private Dictionary<int, ImmutableHashSet<AbstractObject>> EvaluateArguments(ImmutableArray<IArgumentOperation> arguments, StoreFlowState state)
+    {
+        var values = new Dictionary<int, ImmutableHashSet<AbstractObject>>();
+        foreach (IArgumentOperation argument in arguments)
+        {
+            ImmutableHashSet<AbstractObject> value = Evaluate(argument.Value, state);
+            if (argument.Parameter is { } parameter)
+            {
+                values[parameter.Ordinal] = value;
+            }
+        }
+
+        return values;
     }
 
     private void EvaluateChildren(IOperation operation, StoreFlowState state)
@@ -357,6 +505,15 @@ internal sealed class StoreFlowAnalysis
             case IMemberReferenceOperation { Instance: not null } member when member.Type?.TypeKind == TypeKind.Delegate:
                 StoreCapturingDelegate(assignment, member, assignment.Value, state);
                 return None;
+            case IPropertyReferenceOperation { Property: { IsIndexer: false, SetMethod: { } setter } } property:
+            {
+                // A property with a setter body: the setter's summary, with `value` as its one parameter.
+                ImmutableHashSet<AbstractObject> owners = property.Instance is null ? None : Evaluate(property.Instance, state);
+                ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
+                ApplySummary(setter, owners, new Dictionary<int, ImmutableHashSet<AbstractObject>> { [0] = value }, assignment, state);
+                return value;
+            }
+
             default:
                 Evaluate(target, state);
                 return Evaluate(assignment.Value, state);
@@ -395,10 +552,7 @@ internal sealed class StoreFlowAnalysis
     private static ImmutableHashSet<AbstractObject> CapturedObjects(ControlFlowGraph lambda, StoreFlowState state)
     {
         ImmutableHashSet<AbstractObject>.Builder captured = ImmutableHashSet.CreateBuilder<AbstractObject>();
-        IEnumerable<IOperation> operations = lambda.Blocks
-            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
-            .SelectMany(o => o.DescendantsAndSelf());
-        foreach (IOperation operation in operations)
+        foreach (IOperation operation in Operations(lambda))
         {
             switch (operation)
             {
@@ -430,9 +584,10 @@ internal sealed class StoreFlowAnalysis
             return None;
         }
 
-        List<ImmutableHashSet<AbstractObject>> arguments = invocation.Arguments.Select(a => Evaluate(a.Value, state)).ToList();
+        Dictionary<int, ImmutableHashSet<AbstractObject>> arguments = EvaluateArguments(invocation.Arguments, state);
         if (invocation.Instance is null || !_symbols.IsContainer(invocation.Instance.Type))
         {
+            ApplySummary(method, receiver, arguments, invocation, state);
             return None;
         }
 
@@ -504,10 +659,7 @@ internal sealed class StoreFlowAnalysis
         var counts = new Dictionary<string, int>();
         var parameters = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         void Define(string name) => counts[name] = counts.TryGetValue(name, out int count) ? count + 1 : 1;
-        IEnumerable<IOperation> operations = graph.Blocks
-            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
-            .SelectMany(o => o.DescendantsAndSelf());
-        foreach (IOperation operation in operations)
+        foreach (IOperation operation in Operations(graph))
         {
             IOperation? written = operation switch
             {

@@ -29,6 +29,16 @@ public class REFS010Diagnostics
             public RefDictionary<string, Registry> Entries = new();
             public RefDictionary<Registry, Node> ByKey = new();
         }
+        class Cell : RefObject
+        {
+            private readonly RefList<Cell> _items = new();
+            private Cell? _next;
+            public Cell() { }
+            public Cell(Cell next) { _next = next; }
+            public Cell? Next { get => _next; set => _next = value; }
+            public void Bind(Cell other) => other._next = this;
+            public void Add(Cell item) { _items.Add(item); }
+        }
         """;
 
     private static DiagnosticResult Diagnostic(int location, string cycle) =>
@@ -271,4 +281,34 @@ public class REFS010Diagnostics
             Diagnostic(1, "a.Entries[\"b\"] → b.Entries[] → a"),
             Diagnostic(2, "a.Entries[\"self\"] → a"),
             Diagnostic(3, "a.ByKey[a] → a"));
+
+    [Fact]
+    public Task StoresMadeByCalledMethodsSettersAndConstructors() =>
+        Verify(
+            """
+            static void Link(Node a, Node b) { a.Next = b; }
+            static void Helper(Node x, Node y) { Link(x, y); {|#0:Link(y, x)|}; }
+            static void Bound(Cell a, Cell b) { a.Bind(b); {|#1:b.Bind(a)|}; }
+            static void Setter(Cell n) { {|#2:n.Next = n|}; }
+            static void Constructed()
+            {
+                var a = new Cell();
+                var b = new Cell(a);
+                {|#3:a.Next = b|};
+            }
+            static void ThroughAContainer(Cell folder, Cell file) { folder.Add(file); {|#4:file.Add(folder)|}; }
+            static void Attach(this Node a, Node b) => a.Next = b;
+            static void Extension(Node x) { {|#5:x.Attach(x)|}; }
+            class Derived : Cell
+            {
+                public Derived(Cell next) : base(next) { {|#6:next.Next = this|}; }
+            }
+            """,
+            Diagnostic(0, "x.Next → y.Next → x"),
+            Diagnostic(1, "b._next → a._next → b"),
+            Diagnostic(2, "n._next → n"),
+            Diagnostic(3, "b._next → a._next → b"),
+            Diagnostic(4, "folder._items[] → file._items[] → folder"),
+            Diagnostic(5, "x.Next → x"),
+            Diagnostic(6, "this._next → next._next → this"));
 }

@@ -24,6 +24,16 @@ public class REFS010Valid
             public RefDictionary<string, Registry> Entries = new();
             public RefDictionary<Registry, Node> ByKey = new();
         }
+        class Cell : RefObject
+        {
+            private readonly RefList<Cell> _items = new();
+            private Cell? _next;
+            public Cell() { }
+            public Cell(Cell next) { _next = next; }
+            public Cell? Next { get => _next; set => _next = value; }
+            public void Bind(Cell other) => other._next = this;
+            public void Add(Cell item) { _items.Add(item); }
+        }
         """;
 
     private static Task Valid(string body) =>
@@ -251,6 +261,47 @@ public class REFS010Valid
                 a.ByKey[a] = n;
                 a.Entries.Remove("self");
                 a.ByKey.Remove(a);
+            }
+            """);
+
+    [Fact]
+    public Task CyclesMadeByCalledMethodsAndBrokenByThemOrByTheCaller() =>
+        Valid(
+            """
+            static void Link(Node a, Node b)
+            {
+                if (a == b)
+                {
+                    throw new System.ArgumentException("a node cannot follow itself");
+                }
+
+                a.Next = b;
+            }
+            static void Unlink(Node n) { n.Next = null; }
+            static void MaybeLink(Node a, Node b, bool really) { if (really) { a.Next = b; } }
+            static void Helper(Node x, Node y, bool really)
+            {
+                Link(x, y);
+                Link(y, x);
+                Unlink(y);
+                MaybeLink(y, x, really);
+                y.Next = null;
+            }
+            static void Setter(Cell a, Cell b)
+            {
+                a.Next = b;
+                b.Next = a;
+                b.Next = null;
+                a.Bind(b);
+                b.Next = new Cell();
+            }
+            static void Chain(Node a, int count)
+            {
+                if (count > 0)
+                {
+                    a.Next = new Node();
+                    Chain(a.Next, count - 1);
+                }
             }
             """);
 }

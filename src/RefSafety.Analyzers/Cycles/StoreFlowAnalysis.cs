@@ -142,21 +142,36 @@ internal sealed class StoreFlowAnalysis
             }
         }
 
-        var initial = new HashSet<HeapEdge>(entry.Edges);
+        // Solve only reads the entry state (each block works on a copy), so its edges are still "what each field held before".
         analysis.Solve(entry);
-        HashSet<HeapEdge> atReturn = analysis.EdgesAtReturn;
-        return atReturn
+        return analysis.EdgesAtReturn
             .Where(e => e.Store is not null)
             .GroupBy(e => (e.Source, e.Field))
-            .Select(group => AccessPath.Of(group.Key.Source, method) is not { } owner ? null : new SummaryStore(
-                owner,
-                group.First().IsSlot ? AnySlot : group.Key.Field, // a callee's key names nothing in its caller
-                group.Select(e => AccessPath.Of(e.Target, method)).OfType<AccessPath>().ToImmutableArray(),
-                group.Any(e => AccessPath.Of(e.Target, method) is null),
-                replaces: initial.Any(e => e.Source.Equals(group.Key.Source) && e.Field == group.Key.Field) &&
-                          !atReturn.Any(e => e.Store is null && e.Source.Equals(group.Key.Source) && e.Field == group.Key.Field)))
+            .Select(stores => SummaryOf(stores.ToList(), method, entry.Edges, analysis.EdgesAtReturn))
             .OfType<SummaryStore>()
             .ToImmutableArray();
+    }
+
+    /// <summary>
+    /// The summary entry for the edges the method stored into one field of one object, or null when its caller cannot
+    /// name that object. The field is replaced when what it held before (a <paramref name="before"/> edge) is gone at the return.
+    /// </summary>
+    private static SummaryStore? SummaryOf(List<HeapEdge> stores, IMethodSymbol method, HashSet<HeapEdge> before, HashSet<HeapEdge> atReturn)
+    {
+        HeapEdge first = stores[0];
+        if (AccessPath.Of(first.Source, method) is not { } owner)
+        {
+            return null;
+        }
+
+        List<AccessPath?> values = stores.Select(e => AccessPath.Of(e.Target, method)).ToList();
+        HeapEdge? held = before.FirstOrDefault(e => e.Source.Equals(first.Source) && e.Field == first.Field);
+        return new SummaryStore(
+            owner,
+            first.IsSlot ? AnySlot : first.Field, // a key of the callee names nothing in its caller
+            values.OfType<AccessPath>().ToImmutableArray(),
+            alsoUntracked: values.Contains(null),
+            replaces: held is not null && !atReturn.Contains(held));
     }
 
     private void Solve(StoreFlowState entry)
@@ -289,14 +304,15 @@ internal sealed class StoreFlowAnalysis
                     Evaluate(initializer, state);
                 }
 
-                if (!_symbols.IsRefObjectType(creation.Type))
+                ImmutableHashSet<AbstractObject> created = None;
+                if (_symbols.IsRefObjectType(creation.Type))
                 {
-                    return None;
+                    AbstractObject fresh = AbstractObject.Allocation(creation.Syntax);
+                    state.Allocate(fresh);
+                    created = ImmutableHashSet.Create(fresh);
                 }
 
-                AbstractObject fresh = AbstractObject.Allocation(creation.Syntax);
-                state.Allocate(fresh);
-                ImmutableHashSet<AbstractObject> created = ImmutableHashSet.Create(fresh);
+                // The constructor's stores, into the new object (as `this`) or into its arguments.
                 ApplySummary(creation.Constructor, created, arguments, creation, state);
                 return created;
             }

@@ -303,6 +303,12 @@ public class REFS010Diagnostics
             {
                 public Derived(Cell next) : base(next) { {|#6:next.Next = this|}; }
             }
+            class Ring : RefObject
+            {
+                private Ring? _next;
+                public Ring? Next { init { _next = value; } }
+                static void Close(Ring r) { var s = new Ring { Next = r }; {|#7:r._next = s|}; }
+            }
             """,
             Diagnostic(0, "x.Next → y.Next → x"),
             Diagnostic(1, "b._next → a._next → b"),
@@ -310,5 +316,6 @@ public class REFS010Diagnostics
             Diagnostic(3, "b._next → a._next → b"),
             Diagnostic(4, "folder._items[] → file._items[] → folder"),
             Diagnostic(5, "x.Next → x"),
-            Diagnostic(6, "this._next → next._next → this"));
+            Diagnostic(6, "this._next → next._next → this"),
+            Diagnostic(7, "s._next → r._next → s"));
 }

@@ -406,15 +406,21 @@ internal sealed class StoreFlowAnalysis
             return objects;
         }
 
-        foreach (SummaryStore summary in _summaries.Of(method, _cancellationToken))
+        // Every path is read before anything is stored, as the callee read what the caller had left; then the fields
+        // replaced are cleared before any edge is added, so two entries that meet in one object of the caller
+        // (Link(x, x)) keep both their edges, whatever the order of the entries.
+        List<(SummaryStore Summary, ImmutableHashSet<AbstractObject> Owners, ImmutableHashSet<AbstractObject> Values)> resolved = _summaries.Of(method, _cancellationToken)
+            .Select(summary => (summary, Resolve(summary.Owner), summary.Values.SelectMany(Resolve).ToImmutableHashSet()))
+            .ToList();
+        foreach ((SummaryStore summary, ImmutableHashSet<AbstractObject> owners, _) in resolved.Where(r => r.Summary.Replaces))
         {
-            ImmutableHashSet<AbstractObject> values = summary.Values.SelectMany(Resolve).ToImmutableHashSet();
-            if (summary.AlsoUntracked || values.IsEmpty)
-            {
-                values = values.Add(AbstractObject.Untracked);
-            }
+            state.Store(owners, summary.Field, None, store, overwrite: true);
+        }
 
-            state.Store(Resolve(summary.Owner), summary.Field, values, store, summary.Replaces);
+        foreach ((SummaryStore summary, ImmutableHashSet<AbstractObject> owners, ImmutableHashSet<AbstractObject> values) in resolved)
+        {
+            bool untracked = summary.AlsoUntracked || values.IsEmpty;
+            state.Store(owners, summary.Field, untracked ? values.Add(AbstractObject.Untracked) : values, store, overwrite: false);
         }
     }
 

@@ -12,8 +12,9 @@ namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
 /// REFS010: within one method (or lambda, or local function), stores into strong fields and containers close a
-/// cycle among objects the method names, and the cycle still exists when the method returns (or throws). Reported on
-/// the last store of the cycle. Per method, so it reports as you type.
+/// cycle among objects the method names, and the cycle still exists when the method returns (or throws). The stores
+/// are the method's own and those of the methods, setters and constructors it calls (their summaries are computed
+/// once per compilation). Reported on the last store of the cycle. Per method, so it reports as you type.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer

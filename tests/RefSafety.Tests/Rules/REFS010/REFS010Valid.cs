@@ -304,4 +304,21 @@ public class REFS010Valid
                 }
             }
             """);
+
+    [Fact]
+    public Task ACalleeThatSwapsReadsBeforeItStores() =>
+        Valid(
+            """
+            static void Swap(Node a, Node b)
+            {
+                var next = a.Next;
+                a.Next = b.Next;
+                b.Next = next;
+            }
+            static void M(Node x, Node y)
+            {
+                y.Next = y;
+                Swap(x, y);
+            }
+            """);
 }

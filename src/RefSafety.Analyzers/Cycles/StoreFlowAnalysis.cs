@@ -507,8 +507,8 @@ internal sealed class StoreFlowAnalysis
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } container } indexer when _symbols.IsContainer(container.Type):
             {
                 ImmutableHashSet<AbstractObject> owners = Evaluate(container, state);
-                IOperation key = indexer.Arguments[0].Value;
-                ImmutableHashSet<AbstractObject> keys = Evaluate(key, state);
+                IOperation? key = indexer.Arguments.FirstOrDefault()?.Value;
+                ImmutableHashSet<AbstractObject> keys = key is null ? None : Evaluate(key, state);
                 ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
                 string slot = Slot(container, key);
                 // A dictionary slot named by its key holds one value: storing replaces it (and keeps the key).
@@ -613,20 +613,22 @@ internal sealed class StoreFlowAnalysis
             return None;
         }
 
+        ImmutableHashSet<AbstractObject> Argument(int ordinal) => arguments.TryGetValue(ordinal, out ImmutableHashSet<AbstractObject>? value) ? value : None;
         bool isDictionary = IsDictionary(invocation.Instance.Type);
+        IOperation? key = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
         switch (method.Name)
         {
             // A dictionary holds a RefObject key as strongly as the value.
-            case "Add" when isDictionary && arguments.Count == 2:
-                state.Store(receiver, Slot(invocation.Instance, invocation.Arguments[0].Value), arguments[0].Union(arguments[1]), invocation, overwrite: false);
+            case "Add" when isDictionary:
+                state.Store(receiver, Slot(invocation.Instance, key), Argument(0).Union(Argument(1)), invocation, overwrite: false);
                 break;
-            case "Add" or "Insert" when arguments.Count > 0:
-                state.Store(receiver, AnySlot, arguments[arguments.Count - 1], invocation, overwrite: false);
+            case "Add" or "Insert":
+                state.Store(receiver, AnySlot, Argument(method.Parameters.Length - 1), invocation, overwrite: false);
                 break;
-            case "Remove" when arguments.Count == 1 && !isDictionary:
-                state.Remove(receiver, AnySlot, arguments[0]);
+            case "Remove" when !isDictionary:
+                state.Remove(receiver, AnySlot, Argument(0));
                 break;
-            case "Remove" when arguments.Count == 1 && Slot(invocation.Instance, invocation.Arguments[0].Value) is var slot && slot != AnySlot:
+            case "Remove" when Slot(invocation.Instance, key) is var slot && slot != AnySlot:
                 state.Remove(receiver, slot, null);
                 break;
             case "Clear":
@@ -645,9 +647,9 @@ internal sealed class StoreFlowAnalysis
     /// key the method cannot name twice, "[key]" for a key that is a constant or a variable the method defines once
     /// (a parameter it never assigns, a local assigned only where declared), so that Remove(key) finds the edge again.
     /// </summary>
-    private string Slot(IOperation container, IOperation key)
+    private string Slot(IOperation container, IOperation? key)
     {
-        if (!IsDictionary(container.Type))
+        if (key is null || !IsDictionary(container.Type))
         {
             return AnySlot;
         }

@@ -20,16 +20,13 @@ internal sealed class StoreFlowAnalysis
     // Bounds the fixpoint on pathological graphs: each block is revisited at most this many times.
     private const int MaxVisitsPerBlock = 20;
 
-    /// <summary>The slot of a list item, or of a dictionary entry whose key is not known (see <see cref="Slot"/>).</summary>
-    private const string AnySlot = "[]";
-
     private static readonly ImmutableHashSet<AbstractObject> None = ImmutableHashSet<AbstractObject>.Empty;
 
     private readonly CycleSymbols _symbols;
     private readonly ControlFlowGraph _graph;
     private readonly StoreSummaries? _summaries;
     private readonly CancellationToken _cancellationToken;
-    private Dictionary<string, int>? _definitions;
+    private readonly ContainerSlots _slots;
 
     private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
@@ -37,6 +34,7 @@ internal sealed class StoreFlowAnalysis
         _graph = graph;
         _summaries = summaries;
         _cancellationToken = cancellationToken;
+        _slots = new ContainerSlots(symbols, graph);
     }
 
     /// <summary>The name each allocation site got from the first local it was stored in ("a" for <c>var a = new Node()</c>).</summary>
@@ -168,7 +166,7 @@ internal sealed class StoreFlowAnalysis
         HeapEdge? held = before.FirstOrDefault(e => e.Source.Equals(first.Source) && e.Field == first.Field);
         return new SummaryStore(
             owner,
-            first.IsSlot ? AnySlot : first.Field, // a key of the callee names nothing in its caller
+            first.IsSlot ? ContainerSlots.Any : first.Field, // a key of the callee names nothing in its caller
             values.OfType<AccessPath>().ToImmutableArray(),
             alsoUntracked: values.Contains(null),
             replaces: held is not null && !atReturn.Contains(held));
@@ -510,9 +508,9 @@ internal sealed class StoreFlowAnalysis
                 IOperation? key = indexer.Arguments.FirstOrDefault()?.Value;
                 ImmutableHashSet<AbstractObject> keys = key is null ? None : Evaluate(key, state);
                 ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
-                string slot = Slot(container, key);
+                string slot = _slots.Of(container, key);
                 // A dictionary slot named by its key holds one value: storing replaces it (and keeps the key).
-                state.Store(owners, slot, value.Union(keys), assignment, overwrite: slot != AnySlot);
+                state.Store(owners, slot, value.Union(keys), assignment, overwrite: slot != ContainerSlots.Any);
                 return value;
             }
 
@@ -614,21 +612,21 @@ internal sealed class StoreFlowAnalysis
         }
 
         ImmutableHashSet<AbstractObject> Argument(int ordinal) => arguments.TryGetValue(ordinal, out ImmutableHashSet<AbstractObject>? value) ? value : None;
-        bool isDictionary = IsDictionary(invocation.Instance.Type);
+        bool isDictionary = _slots.IsDictionary(invocation.Instance.Type);
         IOperation? key = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
         switch (method.Name)
         {
             // A dictionary holds a RefObject key as strongly as the value.
             case "Add" when isDictionary:
-                state.Store(receiver, Slot(invocation.Instance, key), Argument(0).Union(Argument(1)), invocation, overwrite: false);
+                state.Store(receiver, _slots.Of(invocation.Instance, key), Argument(0).Union(Argument(1)), invocation, overwrite: false);
                 break;
             case "Add" or "Insert":
-                state.Store(receiver, AnySlot, Argument(method.Parameters.Length - 1), invocation, overwrite: false);
+                state.Store(receiver, ContainerSlots.Any, Argument(method.Parameters.Length - 1), invocation, overwrite: false);
                 break;
             case "Remove" when !isDictionary:
-                state.Remove(receiver, AnySlot, Argument(0));
+                state.Remove(receiver, ContainerSlots.Any, Argument(0));
                 break;
-            case "Remove" when Slot(invocation.Instance, key) is var slot && slot != AnySlot:
+            case "Remove" when _slots.Of(invocation.Instance, key) is var slot && slot != ContainerSlots.Any:
                 state.Remove(receiver, slot, null);
                 break;
             case "Clear":
@@ -637,93 +635,5 @@ internal sealed class StoreFlowAnalysis
         }
 
         return None;
-    }
-
-    private bool IsDictionary(ITypeSymbol? type) =>
-        type is INamedTypeSymbol named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, _symbols.RefDictionary);
-
-    /// <summary>
-    /// The field a container item is tracked under: <see cref="AnySlot"/> for a list item or a dictionary value whose
-    /// key the method cannot name twice, "[key]" for a key that is a constant or a variable the method defines once
-    /// (a parameter it never assigns, a local assigned only where declared), so that Remove(key) finds the edge again.
-    /// </summary>
-    private string Slot(IOperation container, IOperation? key)
-    {
-        if (key is null || !IsDictionary(container.Type))
-        {
-            return AnySlot;
-        }
-
-        while (key is IConversionOperation conversion)
-        {
-            key = conversion.Operand;
-        }
-
-        if (key.ConstantValue is { HasValue: true, Value: { } constant })
-        {
-            return constant is string text ? $"[\"{text}\"]" : $"[{System.Convert.ToString(constant, System.Globalization.CultureInfo.InvariantCulture)}]";
-        }
-
-        ISymbol? variable = key switch
-        {
-            ILocalReferenceOperation local => local.Local,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            _ => null,
-        };
-        _definitions ??= CountDefinitions(_graph);
-        return variable is not null && _definitions.TryGetValue(variable.Name, out int count) && count == 1 ? $"[{variable.Name}]" : AnySlot;
-    }
-
-    /// <summary>
-    /// How often the method defines each variable name: a parameter once, then each assignment, ref or out argument and
-    /// pattern declaration. Counted by name, so two locals that share one (in different scopes) are never "defined once".
-    /// </summary>
-    private static Dictionary<string, int> CountDefinitions(ControlFlowGraph graph)
-    {
-        var counts = new Dictionary<string, int>();
-        var parameters = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-        void Define(string name) => counts[name] = counts.TryGetValue(name, out int count) ? count + 1 : 1;
-        foreach (IOperation operation in Operations(graph))
-        {
-            IOperation? written = operation switch
-            {
-                IAssignmentOperation assignment => assignment.Target,
-                IIncrementOrDecrementOperation increment => increment.Target,
-                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
-                _ => null,
-            };
-            var targets = new Stack<IOperation>(written is null ? Enumerable.Empty<IOperation>() : new[] { written });
-            while (targets.Count > 0)
-            {
-                IOperation target = targets.Pop();
-                switch (target)
-                {
-                    case ILocalReferenceOperation local:
-                        Define(local.Local.Name);
-                        break;
-                    case IParameterReferenceOperation parameter:
-                        Define(parameter.Parameter.Name);
-                        break;
-                    case IDeclarationExpressionOperation or ITupleOperation:
-                        foreach (IOperation part in target.ChildOperations)
-                        {
-                            targets.Push(part);
-                        }
-
-                        break;
-                }
-            }
-
-            if (operation is IParameterReferenceOperation reference && parameters.Add(reference.Parameter))
-            {
-                Define(reference.Parameter.Name);
-            }
-            else if (operation is IDeclarationPatternOperation { DeclaredSymbol: { } declared })
-            {
-                Define(declared.Name);
-            }
-        }
-
-        return counts;
     }
 }

@@ -261,6 +261,9 @@ public class REFS010Valid
                 a.ByKey[a] = n;
                 a.Entries.Remove("self");
                 a.ByKey.Remove(a);
+                var key = "self " + a.ByKey.Count;
+                a.Entries[key] = a;
+                a.Entries.Remove(key);
             }
             """);
 

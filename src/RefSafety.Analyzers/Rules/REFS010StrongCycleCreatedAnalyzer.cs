@@ -99,7 +99,9 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
             .Select(e => e.Store switch
             {
                 ISimpleAssignmentOperation { Target: IFieldReferenceOperation field } => field.Field,
-                IInvocationOperation { Arguments: { Length: > 0 } arguments } when arguments[0].Value is IFieldReferenceOperation field => field.Field,
+                // RefField.Set(ref a.Parent, p): the field is the call's; a call to a summarized method names none.
+                IInvocationOperation { Arguments: { Length: > 0 } arguments } invocation when
+                    SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) && arguments[0].Value is IFieldReferenceOperation field => field.Field,
                 _ => null,
             })
             .FirstOrDefault(f => f is not null && symbols.IsStrongField(f) && f.Locations.Any(l => l.IsInSource) && CycleAnalysis.IsNamedLikeBackEdge(f.Name));

@@ -117,42 +117,81 @@ internal sealed class StoreFlowAnalysis
 
     /// <summary>
     /// What <paramref name="method"/>, whose body <paramref name="graph"/> is, leaves stored into the objects its caller
-    /// passes when it returns normally. The calls it makes are not followed (no summaries): one level deep. Each field
-    /// it writes directly on <c>this</c> or a parameter starts out holding "what it held before", so that the field
-    /// still holding that at the return tells a store made on some paths from one made on all of them.
+    /// passes when it returns normally, and which of their container items it removes. The calls it makes are not
+    /// followed (no summaries): one level deep. What each field or container it changes held before the call is in
+    /// the entry state (<see cref="HeldBefore"/>), so that seeing it still held at the return tells a change made on
+    /// some paths from one made on all of them.
     /// </summary>
-    public static ImmutableArray<SummaryStore> Summarize(CycleSymbols symbols, ControlFlowGraph graph, IMethodSymbol method, CancellationToken cancellationToken)
+    public static MethodSummary Summarize(CycleSymbols symbols, ControlFlowGraph graph, IMethodSymbol method, CancellationToken cancellationToken)
     {
         var analysis = new StoreFlowAnalysis(symbols, graph, null, cancellationToken);
         StoreFlowState entry = StoreFlowState.Empty();
-        foreach (IMemberReferenceOperation written in Operations(graph).Select(analysis.StoredMember).OfType<IMemberReferenceOperation>())
-        {
-            AbstractObject? root = written.Instance switch
-            {
-                IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => AbstractObject.This,
-                IParameterReferenceOperation parameter => AbstractObject.Parameter(parameter.Parameter),
-                _ => null,
-            };
-            string field = analysis.StrongMember(written)!;
-            if (root is not null && AbstractObject.FieldValue(root, field) is { } before)
-            {
-                entry.Edges.Add(new HeapEdge(root, field, before, null));
-            }
-        }
+        entry.Edges.UnionWith(Operations(graph).SelectMany(analysis.HeldBefore));
 
-        // Solve only reads the entry state (each block works on a copy), so its edges are still "what each field held before".
+        // Solve only reads the entry state (each block works on a copy), so its edges are still "what was held before".
         analysis.Solve(entry);
-        return analysis.EdgesAtReturn
+        HashSet<HeapEdge> atReturn = analysis.EdgesAtReturn;
+        ImmutableArray<SummaryStore> stores = atReturn
             .Where(e => e.Store is not null)
             .GroupBy(e => (e.Source, e.Field))
-            .Select(stores => SummaryOf(stores.ToList(), method, entry.Edges, analysis.EdgesAtReturn))
+            .Select(group => SummaryOf(group.ToList(), method, entry.Edges, atReturn))
             .OfType<SummaryStore>()
             .ToImmutableArray();
+        ImmutableArray<SummaryRemoval> removals = entry.Edges
+            .Where(e => e.IsSlot && !atReturn.Contains(e) && AccessPath.Of(e.Source, method) is not null)
+            .Select(e => new SummaryRemoval(AccessPath.Of(e.Source, method)!, e.Target.Kind == AbstractObject.ObjectKind.Untracked ? null : AccessPath.Of(e.Target, method)))
+            .ToImmutableArray();
+        return new MethodSummary(stores, removals);
     }
 
     /// <summary>
+    /// The edges, as they were before the call, that an operation of a summarized method changes on <c>this</c> or
+    /// a parameter: the field a direct store writes (<c>p.Next</c> held "what p.Next held"), and for a list's
+    /// <c>Remove(p)</c> or a container's <c>Clear()</c> on <c>this.F</c> or a parameter, the item it takes out (an
+    /// untracked item stands for every item a Clear takes). A dictionary's Remove names a key of the callee: not seen.
+    /// </summary>
+    private IEnumerable<HeapEdge> HeldBefore(IOperation operation)
+    {
+        if (StoredMember(operation) is { } written && Root(written.Instance) is { } root && StrongMember(written) is { } name &&
+            AbstractObject.FieldValue(root, name) is { } before)
+        {
+            yield return new HeapEdge(root, name, before, null);
+        }
+
+        if (operation is not IInvocationOperation { Instance: { } list, TargetMethod.Name: "Remove" or "Clear" } invocation ||
+            !_symbols.IsContainer(list.Type) || (_slots.IsDictionary(list.Type) && invocation.TargetMethod.Name == "Remove"))
+        {
+            yield break;
+        }
+
+        AbstractObject? container = Root(list);
+        if (list is IMemberReferenceOperation member && StrongMember(member) is { } field && Root(member.Instance) is { } owner)
+        {
+            container = AbstractObject.FieldValue(owner, field);
+            yield return new HeapEdge(owner, field, container!, null);
+        }
+
+        AbstractObject? item = invocation.TargetMethod.Name == "Clear" ? AbstractObject.Untracked : Root(invocation.Arguments.FirstOrDefault()?.Value);
+        if (container is not null && item is not null)
+        {
+            yield return new HeapEdge(container, ContainerSlots.Any, item, null);
+        }
+    }
+
+    /// <summary><c>this</c> or a parameter's object on entry, when <paramref name="operation"/> names one directly.</summary>
+    private static AbstractObject? Root(IOperation? operation) =>
+        operation switch
+        {
+            IConversionOperation conversion => Root(conversion.Operand),
+            IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => AbstractObject.This,
+            IParameterReferenceOperation parameter => AbstractObject.Parameter(parameter.Parameter),
+            _ => null,
+        };
+
+    /// <summary>
     /// The summary entry for the edges the method stored into one field of one object, or null when its caller cannot
-    /// name that object. The field is replaced when what it held before (a <paramref name="before"/> edge) is gone at the return.
+    /// name that object. A field (not a container slot) is replaced when what it held before (a
+    /// <paramref name="before"/> edge) is gone at the return.
     /// </summary>
     private static SummaryStore? SummaryOf(List<HeapEdge> stores, IMethodSymbol method, HashSet<HeapEdge> before, HashSet<HeapEdge> atReturn)
     {
@@ -163,7 +202,7 @@ internal sealed class StoreFlowAnalysis
         }
 
         List<AccessPath?> values = stores.Select(e => AccessPath.Of(e.Target, method)).ToList();
-        HeapEdge? held = before.FirstOrDefault(e => e.Source.Equals(first.Source) && e.Field == first.Field);
+        HeapEdge? held = first.IsSlot ? null : before.FirstOrDefault(e => e.Source.Equals(first.Source) && e.Field == first.Field);
         return new SummaryStore(
             owner,
             first.IsSlot ? ContainerSlots.Any : first.Field, // a key of the callee names nothing in its caller
@@ -357,7 +396,7 @@ internal sealed class StoreFlowAnalysis
     /// </summary>
     public static bool MayCreateEdge(IOperation root, CycleSymbols symbols, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
-        bool Stores(IMethodSymbol? method) => summaries is not null && !summaries.Of(method, cancellationToken).IsEmpty;
+        bool Stores(IMethodSymbol? method) => summaries is not null && !summaries.Of(method, cancellationToken).Stores.IsEmpty;
         return root.Descendants().Any(o => o switch
         {
             ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => symbols.IsContainer(indexer.Instance?.Type),
@@ -404,21 +443,31 @@ internal sealed class StoreFlowAnalysis
             return objects;
         }
 
-        // Every path is read before anything is stored, as the callee read what the caller had left; then the fields
-        // replaced are cleared before any edge is added, so two entries that meet in one object of the caller
-        // (Link(x, x)) keep both their edges, whatever the order of the entries.
-        List<(SummaryStore Summary, ImmutableHashSet<AbstractObject> Owners, ImmutableHashSet<AbstractObject> Values)> resolved = _summaries.Of(method, _cancellationToken)
-            .Select(summary => (summary, Resolve(summary.Owner), summary.Values.SelectMany(Resolve).ToImmutableHashSet()))
+        // Every path is read before anything changes, as the callee read what the caller had left. Then the items are
+        // removed (a callee that clears a list and refills it keeps the new items), the fields replaced are cleared,
+        // and only then are edges added, so two entries that meet in one object of the caller (Link(x, x)) keep both
+        // their edges, whatever the order of the entries.
+        MethodSummary summary = _summaries.Of(method, _cancellationToken);
+        List<(ImmutableHashSet<AbstractObject> Containers, ImmutableHashSet<AbstractObject>? Items)> removed = summary.Removals
+            .Select(removal => (Resolve(removal.Container), removal.Item is null ? null : Resolve(removal.Item)))
             .ToList();
-        foreach ((SummaryStore summary, ImmutableHashSet<AbstractObject> owners, _) in resolved.Where(r => r.Summary.Replaces))
+        List<(SummaryStore Entry, ImmutableHashSet<AbstractObject> Owners, ImmutableHashSet<AbstractObject> Values)> stored = summary.Stores
+            .Select(entry => (entry, Resolve(entry.Owner), entry.Values.SelectMany(Resolve).ToImmutableHashSet()))
+            .ToList();
+        foreach ((ImmutableHashSet<AbstractObject> containers, ImmutableHashSet<AbstractObject>? items) in removed)
         {
-            state.Store(owners, summary.Field, None, store, overwrite: true);
+            state.Remove(containers, null, items);
         }
 
-        foreach ((SummaryStore summary, ImmutableHashSet<AbstractObject> owners, ImmutableHashSet<AbstractObject> values) in resolved)
+        foreach ((SummaryStore entry, ImmutableHashSet<AbstractObject> owners, _) in stored.Where(s => s.Entry.Replaces))
         {
-            bool untracked = summary.AlsoUntracked || values.IsEmpty;
-            state.Store(owners, summary.Field, untracked ? values.Add(AbstractObject.Untracked) : values, store, overwrite: false);
+            state.Store(owners, entry.Field, None, store, overwrite: true);
+        }
+
+        foreach ((SummaryStore entry, ImmutableHashSet<AbstractObject> owners, ImmutableHashSet<AbstractObject> values) in stored)
+        {
+            bool untracked = entry.AlsoUntracked || values.IsEmpty;
+            state.Store(owners, entry.Field, untracked ? values.Add(AbstractObject.Untracked) : values, store, overwrite: false);
         }
     }
 

@@ -65,9 +65,39 @@ internal sealed class SummaryStore
     public bool Replaces { get; }
 }
 
+/// <summary>An item a method removes, on every path, from a container the caller passes (every item when <see cref="Item"/> is null: a Clear).</summary>
+internal sealed class SummaryRemoval
+{
+    public SummaryRemoval(AccessPath container, AccessPath? item)
+    {
+        Container = container;
+        Item = item;
+    }
+
+    public AccessPath Container { get; }
+
+    public AccessPath? Item { get; }
+}
+
+/// <summary>What a method does to the objects its caller passes: the edges it leaves, the container items it removes.</summary>
+internal sealed class MethodSummary
+{
+    public MethodSummary(ImmutableArray<SummaryStore> stores, ImmutableArray<SummaryRemoval> removals)
+    {
+        Stores = stores;
+        Removals = removals;
+    }
+
+    public static MethodSummary Nothing { get; } = new(ImmutableArray<SummaryStore>.Empty, ImmutableArray<SummaryRemoval>.Empty);
+
+    public ImmutableArray<SummaryStore> Stores { get; }
+
+    public ImmutableArray<SummaryRemoval> Removals { get; }
+}
+
 /// <summary>
-/// What the source methods, property setters and constructors of one compilation store into the objects their
-/// callers pass, so that a call (<c>Link(a, b)</c>), a property assignment (<c>n.Next = m</c> with a setter that
+/// What the source methods, property setters and constructors of one compilation store into (and remove from) the
+/// objects their callers pass, so that a call (<c>Link(a, b)</c>), a property assignment (<c>n.Next = m</c> with a setter that
 /// stores <c>value</c>) or a <c>new</c> makes the same edges at the call site as the stores it stands for. Computed
 /// once per method, when a call to it is first analyzed, and cached for the compilation. One level deep: a summary
 /// comes from the method's own stores, the calls it makes are not followed, so computing one never needs another
@@ -78,7 +108,7 @@ internal sealed class StoreSummaries
 {
     private readonly Compilation _compilation;
     private readonly CycleSymbols _symbols;
-    private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<SummaryStore>> _cache = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodSummary> _cache = new(SymbolEqualityComparer.Default);
 
     public StoreSummaries(Compilation compilation, CycleSymbols symbols)
     {
@@ -86,16 +116,16 @@ internal sealed class StoreSummaries
         _symbols = symbols;
     }
 
-    /// <summary>The stores of <paramref name="method"/> (empty when it has none or none can be known).</summary>
-    public ImmutableArray<SummaryStore> Of(IMethodSymbol? method, CancellationToken cancellationToken)
+    /// <summary>The summary of <paramref name="method"/> (<see cref="MethodSummary.Nothing"/> when it changes nothing or nothing can be known).</summary>
+    public MethodSummary Of(IMethodSymbol? method, CancellationToken cancellationToken)
     {
         method = (method?.ReducedFrom ?? method)?.OriginalDefinition;
         if (method is null || !CanSummarize(method))
         {
-            return ImmutableArray<SummaryStore>.Empty;
+            return MethodSummary.Nothing;
         }
 
-        if (_cache.TryGetValue(method, out ImmutableArray<SummaryStore> known))
+        if (_cache.TryGetValue(method, out MethodSummary? known))
         {
             return known;
         }
@@ -112,7 +142,7 @@ internal sealed class StoreSummaries
         SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _compilation.Assembly) &&
         ((!method.IsStatic && _symbols.IsRefObjectType(method.ContainingType)) || method.Parameters.Any(p => _symbols.IsRefObjectType(p.Type)));
 
-    private ImmutableArray<SummaryStore> Compute(IMethodSymbol method, CancellationToken cancellationToken)
+    private MethodSummary Compute(IMethodSymbol method, CancellationToken cancellationToken)
     {
         foreach (SyntaxReference reference in (method.PartialImplementationPart ?? method).DeclaringSyntaxReferences)
         {
@@ -122,8 +152,8 @@ internal sealed class StoreSummaries
             SemanticModel model = _compilation.GetSemanticModel(declaration.SyntaxTree);
             ControlFlowGraph? graph = model.GetOperation(declaration, cancellationToken) switch
             {
-                IMethodBodyOperation body when StoreFlowAnalysis.MayCreateEdge(body, _symbols, null, cancellationToken) => ControlFlowGraph.Create(body, cancellationToken),
-                IConstructorBodyOperation body when StoreFlowAnalysis.MayCreateEdge(body, _symbols, null, cancellationToken) => ControlFlowGraph.Create(body, cancellationToken),
+                IMethodBodyOperation body when MayChangeEdges(body, cancellationToken) => ControlFlowGraph.Create(body, cancellationToken),
+                IConstructorBodyOperation body when MayChangeEdges(body, cancellationToken) => ControlFlowGraph.Create(body, cancellationToken),
                 _ => null,
             };
             if (graph is not null)
@@ -132,6 +162,11 @@ internal sealed class StoreSummaries
             }
         }
 
-        return ImmutableArray<SummaryStore>.Empty;
+        return MethodSummary.Nothing;
     }
+
+    /// <summary>The callee's own pre-check: it may make an edge, or remove a list's items (a field it clears is a store).</summary>
+    private bool MayChangeEdges(IOperation body, CancellationToken cancellationToken) =>
+        StoreFlowAnalysis.MayCreateEdge(body, _symbols, null, cancellationToken) ||
+        body.Descendants().Any(o => o is IInvocationOperation { TargetMethod.Name: "Remove" or "Clear" } invocation && _symbols.IsContainer(invocation.Instance?.Type));
 }

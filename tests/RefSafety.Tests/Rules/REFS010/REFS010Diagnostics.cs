@@ -38,6 +38,9 @@ public class REFS010Diagnostics
             public Cell? Next { get => _next; set => _next = value; }
             public void Bind(Cell other) => other._next = this;
             public void Add(Cell item) { _items.Add(item); }
+            public void Remove(Cell item) { _items.Remove(item); }
+            public void RemoveIf(Cell item, bool really) { if (really) { _items.Remove(item); } }
+            public void Empty() => _items.Clear();
         }
         """;
 
@@ -296,7 +299,13 @@ public class REFS010Diagnostics
                 var b = new Cell(a);
                 {|#3:a.Next = b|};
             }
-            static void ThroughAContainer(Cell folder, Cell file) { folder.Add(file); {|#4:file.Add(folder)|}; }
+            static void ThroughAContainer(Cell folder, Cell file, bool really)
+            {
+                folder.Add(file);
+                {|#4:file.Add(folder)|};
+                folder.RemoveIf(file, really);
+                folder.Remove(folder);
+            }
             static void Attach(this Node a, Node b) => a.Next = b;
             static void Extension(Node x) { {|#5:x.Attach(x)|}; }
             class Derived : Cell

@@ -33,6 +33,9 @@ public class REFS010Valid
             public Cell? Next { get => _next; set => _next = value; }
             public void Bind(Cell other) => other._next = this;
             public void Add(Cell item) { _items.Add(item); }
+            public void Remove(Cell item) { _items.Remove(item); }
+            public void RemoveIf(Cell item, bool really) { if (really) { _items.Remove(item); } }
+            public void Empty() => _items.Clear();
         }
         """;
 
@@ -265,6 +268,13 @@ public class REFS010Valid
                 a.Entries[key] = a;
                 a.Entries.Remove(key);
             }
+            static void Forget(Registry r) => r.Entries.Clear();
+            static void ClearedByACallee(Registry a, Registry b)
+            {
+                a.Entries["b"] = b;
+                b.Entries["a"] = a;
+                Forget(b);
+            }
             """);
 
     [Fact]
@@ -322,6 +332,24 @@ public class REFS010Valid
             {
                 y.Next = y;
                 Swap(x, y);
+            }
+            """);
+
+    [Fact]
+    public Task CycleThroughCalleesBrokenByACalleeThatRemovesOrClears() =>
+        Valid(
+            """
+            static void Removed(Cell folder, Cell file)
+            {
+                folder.Add(file);
+                file.Add(folder);
+                folder.Remove(file);
+            }
+            static void Emptied(Cell folder, Cell file)
+            {
+                folder.Add(file);
+                file.Add(folder);
+                file.Empty();
             }
             """);
 }

@@ -138,8 +138,10 @@ internal sealed class StoreFlowAnalysis
             .OfType<SummaryStore>()
             .ToImmutableArray();
         ImmutableArray<SummaryRemoval> removals = entry.Edges
-            .Where(e => e.IsSlot && !atReturn.Contains(e) && AccessPath.Of(e.Source, method) is not null)
-            .Select(e => new SummaryRemoval(AccessPath.Of(e.Source, method)!, e.Target.Kind == AbstractObject.ObjectKind.Untracked ? null : AccessPath.Of(e.Target, method)))
+            .Where(e => e.IsSlot && !atReturn.Contains(e))
+            .Select(e => AccessPath.Of(e.Source, method) is not { } container ? null :
+                new SummaryRemoval(container, e.Target.Kind == AbstractObject.ObjectKind.Untracked ? null : AccessPath.Of(e.Target, method)))
+            .OfType<SummaryRemoval>()
             .ToImmutableArray();
         return new MethodSummary(stores, removals);
     }

@@ -10,8 +10,10 @@ namespace RefSafety.Analyzers.Cycles;
 /// </summary>
 internal sealed class AbstractObject : IEquatable<AbstractObject>
 {
-    // Objects read through more than this many fields (a.B.C.D) are not tracked: the state stays finite.
-    private const int MaxFieldDepth = 2;
+    // Objects read through more than this many fields (a.B.C.D.E) are not tracked: the state stays finite. Four
+    // fields close a ring of four objects from chained reads (a.Next.Next.Next.Next = a); a loop that walks a list
+    // (n = n.Next) names at most this many objects more, each block is still visited a bounded number of times.
+    private const int MaxFieldDepth = 4;
 
     private AbstractObject(ObjectKind kind, ISymbol? symbol, SyntaxNode? site, AbstractObject? owner, string? field, bool isSummary, int depth)
     {
@@ -83,7 +85,10 @@ internal sealed class AbstractObject : IEquatable<AbstractObject>
     }
 }
 
-/// <summary>A strong reference from <see cref="Source"/>'s field (or container slot, "[]") to <see cref="Target"/>.</summary>
+/// <summary>
+/// A strong reference from <see cref="Source"/>'s field (or container slot: "[]", or "[key]" for a dictionary entry
+/// under a known key) to <see cref="Target"/>.
+/// </summary>
 internal sealed class HeapEdge : IEquatable<HeapEdge>
 {
     public HeapEdge(AbstractObject source, string field, AbstractObject target, IOperation? store)
@@ -97,6 +102,9 @@ internal sealed class HeapEdge : IEquatable<HeapEdge>
     public AbstractObject Source { get; }
 
     public string Field { get; }
+
+    /// <summary>The edge is a container's item ("[]" or "[key]"), not a field.</summary>
+    public bool IsSlot => Field.StartsWith("[", System.StringComparison.Ordinal);
 
     public AbstractObject Target { get; }
 

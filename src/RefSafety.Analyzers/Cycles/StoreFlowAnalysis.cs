@@ -12,7 +12,8 @@ namespace RefSafety.Analyzers.Cycles;
 /// Tracks, along a method's control flow graph, which objects its locals and parameters name and which strong
 /// edges its stores create (fields, auto-properties, RefField.Set/Move/Clear, RefList/RefDictionary slots, and
 /// delegates stored into an object's own field that capture it). <see cref="EdgesAtExit"/> is what may hold when
-/// the method returns normally: a cycle built and broken again on every path leaves no cycle there.
+/// the method returns, normally or by an explicit throw no handler of its own catches: a cycle built and broken
+/// again on every such path leaves no cycle there.
 /// </summary>
 internal sealed class StoreFlowAnalysis
 {
@@ -23,23 +24,30 @@ internal sealed class StoreFlowAnalysis
 
     private readonly CycleSymbols _symbols;
     private readonly ControlFlowGraph _graph;
+    private readonly StoreSummaries? _summaries;
     private readonly CancellationToken _cancellationToken;
+    private readonly ContainerSlots _slots;
 
-    private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, CancellationToken cancellationToken)
+    private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
         _symbols = symbols;
         _graph = graph;
+        _summaries = summaries;
         _cancellationToken = cancellationToken;
+        _slots = new ContainerSlots(symbols, graph);
     }
 
     /// <summary>The name each allocation site got from the first local it was stored in ("a" for <c>var a = new Node()</c>).</summary>
     public Dictionary<SyntaxNode, string> AllocationNames { get; } = new();
 
-    /// <summary>The edges that may exist when the method ends normally (empty if the exit is unreachable).</summary>
-    public HashSet<HeapEdge> EdgesAtExit { get; private set; } = new();
+    /// <summary>The edges that may exist when the method returns or throws (empty if it does neither).</summary>
+    public HashSet<HeapEdge> EdgesAtExit { get; } = new();
+
+    /// <summary>The edges that may exist when the method returns normally: what its caller goes on with.</summary>
+    private HashSet<HeapEdge> EdgesAtReturn { get; set; } = new();
 
     /// <summary>
-    /// The cycles left at the method's normal exit that contain at least one edge this method stored, each once
+    /// The cycles left at the method's exits that contain at least one edge this method stored, each once
     /// (cycles made of the same stores are one), as edge lists starting with the earliest store. Self-edges of a
     /// loop's summary object are no cycle: they may join different objects of one allocation site.
     /// </summary>
@@ -99,20 +107,120 @@ internal sealed class StoreFlowAnalysis
         return path;
     }
 
-    public static StoreFlowAnalysis Run(CycleSymbols symbols, ControlFlowGraph graph, CancellationToken cancellationToken)
+    /// <summary>Analyzes one body; calls into methods that have a store summary in <paramref name="summaries"/> make that summary's edges.</summary>
+    public static StoreFlowAnalysis Run(CycleSymbols symbols, ControlFlowGraph graph, StoreSummaries summaries, CancellationToken cancellationToken)
     {
-        var analysis = new StoreFlowAnalysis(symbols, graph, cancellationToken);
-        analysis.Solve();
+        var analysis = new StoreFlowAnalysis(symbols, graph, summaries, cancellationToken);
+        analysis.Solve(StoreFlowState.Empty());
         return analysis;
     }
 
-    private void Solve()
+    /// <summary>
+    /// What <paramref name="method"/>, whose body <paramref name="graph"/> is, leaves stored into the objects its caller
+    /// passes when it returns normally, and which of their container items it removes. The calls it makes are not
+    /// followed (no summaries): one level deep. What each field or container it changes held before the call is in
+    /// the entry state (<see cref="HeldBefore"/>), so that seeing it still held at the return tells a change made on
+    /// some paths from one made on all of them.
+    /// </summary>
+    public static MethodSummary Summarize(CycleSymbols symbols, ControlFlowGraph graph, IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        var analysis = new StoreFlowAnalysis(symbols, graph, null, cancellationToken);
+        StoreFlowState entry = StoreFlowState.Empty();
+        entry.Edges.UnionWith(Operations(graph).SelectMany(analysis.HeldBefore));
+
+        // Solve only reads the entry state (each block works on a copy), so its edges are still "what was held before".
+        analysis.Solve(entry);
+        HashSet<HeapEdge> atReturn = analysis.EdgesAtReturn;
+        ImmutableArray<SummaryStore> stores = atReturn
+            .Where(e => e.Store is not null)
+            .GroupBy(e => (e.Source, e.Field))
+            .Select(group => SummaryOf(group.ToList(), method, entry.Edges, atReturn))
+            .OfType<SummaryStore>()
+            .ToImmutableArray();
+        ImmutableArray<SummaryRemoval> removals = entry.Edges
+            .Where(e => e.IsSlot && !atReturn.Contains(e))
+            .Select(e => AccessPath.Of(e.Source, method) is not { } container ? null :
+                new SummaryRemoval(container, e.Target.Kind == AbstractObject.ObjectKind.Untracked ? null : AccessPath.Of(e.Target, method)))
+            .OfType<SummaryRemoval>()
+            .ToImmutableArray();
+        return new MethodSummary(stores, removals);
+    }
+
+    /// <summary>
+    /// The edges, as they were before the call, that an operation of a summarized method changes on <c>this</c> or
+    /// a parameter: the field a direct store writes (<c>p.Next</c> held "what p.Next held"), and for a list's
+    /// <c>Remove(p)</c> or a container's <c>Clear()</c> on <c>this.F</c> or a parameter, the item it takes out (an
+    /// untracked item stands for every item a Clear takes). A dictionary's Remove names a key of the callee: not seen.
+    /// </summary>
+    private IEnumerable<HeapEdge> HeldBefore(IOperation operation)
+    {
+        if (StoredMember(operation) is { } written && Root(written.Instance) is { } root && StrongMember(written) is { } name &&
+            AbstractObject.FieldValue(root, name) is { } before)
+        {
+            yield return new HeapEdge(root, name, before, null);
+        }
+
+        if (operation is not IInvocationOperation { Instance: { } list, TargetMethod.Name: "Remove" or "Clear" } invocation ||
+            !_symbols.IsContainer(list.Type) || (_slots.IsDictionary(list.Type) && invocation.TargetMethod.Name == "Remove"))
+        {
+            yield break;
+        }
+
+        AbstractObject? container = Root(list);
+        if (list is IMemberReferenceOperation member && StrongMember(member) is { } field && Root(member.Instance) is { } owner)
+        {
+            container = AbstractObject.FieldValue(owner, field);
+            yield return new HeapEdge(owner, field, container!, null);
+        }
+
+        AbstractObject? item = invocation.TargetMethod.Name == "Clear" ? AbstractObject.Untracked : Root(invocation.Arguments.FirstOrDefault()?.Value);
+        if (container is not null && item is not null)
+        {
+            yield return new HeapEdge(container, ContainerSlots.Any, item, null);
+        }
+    }
+
+    /// <summary><c>this</c> or a parameter's object on entry, when <paramref name="operation"/> names one directly.</summary>
+    private static AbstractObject? Root(IOperation? operation) =>
+        operation switch
+        {
+            IConversionOperation conversion => Root(conversion.Operand),
+            IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => AbstractObject.This,
+            IParameterReferenceOperation parameter => AbstractObject.Parameter(parameter.Parameter),
+            _ => null,
+        };
+
+    /// <summary>
+    /// The summary entry for the edges the method stored into one field of one object, or null when its caller cannot
+    /// name that object. A field (not a container slot) is replaced when what it held before (a
+    /// <paramref name="before"/> edge) is gone at the return.
+    /// </summary>
+    private static SummaryStore? SummaryOf(List<HeapEdge> stores, IMethodSymbol method, HashSet<HeapEdge> before, HashSet<HeapEdge> atReturn)
+    {
+        HeapEdge first = stores[0];
+        if (AccessPath.Of(first.Source, method) is not { } owner)
+        {
+            return null;
+        }
+
+        List<AccessPath?> values = stores.Select(e => AccessPath.Of(e.Target, method)).ToList();
+        HeapEdge? held = first.IsSlot ? null : before.FirstOrDefault(e => e.Source.Equals(first.Source) && e.Field == first.Field);
+        return new SummaryStore(
+            owner,
+            first.IsSlot ? ContainerSlots.Any : first.Field, // a key of the callee names nothing in its caller
+            values.OfType<AccessPath>().ToImmutableArray(),
+            alsoUntracked: values.Contains(null),
+            replaces: held is not null && !atReturn.Contains(held));
+    }
+
+    private void Solve(StoreFlowState entry)
     {
         ImmutableArray<BasicBlock> blocks = _graph.Blocks;
         var input = new StoreFlowState?[blocks.Length];
         var visits = new int[blocks.Length];
         var work = new SortedSet<int> { 0 };
-        input[0] = StoreFlowState.Empty();
+        var escaping = new HashSet<HeapEdge>();
+        input[0] = entry;
         while (work.Count > 0)
         {
             _cancellationToken.ThrowIfCancellationRequested();
@@ -127,6 +235,12 @@ internal sealed class StoreFlowAnalysis
             StoreFlowState state = Transfer(block, input[ordinal]!.Clone());
             foreach (ControlFlowBranch? branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
             {
+                if (branch?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow &&
+                    Escaping(block, state.Clone()) is { } thrown)
+                {
+                    escaping.UnionWith(thrown.Edges);
+                }
+
                 if (branch?.Destination is not { } destination)
                 {
                     continue;
@@ -148,7 +262,31 @@ internal sealed class StoreFlowAnalysis
             }
         }
 
-        EdgesAtExit = input[blocks.Length - 1]?.Edges ?? new HashSet<HeapEdge>();
+        EdgesAtReturn = input[blocks.Length - 1]?.Edges ?? new HashSet<HeapEdge>();
+        EdgesAtExit.UnionWith(EdgesAtReturn);
+        EdgesAtExit.UnionWith(escaping);
+    }
+
+    /// <summary>
+    /// The state an explicit throw leaves the method with: the enclosing finally regions run on the way out. Null
+    /// when a catch of this method may handle it (the handler decides what is left, and handlers are not followed).
+    /// </summary>
+    private StoreFlowState? Escaping(BasicBlock block, StoreFlowState state)
+    {
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        {
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
+            {
+                return null;
+            }
+
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndFinally } tryAndFinally)
+            {
+                state = RunFinally(tryAndFinally.NestedRegions[tryAndFinally.NestedRegions.Length - 1], state);
+            }
+        }
+
+        return state;
     }
 
     /// <summary>A finally region run on the way out: its blocks in order (branches inside it are not told apart).</summary>
@@ -198,15 +336,26 @@ internal sealed class StoreFlowAnalysis
                 state.Values[capture.Id] = Evaluate(capture.Value, state);
                 return None;
             case IObjectCreationOperation creation:
-                EvaluateChildren(creation, state);
-                if (!_symbols.IsRefObjectType(creation.Type))
+            {
+                Dictionary<int, ImmutableHashSet<AbstractObject>> arguments = EvaluateArguments(creation.Arguments, state);
+                if (creation.Initializer is { } initializer)
                 {
-                    return None;
+                    Evaluate(initializer, state);
                 }
 
-                AbstractObject fresh = AbstractObject.Allocation(creation.Syntax);
-                state.Allocate(fresh);
-                return ImmutableHashSet.Create(fresh);
+                ImmutableHashSet<AbstractObject> created = None;
+                if (_symbols.IsRefObjectType(creation.Type))
+                {
+                    AbstractObject fresh = AbstractObject.Allocation(creation.Syntax);
+                    state.Allocate(fresh);
+                    created = ImmutableHashSet.Create(fresh);
+                }
+
+                // The constructor's stores, into the new object (as `this`) or into its arguments.
+                ApplySummary(creation.Constructor, created, arguments, creation, state);
+                return created;
+            }
+
             case IFieldReferenceOperation or IPropertyReferenceOperation when StrongMember(operation) is { } member:
                 return Read(Evaluate(((IMemberReferenceOperation)operation).Instance!, state), member, state);
             case ISimpleAssignmentOperation assignment:
@@ -233,6 +382,111 @@ internal sealed class StoreFlowAnalysis
                 EvaluateChildren(operation, state);
                 return None;
         }
+    }
+
+    /// <summary>Every operation of the graph's blocks, nested ones included.</summary>
+    internal static IEnumerable<IOperation> Operations(ControlFlowGraph graph) =>
+        graph.Blocks
+            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
+            .SelectMany(o => o.DescendantsAndSelf());
+
+    /// <summary>
+    /// Cheap pre-check on the operation tree, so most bodies never build a control flow graph: only a store into a
+    /// strong or delegate member or a container slot, an event subscription, a RefField call, a container Add/Insert,
+    /// or (with <paramref name="summaries"/>) a call, property assignment or <c>new</c> whose summary stores, can
+    /// create an edge.
+    /// </summary>
+    public static bool MayCreateEdge(IOperation root, CycleSymbols symbols, StoreSummaries? summaries, CancellationToken cancellationToken)
+    {
+        bool Stores(IMethodSymbol? method) => summaries is not null && !summaries.Of(method, cancellationToken).Stores.IsEmpty;
+        return root.Descendants().Any(o => o switch
+        {
+            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => symbols.IsContainer(indexer.Instance?.Type),
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } =>
+                symbols.IsRefObjectType(member.Type) || member.Type?.TypeKind == TypeKind.Delegate || Stores((member as IPropertyReferenceOperation)?.Property.SetMethod),
+            IEventAssignmentOperation { Adds: true } => true,
+            IInvocationOperation invocation => SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) ||
+                                               (invocation.TargetMethod.Name is "Add" or "Insert" && symbols.IsContainer(invocation.Instance?.Type)) ||
+                                               Stores(invocation.TargetMethod),
+            IObjectCreationOperation creation => Stores(creation.Constructor),
+            _ => false,
+        });
+    }
+
+    /// <summary>The strong member an operation writes directly (<c>x.F = v</c>, <c>RefField.Set(ref x.F, v)</c>), or null.</summary>
+    private IMemberReferenceOperation? StoredMember(IOperation operation) =>
+        operation switch
+        {
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when StrongMember(member) is not null => member,
+            IInvocationOperation { Arguments: { Length: > 0 } arguments } invocation when SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _symbols.RefField) &&
+                arguments[0].Value is IMemberReferenceOperation member && StrongMember(member) is not null => member,
+            _ => null,
+        };
+
+    /// <summary>
+    /// Makes at a call site (<paramref name="store"/>) the edges a callee's summary says it leaves: each path is read
+    /// from the objects the caller passes (<paramref name="receiver"/> for <c>this</c>, the arguments by parameter ordinal).
+    /// </summary>
+    private void ApplySummary(IMethodSymbol? method, ImmutableHashSet<AbstractObject> receiver, IReadOnlyDictionary<int, ImmutableHashSet<AbstractObject>> arguments, IOperation store, StoreFlowState state)
+    {
+        if (_summaries is null)
+        {
+            return;
+        }
+
+        ImmutableHashSet<AbstractObject> Resolve(AccessPath path)
+        {
+            ImmutableHashSet<AbstractObject> objects = path.Root < 0 ? receiver : arguments.TryGetValue(path.Root, out ImmutableHashSet<AbstractObject>? argument) ? argument : None;
+            foreach (string field in path.Fields)
+            {
+                objects = Read(objects, field, state);
+            }
+
+            return objects;
+        }
+
+        // Every path is read before anything changes, as the callee read what the caller had left. Then the items are
+        // removed (a callee that clears a list and refills it keeps the new items), the fields replaced are cleared,
+        // and only then are edges added, so two entries that meet in one object of the caller (Link(x, x)) keep both
+        // their edges, whatever the order of the entries.
+        MethodSummary summary = _summaries.Of(method, _cancellationToken);
+        List<(ImmutableHashSet<AbstractObject> Containers, ImmutableHashSet<AbstractObject>? Items)> removed = summary.Removals
+            .Select(removal => (Resolve(removal.Container), removal.Item is null ? null : Resolve(removal.Item)))
+            .ToList();
+        List<(SummaryStore Entry, ImmutableHashSet<AbstractObject> Owners, ImmutableHashSet<AbstractObject> Values)> stored = summary.Stores
+            .Select(entry => (entry, Resolve(entry.Owner), entry.Values.SelectMany(Resolve).ToImmutableHashSet()))
+            .ToList();
+        foreach ((ImmutableHashSet<AbstractObject> containers, ImmutableHashSet<AbstractObject>? items) in removed)
+        {
+            state.Remove(containers, null, items);
+        }
+
+        foreach ((SummaryStore entry, ImmutableHashSet<AbstractObject> owners, _) in stored.Where(s => s.Entry.Replaces))
+        {
+            state.Store(owners, entry.Field, None, store, overwrite: true);
+        }
+
+        foreach ((SummaryStore entry, ImmutableHashSet<AbstractObject> owners, ImmutableHashSet<AbstractObject> values) in stored)
+        {
+            bool untracked = entry.AlsoUntracked || values.IsEmpty;
+            state.Store(owners, entry.Field, untracked ? values.Add(AbstractObject.Untracked) : values, store, overwrite: false);
+        }
+    }
+
+    /// <summary>The objects each argument names, by the ordinal of its parameter.</summary>
+    private Dictionary<int, ImmutableHashSet<AbstractObject>> EvaluateArguments(ImmutableArray<IArgumentOperation> arguments, StoreFlowState state)
+    {
+        var values = new Dictionary<int, ImmutableHashSet<AbstractObject>>();
+        foreach (IArgumentOperation argument in arguments)
+        {
+            ImmutableHashSet<AbstractObject> value = Evaluate(argument.Value, state);
+            if (argument.Parameter is { } parameter)
+            {
+                values[parameter.Ordinal] = value;
+            }
+        }
+
+        return values;
     }
 
     private void EvaluateChildren(IOperation operation, StoreFlowState state)
@@ -299,11 +553,15 @@ internal sealed class StoreFlowAnalysis
                 return value;
             }
 
-            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } container } when _symbols.IsContainer(container.Type):
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } container } indexer when _symbols.IsContainer(container.Type):
             {
                 ImmutableHashSet<AbstractObject> owners = Evaluate(container, state);
+                IOperation? key = indexer.Arguments.FirstOrDefault()?.Value;
+                ImmutableHashSet<AbstractObject> keys = key is null ? None : Evaluate(key, state);
                 ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
-                state.Store(owners, "[]", value, assignment, overwrite: false);
+                string slot = _slots.Of(container, key);
+                // A dictionary slot named by its key holds one value: storing replaces it (and keeps the key).
+                state.Store(owners, slot, value.Union(keys), assignment, overwrite: slot != ContainerSlots.Any);
                 return value;
             }
 
@@ -318,6 +576,15 @@ internal sealed class StoreFlowAnalysis
             case IMemberReferenceOperation { Instance: not null } member when member.Type?.TypeKind == TypeKind.Delegate:
                 StoreCapturingDelegate(assignment, member, assignment.Value, state);
                 return None;
+            case IPropertyReferenceOperation { Property: { IsIndexer: false, SetMethod: { } setter } } property:
+            {
+                // A property with a setter body: the setter's summary, with `value` as its one parameter.
+                ImmutableHashSet<AbstractObject> owners = property.Instance is null ? None : Evaluate(property.Instance, state);
+                ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
+                ApplySummary(setter, owners, new Dictionary<int, ImmutableHashSet<AbstractObject>> { [0] = value }, assignment, state);
+                return value;
+            }
+
             default:
                 Evaluate(target, state);
                 return Evaluate(assignment.Value, state);
@@ -356,10 +623,7 @@ internal sealed class StoreFlowAnalysis
     private static ImmutableHashSet<AbstractObject> CapturedObjects(ControlFlowGraph lambda, StoreFlowState state)
     {
         ImmutableHashSet<AbstractObject>.Builder captured = ImmutableHashSet.CreateBuilder<AbstractObject>();
-        IEnumerable<IOperation> operations = lambda.Blocks
-            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
-            .SelectMany(o => o.DescendantsAndSelf());
-        foreach (IOperation operation in operations)
+        foreach (IOperation operation in Operations(lambda))
         {
             switch (operation)
             {
@@ -391,22 +655,33 @@ internal sealed class StoreFlowAnalysis
             return None;
         }
 
-        List<ImmutableHashSet<AbstractObject>> arguments = invocation.Arguments.Select(a => Evaluate(a.Value, state)).ToList();
+        Dictionary<int, ImmutableHashSet<AbstractObject>> arguments = EvaluateArguments(invocation.Arguments, state);
         if (invocation.Instance is null || !_symbols.IsContainer(invocation.Instance.Type))
         {
+            ApplySummary(method, receiver, arguments, invocation, state);
             return None;
         }
 
+        ImmutableHashSet<AbstractObject> Argument(int ordinal) => arguments.TryGetValue(ordinal, out ImmutableHashSet<AbstractObject>? value) ? value : None;
+        bool isDictionary = _slots.IsDictionary(invocation.Instance.Type);
+        IOperation? key = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
         switch (method.Name)
         {
-            case "Add" or "Insert" when arguments.Count > 0:
-                state.Store(receiver, "[]", arguments[arguments.Count - 1], invocation, overwrite: false);
+            // A dictionary holds a RefObject key as strongly as the value.
+            case "Add" when isDictionary:
+                state.Store(receiver, _slots.Of(invocation.Instance, key), Argument(0).Union(Argument(1)), invocation, overwrite: false);
                 break;
-            case "Remove" when arguments.Count == 1 && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, _symbols.RefList):
-                state.Remove(receiver, "[]", arguments[0]);
+            case "Add" or "Insert":
+                state.Store(receiver, ContainerSlots.Any, Argument(method.Parameters.Length - 1), invocation, overwrite: false);
+                break;
+            case "Remove" when !isDictionary:
+                state.Remove(receiver, ContainerSlots.Any, Argument(0));
+                break;
+            case "Remove" when _slots.Of(invocation.Instance, key) is var slot && slot != ContainerSlots.Any:
+                state.Remove(receiver, slot, null);
                 break;
             case "Clear":
-                state.Remove(receiver, "[]", null);
+                state.Remove(receiver, null, null);
                 break;
         }
 

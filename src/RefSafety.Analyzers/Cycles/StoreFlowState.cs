@@ -86,12 +86,16 @@ internal sealed class StoreFlowState
         }
     }
 
-    /// <summary>Removes the edges of <paramref name="field"/> from <paramref name="sources"/> to <paramref name="targets"/> (a container's Remove).</summary>
-    public void Remove(ImmutableHashSet<AbstractObject> sources, string field, ImmutableHashSet<AbstractObject>? targets)
+    /// <summary>
+    /// Removes the edges of container slot <paramref name="slot"/> (every slot when null: a Clear) from
+    /// <paramref name="sources"/> to <paramref name="targets"/> (to anything when null), when it is certain which
+    /// single object loses them.
+    /// </summary>
+    public void Remove(ImmutableHashSet<AbstractObject> sources, string? slot, ImmutableHashSet<AbstractObject>? targets)
     {
         if (sources.Count == 1 && !sources.First().IsSummary && (targets is null || targets.Count == 1))
         {
-            Edges.RemoveWhere(e => sources.Contains(e.Source) && e.Field == field && (targets is null || targets.Contains(e.Target)));
+            Edges.RemoveWhere(e => sources.Contains(e.Source) && (slot is null ? e.IsSlot : e.Field == slot) && (targets is null || targets.Contains(e.Target)));
         }
     }
 }

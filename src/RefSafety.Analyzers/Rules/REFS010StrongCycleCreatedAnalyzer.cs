@@ -12,8 +12,9 @@ namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
 /// REFS010: within one method (or lambda, or local function), stores into strong fields and containers close a
-/// cycle among objects the method names, and the cycle still exists when the method returns normally. Reported on
-/// the last store of the cycle. Per method, so it reports as you type.
+/// cycle among objects the method names, and the cycle still exists when the method returns (or throws). The stores
+/// are the method's own and those of the methods, setters and constructors it calls (their summaries are computed
+/// once per compilation). Reported on the last store of the cycle. Per method, so it reports as you type.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
@@ -33,6 +34,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var summaries = new StoreSummaries(start.Compilation, symbols);
             start.RegisterOperationBlockAction(block =>
             {
                 foreach (IOperation operationBlock in block.OperationBlocks)
@@ -44,33 +46,17 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                         root = root.Parent;
                     }
 
-                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && MayCreateEdge(root, symbols))
+                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && StoreFlowAnalysis.MayCreateEdge(root, symbols, summaries, block.CancellationToken))
                     {
                         foreach (ControlFlowGraph graph in WithNestedGraphs(block.GetControlFlowGraph(operationBlock), block.CancellationToken))
                         {
-                            Report(block, symbols, StoreFlowAnalysis.Run(symbols, graph, block.CancellationToken));
+                            Report(block, symbols, StoreFlowAnalysis.Run(symbols, graph, summaries, block.CancellationToken));
                         }
                     }
                 }
             });
         });
     }
-
-    /// <summary>
-    /// Cheap pre-check on the operation tree, so most bodies never build a control flow graph: only a store into a
-    /// strong or delegate member or a container slot, an event subscription, a RefField call or a container
-    /// Add/Insert can create an edge.
-    /// </summary>
-    private static bool MayCreateEdge(IOperation root, CycleSymbols symbols) =>
-        root.Descendants().Any(o => o switch
-        {
-            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => symbols.IsContainer(indexer.Instance?.Type),
-            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } => symbols.IsRefObjectType(member.Type) || member.Type?.TypeKind == TypeKind.Delegate,
-            IEventAssignmentOperation { Adds: true } => true,
-            IInvocationOperation invocation => SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) ||
-                                               (invocation.TargetMethod.Name is "Add" or "Insert" && symbols.IsContainer(invocation.Instance?.Type)),
-            _ => false,
-        });
 
     private static IEnumerable<ControlFlowGraph> WithNestedGraphs(ControlFlowGraph graph, CancellationToken cancellationToken)
     {
@@ -83,11 +69,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        IEnumerable<IFlowAnonymousFunctionOperation> lambdas = graph.Blocks
-            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
-            .SelectMany(o => o.DescendantsAndSelf())
-            .OfType<IFlowAnonymousFunctionOperation>();
-        foreach (IFlowAnonymousFunctionOperation lambda in lambdas)
+        foreach (IFlowAnonymousFunctionOperation lambda in StoreFlowAnalysis.Operations(graph).OfType<IFlowAnonymousFunctionOperation>())
         {
             foreach (ControlFlowGraph nested in WithNestedGraphs(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), cancellationToken))
             {
@@ -102,7 +84,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         {
             IOperation closing = cycle.Where(e => e.Store is not null).Select(e => e.Store!).OrderBy(s => s.Syntax.SpanStart).Last();
             ImmutableDictionary<string, string?> properties = WeakFixProperties.For(WeakFixCandidate(context.Compilation, symbols, cycle));
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS010StrongCycleCreated, closing.Syntax.GetLocation(), properties, Describe(cycle, analysis.AllocationNames)));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS010StrongCycleCreated, closing.Syntax.GetLocation(), properties, Describe(cycle, analysis.AllocationNames, symbols)));
         }
     }
 
@@ -117,7 +99,9 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
             .Select(e => e.Store switch
             {
                 ISimpleAssignmentOperation { Target: IFieldReferenceOperation field } => field.Field,
-                IInvocationOperation { Arguments: { Length: > 0 } arguments } when arguments[0].Value is IFieldReferenceOperation field => field.Field,
+                // RefField.Set(ref a.Parent, p): the field is the call's; a call to a summarized method names none.
+                IInvocationOperation { Arguments: { Length: > 0 } arguments } invocation when
+                    SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) && arguments[0].Value is IFieldReferenceOperation field => field.Field,
                 _ => null,
             })
             .FirstOrDefault(f => f is not null && symbols.IsStrongField(f) && f.Locations.Any(l => l.IsInSource) && CycleAnalysis.IsNamedLikeBackEdge(f.Name));
@@ -125,39 +109,45 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>"a.Next → b.Next → a": each object with the field it stores, back to the first object.</summary>
-    internal static string Describe(List<HeapEdge> cycle, Dictionary<SyntaxNode, string> allocationNames)
+    internal static string Describe(List<HeapEdge> cycle, Dictionary<SyntaxNode, string> allocationNames, CycleSymbols symbols)
     {
         var parts = new List<string>();
-        bool lastImplied = false;
+        // Where the run of implied edges that ends the cycle starts (a → a.Next → a.Next.Next), or -1.
+        int impliedFrom = -1;
         for (int i = 0; i < cycle.Count; i++)
         {
             HeapEdge edge = cycle[i];
             // An edge the method only read (parent → parent.Children) is implied by the next part's name.
-            lastImplied = edge.Store is null && edge.Target.Kind == AbstractObject.ObjectKind.FieldValue &&
+            bool implied = edge.Store is null && edge.Target.Kind == AbstractObject.ObjectKind.FieldValue &&
                 edge.Target.Equals(cycle[(i + 1) % cycle.Count].Source);
-            if (!lastImplied)
+            impliedFrom = !implied ? -1 : impliedFrom < 0 ? i : impliedFrom;
+            if (!implied)
             {
-                string source = ReceiverText(edge.Store) ?? Name(edge.Source, allocationNames);
-                parts.Add(edge.Field == "[]" ? $"{source}[]" : $"{source}.{edge.Field}");
+                string source = ReceiverText(edge, symbols) ?? Name(edge.Source, allocationNames);
+                parts.Add(edge.IsSlot ? source + edge.Field : $"{source}.{edge.Field}");
             }
         }
 
-        parts.Add(lastImplied
-            ? Name(cycle[cycle.Count - 1].Source, allocationNames)
-            : ReceiverText(cycle[0].Store) ?? Name(cycle[0].Source, allocationNames));
+        parts.Add(impliedFrom >= 0
+            ? Name(cycle[impliedFrom].Source, allocationNames)
+            : ReceiverText(cycle[0], symbols) ?? Name(cycle[0].Source, allocationNames));
         return string.Join(" → ", parts);
     }
 
-    /// <summary>How the store spelled the object it wrote into (<c>n</c> in <c>n.Self = n</c>), so the message uses the code's own names.</summary>
-    private static string? ReceiverText(IOperation? store)
+    /// <summary>
+    /// How the store spelled the object it wrote into (<c>n</c> in <c>n.Self = n</c>), so the message uses the code's
+    /// own names; null for an edge a callee's summary made (the call or setter names no receiver of that field).
+    /// </summary>
+    private static string? ReceiverText(HeapEdge edge, CycleSymbols symbols)
     {
-        IOperation? receiver = store switch
+        IOperation? receiver = edge.Store switch
         {
             ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => indexer.Instance,
-            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } => member.Instance,
+            ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when member.Member.Name == edge.Field => member.Instance,
             IEventAssignmentOperation { EventReference: IMemberReferenceOperation member } => member.Instance,
-            IInvocationOperation { TargetMethod.IsStatic: true, Arguments: { Length: > 0 } arguments } when arguments[0].Value is IMemberReferenceOperation member => member.Instance,
-            IInvocationOperation invocation => invocation.Instance,
+            IInvocationOperation { TargetMethod.IsStatic: true, Arguments: { Length: > 0 } arguments } invocation when
+                SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.RefField) && arguments[0].Value is IMemberReferenceOperation member => member.Instance,
+            IInvocationOperation invocation when symbols.IsContainer(invocation.Instance?.Type) => invocation.Instance,
             _ => null,
         };
         return receiver switch

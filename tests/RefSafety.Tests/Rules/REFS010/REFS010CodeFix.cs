@@ -71,4 +71,32 @@ public class REFS010CodeFix
             null,
             Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("a.Next → b.Next → a"));
     }
+
+    [Fact]
+    public Task NotOfferedWhenTheBackEdgeIsStoredByACalledMethod()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? Parent;
+            }
+            static class Family
+            {
+                static void SetParent(Tree child, Tree parent) => child.Parent = parent;
+
+                public static void Adopt(Tree parent, Tree child)
+                {
+                    parent.Children.Add(child);
+                    {|#0:SetParent(child, parent)|};
+                }
+            }
+            """;
+        return Verify<REFS010StrongCycleCreatedAnalyzer>.CodeFix<MakeWeakReferenceFix>(
+            Source,
+            Source,
+            null,
+            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("parent.Children[] → child.Parent → parent"));
+    }
 }

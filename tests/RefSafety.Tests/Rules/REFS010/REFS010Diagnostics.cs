@@ -24,6 +24,24 @@ public class REFS010Diagnostics
             public RefList<Tree> Children = new();
             public Tree? Parent { get; set; }
         }
+        class Registry : RefObject
+        {
+            public RefDictionary<string, Registry> Entries = new();
+            public RefDictionary<Registry, Node> ByKey = new();
+        }
+        class Cell : RefObject
+        {
+            private readonly RefList<Cell> _items = new();
+            private Cell? _next;
+            public Cell() { }
+            public Cell(Cell next) { _next = next; }
+            public Cell? Next { get => _next; set => _next = value; }
+            public void Bind(Cell other) => other._next = this;
+            public void Add(Cell item) { _items.Add(item); }
+            public void Remove(Cell item) { _items.Remove(item); }
+            public void RemoveIf(Cell item, bool really) { if (really) { _items.Remove(item); } }
+            public void Empty() => _items.Clear();
+        }
         """;
 
     private static DiagnosticResult Diagnostic(int location, string cycle) =>
@@ -195,4 +213,118 @@ public class REFS010Diagnostics
             }
             """,
             Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("this.Self → this"));
+
+    [Fact]
+    public Task RingClosedThroughChainedReads() =>
+        Verify(
+            """
+            static void Three(Node a) { {|#0:a.Next.Next.Next = a|}; }
+            static void Four(Node a) { {|#1:a.Next.Next.Next.Next = a|}; }
+            """,
+            Diagnostic(0, "a.Next.Next.Next → a"),
+            Diagnostic(1, "a.Next.Next.Next.Next → a"));
+
+
+    [Fact]
+    public Task CycleLeftOnAThrowPathThroughAFinallyThatDoesNotBreakIt() =>
+        Verify(
+            """
+            static void M(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Next = b;
+                    {|#0:b.Next = a|};
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+                }
+                finally
+                {
+                    System.Console.WriteLine("done");
+                }
+
+                b.Next = null;
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"));
+
+    [Fact]
+    public Task DictionaryEntryRemovedUnderAnotherKeyOrOnOnePathOnly() =>
+        Verify(
+            """
+            static string Key() => "a";
+            static void OtherKey(Registry a, Registry b)
+            {
+                a.Entries["b"] = b;
+                {|#0:b.Entries["a"] = a|};
+                b.Entries.Remove("x");
+                b.Entries.Remove(Key());
+            }
+            static void ReassignedKey(Registry a, Registry b)
+            {
+                var key = "a";
+                a.Entries.Add("b", b);
+                {|#1:b.Entries[key] = a|};
+                key = "c";
+                b.Entries.Remove(key);
+            }
+            static void OnePath(Registry a, bool done)
+            {
+                {|#2:a.Entries.Add("self", a)|};
+                if (done)
+                {
+                    a.Entries.Remove("self");
+                }
+            }
+            static void KeyHeldStrongly(Registry a, Node n) { {|#3:a.ByKey.Add(a, n)|}; }
+            """,
+            Diagnostic(0, "a.Entries[\"b\"] → b.Entries[\"a\"] → a"),
+            Diagnostic(1, "a.Entries[\"b\"] → b.Entries[] → a"),
+            Diagnostic(2, "a.Entries[\"self\"] → a"),
+            Diagnostic(3, "a.ByKey[a] → a"));
+
+    [Fact]
+    public Task StoresMadeByCalledMethodsSettersAndConstructors() =>
+        Verify(
+            """
+            static void Link(Node a, Node b) { a.Next = b; }
+            static void Helper(Node x, Node y) { Link(x, y); {|#0:Link(y, x)|}; }
+            static void Bound(Cell a, Cell b) { a.Bind(b); {|#1:b.Bind(a)|}; }
+            static void Setter(Cell n) { {|#2:n.Next = n|}; }
+            static void Constructed()
+            {
+                var a = new Cell();
+                var b = new Cell(a);
+                {|#3:a.Next = b|};
+            }
+            static void ThroughAContainer(Cell folder, Cell file, bool really)
+            {
+                folder.Add(file);
+                {|#4:file.Add(folder)|};
+                folder.RemoveIf(file, really);
+                folder.Remove(folder);
+            }
+            static void Attach(this Node a, Node b) => a.Next = b;
+            static void Extension(Node x) { {|#5:x.Attach(x)|}; }
+            class Derived : Cell
+            {
+                public Derived(Cell next) : base(next) { {|#6:next.Next = this|}; }
+            }
+            class Ring : RefObject
+            {
+                private Ring? _next;
+                public Ring? Next { init { _next = value; } }
+                static void Close(Ring r) { var s = new Ring { Next = r }; {|#7:r._next = s|}; }
+            }
+            """,
+            Diagnostic(0, "x.Next → y.Next → x"),
+            Diagnostic(1, "b._next → a._next → b"),
+            Diagnostic(2, "n._next → n"),
+            Diagnostic(3, "b._next → a._next → b"),
+            Diagnostic(4, "folder._items[] → file._items[] → folder"),
+            Diagnostic(5, "x.Next → x"),
+            Diagnostic(6, "this._next → next._next → this"),
+            Diagnostic(7, "s._next → r._next → s"));
 }

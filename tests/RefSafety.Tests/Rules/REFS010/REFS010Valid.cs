@@ -19,6 +19,24 @@ public class REFS010Valid
             public RefList<Tree> Children = new();
             public WeakRef<Tree>? Parent;
         }
+        class Registry : RefObject
+        {
+            public RefDictionary<string, Registry> Entries = new();
+            public RefDictionary<Registry, Node> ByKey = new();
+        }
+        class Cell : RefObject
+        {
+            private readonly RefList<Cell> _items = new();
+            private Cell? _next;
+            public Cell() { }
+            public Cell(Cell next) { _next = next; }
+            public Cell? Next { get => _next; set => _next = value; }
+            public void Bind(Cell other) => other._next = this;
+            public void Add(Cell item) { _items.Add(item); }
+            public void Remove(Cell item) { _items.Remove(item); }
+            public void RemoveIf(Cell item, bool really) { if (really) { _items.Remove(item); } }
+            public void Empty() => _items.Clear();
+        }
         """;
 
     private static Task Valid(string body) =>
@@ -150,6 +168,188 @@ public class REFS010Valid
                 var list = new RefList<Node>();
                 list.Add(a);
                 list.DecRef();
+            }
+            """);
+
+    [Fact]
+    public Task RingOfChainedReadsBrokenAgainAndAListWalkedToItsEnd() =>
+        Valid(
+            """
+            static void Ring(Node a)
+            {
+                a.Next.Next.Next.Next = a;
+                a.Next.Next.Next.Next = null;
+            }
+            static void Append(Node head, Node item)
+            {
+                var last = head;
+                while (last.Next is not null)
+                {
+                    last = last.Next;
+                }
+
+                last.Next = item;
+            }
+            """);
+
+
+    [Fact]
+    public Task CycleBrokenBeforeAThrowInAFinallyOrLeftToACatchOfTheMethod() =>
+        Valid(
+            """
+            static void BrokenFirst(Node a, Node b, bool bad)
+            {
+                a.Next = b;
+                b.Next = a;
+                if (bad)
+                {
+                    b.Next = null;
+                    throw new System.InvalidOperationException();
+                }
+
+                b.Next = null;
+            }
+            static void BrokenInFinally(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+                }
+                finally
+                {
+                    b.Next = null;
+                }
+            }
+            static void Caught(Node a, Node b)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    throw new System.InvalidOperationException();
+                }
+                catch (System.InvalidOperationException)
+                {
+                    b.Next = null;
+                }
+            }
+            static Node Guarded(Node? a) => a ?? throw new System.ArgumentNullException(nameof(a));
+            """);
+
+    [Fact]
+    public Task DictionaryEntriesRemovedByTheirKeyOrCleared() =>
+        Valid(
+            """
+            static void M(Registry a, Registry b, string name, bool early)
+            {
+                a.Entries["b"] = b;
+                b.Entries[name] = a;
+                if (early)
+                {
+                    b.Entries.Remove(name);
+                    return;
+                }
+
+                b.Entries.Clear();
+            }
+            static void Keyed(Registry a, Node n)
+            {
+                const string Self = "self";
+                a.Entries.Add(Self, a);
+                a.ByKey[a] = n;
+                a.Entries.Remove("self");
+                a.ByKey.Remove(a);
+                var key = "self " + a.ByKey.Count;
+                a.Entries[key] = a;
+                a.Entries.Remove(key);
+            }
+            static void Forget(Registry r) => r.Entries.Clear();
+            static void ClearedByACallee(Registry a, Registry b)
+            {
+                a.Entries["b"] = b;
+                b.Entries["a"] = a;
+                Forget(b);
+            }
+            """);
+
+    [Fact]
+    public Task CyclesMadeByCalledMethodsAndBrokenByThemOrByTheCaller() =>
+        Valid(
+            """
+            static void Link(Node a, Node b)
+            {
+                if (a == b)
+                {
+                    throw new System.ArgumentException("a node cannot follow itself");
+                }
+
+                a.Next = b;
+            }
+            static void Unlink(Node n) { n.Next = null; }
+            static void MaybeLink(Node a, Node b, bool really) { if (really) { a.Next = b; } }
+            static void Helper(Node x, Node y, bool really)
+            {
+                Link(x, y);
+                Link(y, x);
+                Unlink(y);
+                MaybeLink(y, x, really);
+                y.Next = null;
+            }
+            static void Setter(Cell a, Cell b)
+            {
+                a.Next = b;
+                b.Next = a;
+                b.Next = null;
+                a.Bind(b);
+                b.Next = new Cell();
+            }
+            static void Chain(Node a, int count)
+            {
+                if (count > 0)
+                {
+                    a.Next = new Node();
+                    Chain(a.Next, count - 1);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ACalleeThatSwapsReadsBeforeItStores() =>
+        Valid(
+            """
+            static void Swap(Node a, Node b)
+            {
+                var next = a.Next;
+                a.Next = b.Next;
+                b.Next = next;
+            }
+            static void M(Node x, Node y)
+            {
+                y.Next = y;
+                Swap(x, y);
+            }
+            """);
+
+    [Fact]
+    public Task CycleThroughCalleesBrokenByACalleeThatRemovesOrClears() =>
+        Valid(
+            """
+            static void Removed(Cell folder, Cell file)
+            {
+                folder.Add(file);
+                file.Add(folder);
+                folder.Remove(file);
+            }
+            static void Emptied(Cell folder, Cell file)
+            {
+                folder.Add(file);
+                file.Add(folder);
+                file.Empty();
             }
             """);
 }

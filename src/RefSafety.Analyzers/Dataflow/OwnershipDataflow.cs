@@ -806,15 +806,16 @@ internal sealed class OwnershipDataflow
             Use(target, state);
         }
 
-        if (target is IFieldReferenceOperation field && IsTracked(field.Field.Type))
+        if (StoredField(target) is { } field)
         {
             if (variable >= 0)
             {
                 Overwrite(variable, assignment, state);
             }
 
-            // A plain store into a strong field moves one owned reference into the field.
-            MoveOut(assignment.Value, state, RefState.Borrowed, "is stored in field '" + field.Field.Name + "'");
+            // A plain store into a strong field (or an auto-property, a field by another name) moves one owned
+            // reference into it.
+            MoveOut(assignment.Value, state, RefState.Borrowed, "is stored in field '" + field.Name + "'");
             if (variable >= 0)
             {
                 state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : RefState.Owned1;
@@ -848,6 +849,20 @@ internal sealed class OwnershipDataflow
             _ => RefState.True | RefState.False,
         };
         return !negated || known == (RefState.True | RefState.False) ? known : known ^ (RefState.True | RefState.False);
+    }
+
+    /// <summary>The counted field a store writes: a field, or the backing field of an auto-property declared in source.</summary>
+    private ISymbol? StoredField(IOperation target)
+    {
+        switch (target)
+        {
+            case IFieldReferenceOperation field when IsTracked(field.Field.Type):
+                return field.Field;
+            case IPropertyReferenceOperation { Property: { IsIndexer: false, SetMethod: not null } property } when IsTracked(property.Type):
+                return _model.IsAutoProperty(property) ? property : null;
+            default:
+                return null;
+        }
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ internal sealed class OwnershipModel
     private readonly ConcurrentDictionary<IParameterSymbol, ReturnOwnership> _outs = new(SymbolEqualityComparer.Default);
     private readonly Func<IMethodSymbol, ReturnOwnership> _computeReturn;
     private readonly Func<IParameterSymbol, ReturnOwnership> _computeOut;
+    private readonly ConcurrentDictionary<IPropertySymbol, bool> _autoProperties = new(SymbolEqualityComparer.Default);
 
     private OwnershipModel(Compilation compilation, INamedTypeSymbol? refObject)
     {
@@ -120,6 +121,13 @@ internal sealed class OwnershipModel
     /// <summary>DecRef, or Dispose on a counted object (Dispose is exactly DecRef).</summary>
     public bool IsRelease(IMethodSymbol method, ITypeSymbol? receiverType) =>
         Is(method, DecRef) || Is(method, Dispose) || (method.Name == "Dispose" && method.Parameters.Length == 0 && IsCounted(receiverType));
+
+    /// <summary>
+    /// An auto-property (its compiler-made backing field is visible: declared in source): a store into it is a store
+    /// into a strong field.
+    /// </summary>
+    public bool IsAutoProperty(IPropertySymbol property) =>
+        _autoProperties.GetOrAdd(property.OriginalDefinition, p => p.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, p)));
 
     public bool Steals(IParameterSymbol parameter) => HasAttribute(parameter.GetAttributes(), StealsReferenceAttribute);
 

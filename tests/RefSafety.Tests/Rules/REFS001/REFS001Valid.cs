@@ -289,6 +289,29 @@ class C
 }");
 
     [Fact]
+    public Task AStoreIntoAnAutoPropertyMovesOwnershipLikeAFieldStore() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class Box : RefObject
+{
+    public Node? Content { get; set; }
+}
+
+class C
+{
+    void Fill(Box box)
+    {
+        var node = new Node();
+        box.Content = node;
+    }
+
+    Box Make()
+    {
+        var box = new Box();
+        box.Content = Api.Create();
+        return box;
+    }
+}");
+
+    [Fact]
     public Task CodeWithoutRefHeapIsNotAnalyzed() => Verify<OwnershipAnalyzer>.Valid(@"
 class Plain { void M() { var o = new object(); } }");
 }

@@ -15,4 +15,16 @@ public class REFS004Diagnostics
     [InlineData("void M(Holder holder) { holder.Child = {|REFS004:Api.Peek(holder)|}; }")]
     public Task HandsOnABorrowedReferenceAsOwned(string member) =>
         Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+
+    [Fact]
+    public Task ABorrowedReferenceStoredInAnAutoProperty() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class Box : RefObject
+{
+    public Node? Content { get; set; }
+}
+
+class C
+{
+    void M(Box box, Node borrowed) => box.Content = {|REFS004:borrowed|};
+}");
 }

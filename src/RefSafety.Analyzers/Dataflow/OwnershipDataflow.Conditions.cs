@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Ownership;
+
+namespace RefSafety.Analyzers.Dataflow;
+
+/// <summary>What a branch condition tells each side: null tests, flags, calls tested for success, SafeHandle success flags.</summary>
+internal sealed partial class OwnershipDataflow
+{
+    // SafeHandle.DangerousAddRef(ref bool success) adds a reference only when it sets success: remember the flag, so
+    // that the side of `if (success)` where it is false gives the reference back (see Refine).
+    private void RememberSuccessFlag(IInvocationOperation invocation, int handle)
+    {
+        if (handle >= 0 && invocation.Arguments.FirstOrDefault(a => a.Parameter?.RefKind == RefKind.Ref)?.Value is ILocalReferenceOperation flag)
+        {
+            _successFlags[flag.Local] = handle;
+        }
+    }
+
+    /// <summary>
+    /// SafeHandle.DangerousAddRef either sets its success flag or throws, so the matching DangerousRelease (usually in a
+    /// finally, reached by that throw too) must run only under <c>if (flag)</c>: otherwise it releases a reference that
+    /// was never added.
+    /// </summary>
+    private void CheckReleaseIsConditioned(int handle, IInvocationOperation release)
+    {
+        if (!_collecting)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<ILocalSymbol, int> flag in _successFlags)
+        {
+            if (flag.Value == handle && !IsGuardedBy(release.Syntax, flag.Key.Name))
+            {
+                Report(OwnershipProblem.OverRelease, () => release.Syntax.GetLocation(), _names[handle], () => "when it is released without testing '" + flag.Key.Name + "', the success flag of its add-ref, at line " + Line(release));
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="node"/> sits in the then-branch of an <c>if</c> whose condition requires <paramref name="flag"/> (<c>flag</c>, <c>flag &amp;&amp; …</c>).</summary>
+    private static bool IsGuardedBy(SyntaxNode node, string flag)
+    {
+        for (SyntaxNode? child = node, parent = node.Parent; parent is not null and not MemberDeclarationSyntax; child = parent, parent = parent.Parent)
+        {
+            if (parent is IfStatementSyntax test && test.Statement == child && Requires(test.Condition, flag))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Requires(ExpressionSyntax condition, string flag) => condition switch
+    {
+        IdentifierNameSyntax name => name.Identifier.ValueText == flag,
+        ParenthesizedExpressionSyntax inner => Requires(inner.Expression, flag),
+        BinaryExpressionSyntax both when both.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.LogicalAndExpression) => Requires(both.Left, flag) || Requires(both.Right, flag),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Refines the side of a branch where <paramref name="condition"/> is <paramref name="isTrue"/>: a flag takes that
+    /// value, a null-tested variable holds nothing on its null side, a failed call handed nothing back. False when
+    /// the side cannot happen on this path (a flag known to have the other value).
+    /// </summary>
+    private bool Refine(IOperation condition, RefState[] state, bool isTrue)
+    {
+        while (Unwrap(condition) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+        {
+            condition = negation.Operand;
+            isTrue = !isTrue;
+        }
+
+        if (VariableOf(condition) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
+        {
+            RefState side = isTrue ? RefState.True : RefState.False;
+            if ((state[flag] & side) == 0)
+            {
+                return false;
+            }
+
+            state[flag] = side;
+            if (_attemptFlags.TryGetValue(flag, out (IInvocationOperation Call, bool SuccessWhenTrue) attempted) && isTrue != attempted.SuccessWhenTrue)
+            {
+                HandBackNothing(attempted.Call, state);
+            }
+        }
+
+        if (Attempt(condition, isTrue) is (IInvocationOperation attempt, bool succeeded))
+        {
+            // `if (TryCreate(out var made))`, `if (Marshal.QueryInterface(p, ref iid, out var q) == 0)`: where the
+            // call failed, it handed back nothing through its out parameters.
+            if (!succeeded)
+            {
+                HandBackNothing(attempt, state);
+            }
+
+            return true;
+        }
+
+        (IOperation? tested, bool nullWhenTrue) = condition switch
+        {
+            IIsNullOperation nullCheck => (nullCheck.Operand, true),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, true),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, false),
+            IIsPatternOperation { Pattern: IConstantPatternOperation c } p when IsNullLiteral(c.Value) => (p.Value, true),
+            IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation c } } p when IsNullLiteral(c.Value) => (p.Value, false),
+            IIsPatternOperation { Pattern: IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation } p => (p.Value, false),
+            _ => (null, false),
+        };
+        if (Unwrap(condition) is ILocalReferenceOperation success && _successFlags.TryGetValue(success.Local, out int handle) && !isTrue)
+        {
+            // The add-ref failed on this side: the reference it would have added does not exist.
+            state[handle] = state[handle].GiveUp(RefState.Borrowed);
+            return true;
+        }
+
+        int variable = tested is null ? -1 : VariableOf(tested);
+        if (variable < 0 || (state[variable] & RefState.Escaped) != 0)
+        {
+            return true;
+        }
+
+        bool isNull = isTrue == nullWhenTrue;
+        RefState refined = isNull ? state[variable] & RefState.Null : state[variable] & ~RefState.Null;
+        state[variable] = isNull ? RefState.Null : refined == RefState.None ? state[variable] : refined;
+        return true;
+    }
+
+    /// <summary>A call that failed handed back nothing through the <c>out</c> parameters that would give new references.</summary>
+    private void HandBackNothing(IInvocationOperation call, RefState[] state)
+    {
+        foreach (IArgumentOperation argument in call.Arguments)
+        {
+            if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0 && OutOf(call.TargetMethod, output) == ReturnOwnership.New)
+            {
+                state[received] = RefState.Null;
+            }
+        }
+    }
+
+    private static bool IsNullLiteral(IOperation operation) =>
+        Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation
+            or IFieldReferenceOperation { Field: { Name: "Zero", ContainingType.SpecialType: SpecialType.System_IntPtr } };
+
+    /// <summary>
+    /// A call tested for success (a bool result, or an HRESULT compared with 0), and whether it succeeded on the
+    /// side where the condition is <paramref name="isTrue"/>.
+    /// </summary>
+    private static (IInvocationOperation Call, bool Succeeded)? Attempt(IOperation condition, bool isTrue) => Unwrap(condition) switch
+    {
+        IInvocationOperation call => (call, isTrue),
+        IBinaryOperation { RightOperand.ConstantValue: { HasValue: true, Value: 0 } } test when Unwrap(test.LeftOperand) is IInvocationOperation call => test.OperatorKind switch
+        {
+            BinaryOperatorKind.Equals or BinaryOperatorKind.GreaterThanOrEqual => (call, isTrue),
+            BinaryOperatorKind.NotEquals or BinaryOperatorKind.LessThan => (call, !isTrue),
+            _ => null,
+        },
+        _ => null,
+    };
+}

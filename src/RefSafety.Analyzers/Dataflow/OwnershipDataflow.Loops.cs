@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Ownership;
+
+namespace RefSafety.Analyzers.Dataflow;
+
+/// <summary>A release that comes round again in a loop with nothing renewing the variable: the one over-release the must-rule cannot see.</summary>
+internal sealed partial class OwnershipDataflow
+{
+    /// <summary>
+    /// True when the current operation can run again (round a loop) without <paramref name="variable"/> being assigned,
+    /// re-acquired, passed by reference, captured or re-declared on the way. A plain search over blocks, each once.
+    /// </summary>
+    private bool ReachesItselfUnrenewed(int variable)
+    {
+        (BasicBlock start, int index) = _position;
+        if (Renews(start, index + 1, int.MaxValue, variable))
+        {
+            return false;
+        }
+
+        var seen = new bool[_cfg.Blocks.Length];
+        var pending = new Stack<ControlFlowBranch>();
+        PushSuccessors(start, pending);
+        while (pending.Count > 0)
+        {
+            ControlFlowBranch branch = pending.Pop();
+            if (branch.Destination is not { } block || branch.FinallyRegions.Length > 0 || branch.LeavingRegions.Any(r => r.Locals.Any(l => _variables.TryGetValue(l, out int v) && v == variable)))
+            {
+                continue; // leaves the method, runs a finally (not followed), or ends the variable's scope
+            }
+
+            if (block == start)
+            {
+                if (!Renews(start, 0, index - 1, variable))
+                {
+                    return true;
+                }
+            }
+            else if (!seen[block.Ordinal] && !Renews(block, 0, int.MaxValue, variable))
+            {
+                seen[block.Ordinal] = true;
+                PushSuccessors(block, pending);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The variable an IncRef (or a configured increment) call adds a reference to, or -1.</summary>
+    private int IncrementedVariable(IInvocationOperation call) =>
+        _model.IsIncRef(call.TargetMethod) ? HandleVariable(call, -1)
+            : _api.Increments(call.TargetMethod) is int argument ? HandleVariable(call, argument)
+            : -1;
+
+    /// <summary>The variable passed as argument <paramref name="argument"/> of a count call (-1: its receiver), or -1.</summary>
+    private int HandleVariable(IInvocationOperation call, int argument) =>
+        argument < 0 ? (call.Instance is null ? -1 : VariableOf(call.Instance))
+            : argument < call.Arguments.Length ? VariableOf(call.Arguments[argument].Value)
+            : -1;
+
+    private static void PushSuccessors(BasicBlock block, Stack<ControlFlowBranch> pending)
+    {
+        if (block.FallThroughSuccessor is { } next)
+        {
+            pending.Push(next);
+        }
+
+        if (block.ConditionalSuccessor is { } conditional)
+        {
+            pending.Push(conditional);
+        }
+    }
+
+    /// <summary>Whether the block's operations <paramref name="from"/>..<paramref name="to"/> (and its branch value) give the variable a new value or reference.</summary>
+    private bool Renews(BasicBlock block, int from, int to, int variable)
+    {
+        ImmutableArray<IOperation> operations = block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
+        for (int i = Math.Max(from, 0); i <= Math.Min(to, operations.Length - 1); i++)
+        {
+            foreach (IOperation part in operations[i].DescendantsAndSelf())
+            {
+                bool renews = part switch
+                {
+                    ISimpleAssignmentOperation assignment => VariableOf(assignment.Target) == variable,
+                    IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => VariableOf(argument.Value) == variable,
+                    IInvocationOperation call => IncrementedVariable(call) == variable,
+                    IFlowAnonymousFunctionOperation => true,
+                    _ => false,
+                };
+                if (renews)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

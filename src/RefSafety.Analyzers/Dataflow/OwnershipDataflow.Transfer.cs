@@ -1,0 +1,568 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Ownership;
+
+namespace RefSafety.Analyzers.Dataflow;
+
+/// <summary>The transfer functions: what each operation does to the state (stores, calls, count operations, moves, returns, reads).</summary>
+internal sealed partial class OwnershipDataflow
+{
+    private ReturnOwnership ReturnOf(IMethodSymbol method) =>
+        _api.ReturnOf(method) is var external and not ReturnOwnership.None ? external : _model.ReturnOf(method);
+
+    private ReturnOwnership OutOf(IMethodSymbol method, IParameterSymbol parameter) =>
+        _api.OutOf(method, parameter.Ordinal) is var external and not ReturnOwnership.None ? external : _model.OutOf(parameter);
+
+    private void Transfer(IOperation operation, RefState[] state)
+    {
+        TransferCore(operation, state);
+        if (_flags.Count > 0)
+        {
+            ForgetFlagWrites(operation, state);
+        }
+    }
+
+    /// <summary>Flags written other than by a plain statement `flag = value;` (compound, nested, deconstruction) become unknown.</summary>
+    private void ForgetFlagWrites(IOperation operation, RefState[] state)
+    {
+        IOperation top = operation is IExpressionStatementOperation statement ? statement.Operation : operation;
+        foreach (IOperation part in operation.DescendantsAndSelf())
+        {
+            IOperation? written = part switch
+            {
+                ISimpleAssignmentOperation assignment when !ReferenceEquals(part, top) => assignment.Target,
+                ICompoundAssignmentOperation compound => compound.Target,
+                ICoalesceAssignmentOperation coalesce => coalesce.Target,
+                IDeconstructionAssignmentOperation deconstruction => deconstruction.Target,
+                _ => null,
+            };
+            foreach (IOperation target in written?.DescendantsAndSelf() ?? Enumerable.Empty<IOperation>())
+            {
+                if (VariableOf(target) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
+                {
+                    state[flag] = RefState.True | RefState.False;
+                    _attemptFlags.Remove(flag);
+                }
+            }
+        }
+    }
+
+    private void TransferCore(IOperation operation, RefState[] state)
+    {
+        switch (operation)
+        {
+            case IFlowCaptureOperation capture when _captureAliases.ContainsKey(capture.Id):
+                return;
+            case IFlowCaptureOperation capture:
+                int slot = CaptureSlot(capture.Id);
+                if (slot >= 0)
+                {
+                    state[slot] = Evaluate(capture.Value, state, moveAliases: false);
+                }
+
+                return;
+            case IExpressionStatementOperation statement:
+                TransferCore(statement.Operation, state);
+                return;
+            case ISimpleAssignmentOperation assignment:
+                Assign(assignment, state);
+                return;
+            case IInvocationOperation invocation:
+                // A call that is a whole statement of the graph: its result is discarded.
+                Invoke(invocation, state);
+                if (ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
+                {
+                    Report(OwnershipProblem.Leak, () => invocation.Syntax.GetLocation(), invocation.TargetMethod.Name + "(...)", () => "because the new reference it returns is discarded");
+                }
+
+                return;
+            default:
+                Use(operation, state);
+                return;
+        }
+    }
+
+    private void Assign(ISimpleAssignmentOperation assignment, RefState[] state)
+    {
+        IOperation target = assignment.Target;
+        int variable = VariableOf(target);
+        if (variable >= 0 && _kinds[variable] == VariableKind.Flag)
+        {
+            Use(assignment.Value, state);
+            state[variable] = FlagValue(assignment.Value, state);
+            if (Attempt(assignment.Value, isTrue: true) is (IInvocationOperation call, bool successWhenTrue))
+            {
+                _attemptFlags[variable] = (call, successWhenTrue);
+            }
+            else
+            {
+                _attemptFlags.Remove(variable);
+            }
+
+            return;
+        }
+
+        if (variable >= 0 && !IsField(variable))
+        {
+            RefState value = Evaluate(assignment.Value, state, moveAliases: true);
+            if (_kinds[variable] == VariableKind.Local && state[variable].SomePath(RefState.Owned))
+            {
+                Report(OwnershipProblem.Leak, () => assignment.Syntax.GetLocation(), _names[variable], () => "when it is overwritten at line " + Line(assignment));
+            }
+
+            state[variable] = value;
+            _aliasOf[variable] = VariableOf(assignment.Value);
+            return;
+        }
+
+        if (variable < 0)
+        {
+            Use(target, state);
+        }
+
+        if (StoredField(target) is { } field)
+        {
+            if (variable >= 0)
+            {
+                Overwrite(variable, assignment, state);
+            }
+
+            // A plain store into a strong field (or an auto-property, a field by another name) moves one owned
+            // reference into it.
+            MoveOut(assignment.Value, state, RefState.Borrowed, "is stored in field '" + field.Name + "'");
+            if (variable >= 0)
+            {
+                state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : RefState.Owned1;
+            }
+        }
+        else
+        {
+            if (target is IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } })
+            {
+                ForgetFields(state, VariableKind.InstanceField); // a setter of this object may change its fields
+            }
+
+            Use(assignment.Value, state);
+        }
+    }
+
+    /// <summary>What a bool expression gives a flag: a constant, another flag (or its negation), else either value.</summary>
+    private RefState FlagValue(IOperation value, RefState[] state)
+    {
+        bool negated = false;
+        while (Unwrap(value) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+        {
+            value = negation.Operand;
+            negated = !negated;
+        }
+
+        RefState known = Unwrap(value) switch
+        {
+            { ConstantValue: { HasValue: true, Value: bool constant } } => constant ? RefState.True : RefState.False,
+            var other when VariableOf(other) is var source and >= 0 && _kinds[source] == VariableKind.Flag => state[source],
+            _ => RefState.True | RefState.False,
+        };
+        return !negated || known == (RefState.True | RefState.False) ? known : known ^ (RefState.True | RefState.False);
+    }
+
+    /// <summary>The counted field a store writes: a field, or the backing field of an auto-property declared in source.</summary>
+    private ISymbol? StoredField(IOperation target)
+    {
+        switch (target)
+        {
+            case IFieldReferenceOperation field when IsTracked(field.Field.Type):
+                return field.Field;
+            case IPropertyReferenceOperation { Property: { IsIndexer: false, SetMethod: not null } property } when IsTracked(property.Type):
+                return _model.IsAutoProperty(property) ? property : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// A store into a field detaches what the field held. A local that read the field takes that reference over
+    /// (`var old = _f; _f = x; old?.DecRef();`); otherwise an instance field that may still own it leaks it.
+    /// </summary>
+    private void Overwrite(int field, IOperation store, RefState[] state)
+    {
+        if (!state[field].SomePath(RefState.Owned))
+        {
+            return;
+        }
+
+        for (int i = 0; i < _names.Count; i++)
+        {
+            if (_aliasOf[i] == field && _kinds[i] == VariableKind.Local && state[i].AllPaths(RefState.Borrowed))
+            {
+                state[i] = RefState.Owned1 | (state[i] & RefState.Null);
+                _aliasOf[i] = -1;
+                return;
+            }
+        }
+
+        if (_kinds[field] == VariableKind.InstanceField)
+        {
+            Report(OwnershipProblem.Leak, () => store.Syntax.GetLocation(), _names[field], () => "when the reference it holds is overwritten at line " + Line(store));
+        }
+    }
+
+    /// <summary>A call that may change fields (a method of this object): what they hold is no longer known.</summary>
+    private void ForgetFields(RefState[] state, VariableKind kind)
+    {
+        for (int i = 0; i < _names.Count; i++)
+        {
+            if (_kinds[i] == kind)
+            {
+                state[i] = RefState.Escaped;
+            }
+        }
+    }
+
+    private void Invoke(IInvocationOperation invocation, RefState[] state)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        int receiver = invocation.Instance is { } instance ? VariableOf(instance) : -1;
+        bool incRef = _model.IsIncRef(method);
+        bool release = !incRef && invocation.Instance is not null && _model.IsRelease(method, Unwrap(invocation.Instance).Type);
+        int target = incRef || release ? receiver : -1;
+        if (!incRef && !release && (_api.Increments(method) ?? _api.Decrements(method)) is int handleArgument)
+        {
+            incRef = _api.Increments(method) is not null;
+            release = !incRef;
+            target = HandleVariable(invocation, handleArgument);
+            RememberSuccessFlag(invocation, target);
+        }
+
+        if (target >= 0)
+        {
+            int named = target;
+            target = Owner(target, state);
+            if (incRef)
+            {
+                Acquire(target, invocation, state);
+            }
+            else
+            {
+                CheckReleaseIsConditioned(named, invocation);
+                Release(target, invocation, state, throughAlias: target != named);
+            }
+
+            return;
+        }
+
+        if (invocation.Instance is { } receiverOperation)
+        {
+            Use(receiverOperation, state);
+        }
+
+        PassArguments(method, invocation.Arguments, state);
+        if (Unwrap(invocation.Instance ?? invocation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+            || invocation.Arguments.Any(a => Unwrap(a.Value) is IInstanceReferenceOperation))
+        {
+            ForgetFields(state, VariableKind.InstanceField);
+        }
+
+        if (_method is not null && SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType))
+        {
+            ForgetFields(state, VariableKind.StaticField);
+        }
+    }
+
+    private void Acquire(int variable, IOperation at, RefState[] state)
+    {
+        if (state[variable].AllPaths(RefState.Released))
+        {
+            Report(OwnershipProblem.UseAfterRelease, () => at.Syntax.GetLocation(), _names[variable], () => "by IncRef at line " + Line(at));
+            state[variable] = RefState.Escaped;
+            return;
+        }
+
+        state[variable] = state[variable].Acquire();
+    }
+
+    private void Release(int variable, IOperation at, RefState[] state, bool throughAlias)
+    {
+        if (state[variable].AllPaths(RefState.Borrowed | RefState.Released))
+        {
+            string how = state[variable].AllPaths(RefState.Released) ? "when it is released again" : "when it is released without being owned";
+            Report(OwnershipProblem.OverRelease, () => at.Syntax.GetLocation(), _names[variable], () => how + " at line " + Line(at));
+            state[variable] = RefState.Escaped;
+            return;
+        }
+
+        // The must-rule above keeps quiet when only some paths are released. One such path is certain, though: the
+        // one on which this very release comes round again in a loop with nothing taking a new reference between.
+        if (_collecting && !throughAlias && state[variable].SomePath(RefState.Released) && ReachesItselfUnrenewed(variable))
+        {
+            Report(OwnershipProblem.OverRelease, () => at.Syntax.GetLocation(), _names[variable], () => "when it is released again in the next iteration of the loop at line " + Line(at));
+            state[variable] = RefState.Escaped;
+            return;
+        }
+
+        state[variable] = state[variable].GiveUp(RefState.Released);
+    }
+
+    private void PassArguments(IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments, RefState[] state)
+    {
+        foreach (IArgumentOperation argument in arguments)
+        {
+            if (argument.Parameter is { } parameter && (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal)))
+            {
+                MoveOut(argument.Value, state, RefState.Released, "is passed to [StealsReference] parameter '" + parameter.Name + "' of " + method.Name);
+            }
+            else if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && VariableOf(argument.Value) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
+            {
+                state[flag] = RefState.True | RefState.False;
+            }
+            else if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0)
+            {
+                if (_kinds[received] == VariableKind.Local && state[received].SomePath(RefState.Owned))
+                {
+                    Report(OwnershipProblem.Leak, () => argument.Syntax.GetLocation(), _names[received], () => "when it is overwritten at line " + Line(argument));
+                }
+
+                state[received] = OutOf(method, output) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
+            }
+            else if (argument.Parameter?.RefKind == RefKind.Ref && VariableOf(argument.Value) is var byRef and >= 0)
+            {
+                state[byRef] = RefState.Escaped;
+            }
+            else
+            {
+                Use(argument.Value, state);
+            }
+        }
+    }
+
+    /// <summary>The variable that owns what <paramref name="variable"/> names: itself, or the owner it is a borrowing alias of.</summary>
+    private int Owner(int variable, RefState[] state)
+    {
+        int alias = _aliasOf[variable];
+        return alias >= 0 && alias != variable && state[variable].AllPaths(RefState.Borrowed) && state[alias].SomePath(RefState.Owned) ? alias : variable;
+    }
+
+    /// <summary>Hands one owned reference held by <paramref name="value"/> to someone else (a field, a stealing parameter, the caller).</summary>
+    private void MoveOut(IOperation value, RefState[] state, RefState lastLeaves, string how)
+    {
+        int variable = VariableOf(value);
+        if (variable >= 0)
+        {
+            variable = Owner(variable, state);
+        }
+
+        if (variable < 0)
+        {
+            if (IsBorrowedExpression(value))
+            {
+                Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => how);
+            }
+
+            Use(value, state);
+            return;
+        }
+
+        RefState current = state[variable];
+        if (current.AllPaths(RefState.Released))
+        {
+            Report(OwnershipProblem.UseAfterRelease, () => value.Syntax.GetLocation(), _names[variable], () => "because it " + how + " at line " + Line(value));
+            state[variable] = RefState.Escaped;
+        }
+        else if (current.AllPaths(RefState.Borrowed))
+        {
+            Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), _names[variable], () => how);
+            state[variable] = RefState.Escaped;
+        }
+        else
+        {
+            state[variable] = current.GiveUp(lastLeaves);
+        }
+    }
+
+    private void Return(IOperation value, RefState[] state)
+    {
+        ReturnOwnership declared = _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        int variable = VariableOf(value);
+        if (variable < 0)
+        {
+            // A returned expression: run its effects (a wrapping constructor stealing a handle, nested calls), then
+            // check it against the contract.
+            Evaluate(value, state, moveAliases: false);
+            if (declared == ReturnOwnership.Borrowed && IsNewReference(value))
+            {
+                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "[BorrowedReference] method '" + _method!.Name + "' returns a new reference");
+            }
+            else if (declared == ReturnOwnership.New && IsBorrowedExpression(value))
+            {
+                Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "is returned from [NewReference] method '" + _method!.Name + "'");
+            }
+
+            return;
+        }
+
+        if (declared == ReturnOwnership.Borrowed)
+        {
+            if (state[variable].SomePath(RefState.Owned) && _kinds[variable] == VariableKind.Local)
+            {
+                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), _names[variable], () => "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
+                state[variable] = RefState.Escaped;
+            }
+
+            Use(value, state);
+            return;
+        }
+
+        if (declared == ReturnOwnership.New || (!IsField(variable) && state[Owner(variable, state)].SomePath(RefState.Owned)))
+        {
+            MoveOut(value, state, RefState.Released, "is returned from [NewReference] method '" + _method?.Name + "'");
+            return;
+        }
+
+        Use(value, state);
+    }
+
+    /// <summary>
+    /// The state a variable gets from <paramref name="value"/>. Copying a variable makes a borrowing alias (a cursor,
+    /// a second name): the source keeps its ownership, and a release through the alias is charged to the source.
+    /// </summary>
+    private RefState Evaluate(IOperation value, RefState[] state, bool moveAliases)
+    {
+        value = Unwrap(value);
+        int source = VariableOf(value);
+        if (source >= 0)
+        {
+            RefState copied = state[source];
+            if (moveAliases && copied.SomePath(RefState.Owned) && _kinds[source] == VariableKind.Capture)
+            {
+                // A compiler temporary (the value of `c ? new T() : null`) hands its reference to the variable.
+                state[source] = RefState.Borrowed | (copied & RefState.Null);
+                return copied;
+            }
+
+            if (moveAliases && copied.SomePath(RefState.Owned))
+            {
+                copied = RefState.Borrowed | (copied & (RefState.Null | RefState.Escaped));
+            }
+
+            return copied;
+        }
+
+        switch (value)
+        {
+            case IObjectCreationOperation creation:
+                if (creation.Constructor is { } constructor)
+                {
+                    PassArguments(constructor, creation.Arguments, state);
+                }
+
+                return _model.IsCounted(creation.Type) || _api.IsHandle(creation.Type) ? RefState.Owned1 : RefState.Borrowed;
+            case IInvocationOperation invocation:
+                Invoke(invocation, state);
+                return ReturnOf(invocation.TargetMethod) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
+            case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
+            case IDefaultValueOperation:
+                return RefState.Null;
+            case IFlowAnonymousFunctionOperation lambda:
+                EscapeCaptured(lambda, state);
+                return RefState.Borrowed;
+            default:
+                Use(value, state);
+                return RefState.Borrowed;
+        }
+    }
+
+    /// <summary>Reads of variables inside <paramref name="operation"/>: a read after release is REFS003.</summary>
+    private void Use(IOperation operation, RefState[] state)
+    {
+        // Nested calls re-enter Use through Invoke: each level gets its own stack, reused from a small pool.
+        Stack<IOperation> pending = _usePool.Count > 0 ? _usePool.Pop() : new Stack<IOperation>();
+        try
+        {
+            UseWith(operation, state, pending);
+        }
+        finally
+        {
+            pending.Clear();
+            _usePool.Push(pending);
+        }
+    }
+
+    private void UseWith(IOperation operation, RefState[] state, Stack<IOperation> pending)
+    {
+        pending.Push(operation);
+        while (pending.Count > 0)
+        {
+            IOperation current = pending.Pop();
+            if (current is IFlowAnonymousFunctionOperation lambda)
+            {
+                EscapeCaptured(lambda, state);
+                continue;
+            }
+
+            if (current is IInvocationOperation call)
+            {
+                Invoke(call, state);
+                continue;
+            }
+
+            int variable = VariableOf(current);
+            if (variable >= 0)
+            {
+                if (state[variable].AllPaths(RefState.Released))
+                {
+                    Report(OwnershipProblem.UseAfterRelease, () => current.Syntax.GetLocation(), _names[variable], () => "at line " + Line(current));
+                    state[variable] = RefState.Escaped;
+                }
+
+                continue;
+            }
+
+            foreach (IOperation child in current.ChildOperations)
+            {
+                pending.Push(child);
+            }
+        }
+    }
+
+    /// <summary>A variable captured by a lambda or local function may be used or released anywhere: stop tracking it.</summary>
+    private void EscapeCaptured(IFlowAnonymousFunctionOperation lambda, RefState[] state)
+    {
+        if (!_capturedBy.TryGetValue(lambda, out int[]? captured))
+        {
+            ControlFlowGraph body = _cfg.GetAnonymousFunctionControlFlowGraph(lambda);
+            _capturedBy[lambda] = captured = body.Blocks
+                .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
+                .SelectMany(o => o.DescendantsAndSelf())
+                .Select(reference => reference switch
+                {
+                    ILocalReferenceOperation local => local.Local,
+                    IParameterReferenceOperation parameter => (ISymbol)parameter.Parameter,
+                    _ => null,
+                })
+                .Where(symbol => symbol is not null && _variables.ContainsKey(symbol))
+                .Select(symbol => _variables[symbol!])
+                .Distinct()
+                .ToArray();
+        }
+
+        foreach (int index in captured)
+        {
+            state[index] = RefState.Escaped;
+        }
+    }
+
+    private bool IsNewReference(IOperation value) =>
+        Unwrap(value) is IObjectCreationOperation creation && _model.IsCounted(creation.Type)
+            || (Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.New);
+
+    // Field reads are not listed: moving a reference from one strong field to another (then overwriting the first)
+    // is ownership transfer, not an escape.
+    private bool IsBorrowedExpression(IOperation value) =>
+        Unwrap(value) is IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation
+            || (Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed);
+}

@@ -1,0 +1,238 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Ownership;
+
+namespace RefSafety.Analyzers.Dataflow;
+
+/// <summary>The tracked variables: which locals, parameters, fields, flags and compiler captures get a slot, what each starts as, and which slot an operation names.</summary>
+internal sealed partial class OwnershipDataflow
+{
+    private void DeclareVariables()
+    {
+        if (_method is not null)
+        {
+            foreach (IParameterSymbol parameter in _method.Parameters.Where(p => IsTracked(p.Type) && p.RefKind == RefKind.None))
+            {
+                int index = Declare(parameter, parameter.Name, VariableKind.Parameter);
+                if (index >= 0 && (_model.Steals(parameter) || _api.Steals(_method, parameter.Ordinal)))
+                {
+                    _stealsParameters.Add(index);
+                }
+            }
+        }
+
+        DeclareLocals();
+        DeclareFields();
+        DeclareFlags();
+        DeclareCaptureAliases();
+    }
+
+    // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the
+    // paths, so that branches correlated through them are not mixed. Not those a lambda or local function could set.
+    private void DeclareFlags()
+    {
+        var candidates = new List<ISymbol>();
+        foreach (BasicBlock block in _cfg.Blocks)
+        {
+            IOperation? condition = block.ConditionalSuccessor is null ? null : block.BranchValue;
+            while (condition is not null && Unwrap(condition) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+            {
+                condition = negation.Operand;
+            }
+
+            ISymbol? tested = condition is null ? null : Unwrap(condition) switch
+            {
+                ILocalReferenceOperation local when local.Local.RefKind == RefKind.None => local.Local,
+                IParameterReferenceOperation parameter when parameter.Parameter.RefKind == RefKind.None => parameter.Parameter,
+                _ => null,
+            };
+            if (tested is not null && !_variables.ContainsKey(tested) && !candidates.Contains(tested, SymbolEqualityComparer.Default))
+            {
+                candidates.Add(tested);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var nestedCode = _cfg.OriginalOperation.Syntax.DescendantNodes()
+            .Where(n => n is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)
+            .SelectMany(n => n.DescendantNodes().OfType<IdentifierNameSyntax>())
+            .Select(i => i.Identifier.ValueText)
+            .ToImmutableHashSet();
+        foreach (ISymbol flag in candidates.Where(c => !nestedCode.Contains(c.Name)).Take(MaxFlags))
+        {
+            int index = Declare(flag, flag.Name, VariableKind.Flag);
+            if (index >= 0)
+            {
+                _flags.Add(index);
+            }
+        }
+    }
+
+    // The counted fields of this object (and static fields) the body names: the state of each is what the field
+    // holds, so that overwriting a field that still owns a reference is a leak and `_f?.DecRef(); _f = x;` is not.
+    private void DeclareFields()
+    {
+        foreach (IFieldReferenceOperation reference in _cfg.Blocks
+            .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
+            .SelectMany(o => o.DescendantsAndSelf())
+            .OfType<IFieldReferenceOperation>())
+        {
+            if (IsOwnField(reference) && !_variables.ContainsKey(reference.Field) && IsTracked(reference.Field.Type))
+            {
+                Declare(reference.Field, reference.Field.Name, reference.Field.IsStatic ? VariableKind.StaticField : VariableKind.InstanceField);
+            }
+        }
+    }
+
+    /// <summary>A field of the object the method runs on (not of an object being initialised), or a static field.</summary>
+    private static bool IsOwnField(IFieldReferenceOperation reference) =>
+        reference.Field.IsStatic || reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance };
+
+    private void DeclareLocals()
+    {
+        var regions = new Stack<ControlFlowRegion>();
+        regions.Push(_cfg.Root);
+        while (regions.Count > 0)
+        {
+            ControlFlowRegion region = regions.Pop();
+            foreach (ILocalSymbol local in region.Locals.Where(l => IsTracked(l.Type) && l.RefKind == RefKind.None))
+            {
+                Declare(local, local.Name, VariableKind.Local);
+            }
+
+            foreach (ControlFlowRegion nested in region.NestedRegions)
+            {
+                regions.Push(nested);
+            }
+        }
+    }
+
+    // The compiler captures a variable before `x?.M()`, `using`, `??` and the like. A capture whose every definition
+    // reads the same tracked variable is that variable under another name.
+    private void DeclareCaptureAliases()
+    {
+        var definitions = new Dictionary<CaptureId, List<int>>();
+        foreach (IFlowCaptureOperation capture in _cfg.Blocks.SelectMany(b => b.Operations).OfType<IFlowCaptureOperation>())
+        {
+            if (!definitions.TryGetValue(capture.Id, out List<int>? sources))
+            {
+                definitions[capture.Id] = sources = new List<int>();
+            }
+
+            sources.Add(VariableOf(capture.Value));
+        }
+
+        foreach (KeyValuePair<CaptureId, List<int>> definition in definitions)
+        {
+            if (definition.Value[0] >= 0 && definition.Value.All(v => v == definition.Value[0]))
+            {
+                _captureAliases[definition.Key] = definition.Value[0];
+            }
+            else
+            {
+                CaptureSlot(definition.Key);
+            }
+        }
+    }
+
+    private bool IsTracked(ITypeSymbol type) => _model.IsCounted(type) || _api.IsHandle(type);
+
+    private int Declare(ISymbol symbol, string name, VariableKind kind)
+    {
+        if (_names.Count >= MaxTrackedVariables)
+        {
+            return -1;
+        }
+
+        _variables[symbol] = _names.Count;
+        _names.Add(name);
+        _kinds.Add(kind);
+        return _names.Count - 1;
+    }
+
+    private int CaptureSlot(CaptureId id)
+    {
+        if (!_captures.TryGetValue(id, out int slot) && _names.Count < MaxTrackedVariables)
+        {
+            slot = _names.Count;
+            _captures[id] = slot;
+            _names.Add("<capture>");
+            _kinds.Add(VariableKind.Capture);
+        }
+
+        return _captures.TryGetValue(id, out slot) ? slot : -1;
+    }
+
+    private RefState[] InitialState()
+    {
+        // Every variable and capture slot is declared before solving, so states are exactly this long.
+        var state = new RefState[_names.Count];
+        for (int i = 0; i < _names.Count; i++)
+        {
+            state[i] = _kinds[i] switch
+            {
+                VariableKind.Local => RefState.Null,
+                VariableKind.Flag => RefState.True | RefState.False,
+                VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
+                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed,
+            };
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// A field starts empty in its own type's constructor (when it has no initializer and the constructor does not chain
+    /// to another one); elsewhere it may hold a reference, which it owns.
+    /// </summary>
+    private RefState InitialFieldState(int slot)
+    {
+        IFieldSymbol field = (IFieldSymbol)_variables.First(v => v.Value == slot).Key;
+        bool ownConstructor = _method is { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } constructor
+            && constructor.IsStatic == field.IsStatic
+            && SymbolEqualityComparer.Default.Equals(constructor.ContainingType, field.ContainingType)
+            && !constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is ConstructorDeclarationSyntax { Initializer.ThisOrBaseKeyword.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword })
+            && !field.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is VariableDeclaratorSyntax { Initializer: not null });
+        return ownConstructor ? RefState.Null : RefState.Owned1 | RefState.Null;
+    }
+
+    private bool IsField(int variable) => _kinds[variable] is VariableKind.InstanceField or VariableKind.StaticField;
+
+    private int CaptureVariable(CaptureId id) =>
+        _captureAliases.TryGetValue(id, out int alias) ? alias : _captures.TryGetValue(id, out int slot) ? slot : -1;
+
+    /// <summary>The tracked variable (local, parameter or flow capture) an operation reads, or -1.</summary>
+    private int VariableOf(IOperation operation)
+    {
+        operation = Unwrap(operation);
+        return operation switch
+        {
+            ILocalReferenceOperation local when _variables.TryGetValue(local.Local, out int index) => index,
+            IParameterReferenceOperation parameter when _variables.TryGetValue(parameter.Parameter, out int index) => index,
+            IFlowCaptureReferenceOperation capture when _captureAliases.TryGetValue(capture.Id, out int alias) => alias,
+            IFlowCaptureReferenceOperation capture when _captures.TryGetValue(capture.Id, out int slot) => slot,
+            IFieldReferenceOperation field when IsOwnField(field) && _variables.TryGetValue(field.Field, out int index) => index,
+            _ => -1,
+        };
+    }
+
+    private static IOperation Unwrap(IOperation operation)
+    {
+        while (operation is IConversionOperation or IDeclarationExpressionOperation)
+        {
+            operation = operation is IConversionOperation conversion ? conversion.Operand : ((IDeclarationExpressionOperation)operation).Expression;
+        }
+
+        return operation;
+    }
+}

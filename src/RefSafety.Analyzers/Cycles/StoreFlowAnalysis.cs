@@ -126,7 +126,7 @@ internal sealed class StoreFlowAnalysis
     {
         var analysis = new StoreFlowAnalysis(symbols, graph, null, cancellationToken);
         StoreFlowState entry = StoreFlowState.Empty();
-        entry.Edges.UnionWith(Operations(graph).SelectMany(analysis.HeldBefore));
+        entry.AddEdges(Operations(graph).SelectMany(analysis.HeldBefore));
 
         // Solve only reads the entry state (each block works on a copy), so its edges are still "what was held before".
         analysis.Solve(entry);
@@ -195,7 +195,7 @@ internal sealed class StoreFlowAnalysis
     /// name that object. A field (not a container slot) is replaced when what it held before (a
     /// <paramref name="before"/> edge) is gone at the return.
     /// </summary>
-    private static SummaryStore? SummaryOf(List<HeapEdge> stores, IMethodSymbol method, HashSet<HeapEdge> before, HashSet<HeapEdge> atReturn)
+    private static SummaryStore? SummaryOf(List<HeapEdge> stores, IMethodSymbol method, IEnumerable<HeapEdge> before, HashSet<HeapEdge> atReturn)
     {
         HeapEdge first = stores[0];
         if (AccessPath.Of(first.Source, method) is not { } owner)
@@ -252,9 +252,16 @@ internal sealed class StoreFlowAnalysis
                     flowing = RunFinally(@finally, flowing.Clone());
                 }
 
+                if (branch.LeavingRegions.Length > 0)
+                {
+                    flowing = flowing.Clone();
+                    flowing.Forget(branch.LeavingRegions.SelectMany(r => r.Locals.Cast<object>().Concat(r.CaptureIds.Cast<object>())));
+                }
+
                 StoreFlowState? old = input[destination.Ordinal];
-                StoreFlowState joined = old is null ? flowing : StoreFlowState.Join(old, flowing);
-                if (old is null || !joined.SameAs(old))
+                bool grew = true;
+                StoreFlowState joined = old is null ? flowing : StoreFlowState.Join(old, flowing, out grew);
+                if (grew)
                 {
                     input[destination.Ordinal] = joined;
                     work.Add(destination.Ordinal);
@@ -262,7 +269,7 @@ internal sealed class StoreFlowAnalysis
             }
         }
 
-        EdgesAtReturn = input[blocks.Length - 1]?.Edges ?? new HashSet<HeapEdge>();
+        EdgesAtReturn = new HashSet<HeapEdge>(input[blocks.Length - 1]?.Edges ?? ImmutableHashSet<HeapEdge>.Empty);
         EdgesAtExit.UnionWith(EdgesAtReturn);
         EdgesAtExit.UnionWith(escaping);
     }
@@ -333,7 +340,7 @@ internal sealed class StoreFlowAnalysis
             case IFlowCaptureReferenceOperation captured:
                 return state.Values.TryGetValue(captured.Id, out ImmutableHashSet<AbstractObject>? value) ? value : None;
             case IFlowCaptureOperation capture:
-                state.Values[capture.Id] = Evaluate(capture.Value, state);
+                state.Set(capture.Id, Evaluate(capture.Value, state));
                 return None;
             case IObjectCreationOperation creation:
             {
@@ -371,7 +378,7 @@ internal sealed class StoreFlowAnalysis
                 {
                     if (declaration.DeclaredSymbol is ILocalSymbol declared)
                     {
-                        state.Values[declared] = tested;
+                        state.Set(declared, tested);
                     }
                 }
 
@@ -525,7 +532,7 @@ internal sealed class StoreFlowAnalysis
             List<HeapEdge> known = state.Edges.Where(e => e.Source.Equals(owner) && e.Field == member).ToList();
             if (known.Count == 0 && AbstractObject.FieldValue(owner, member) is { } previous)
             {
-                state.Edges.Add(new HeapEdge(owner, member, previous, null));
+                state.AddEdges(new[] { new HeapEdge(owner, member, previous, null) });
                 result.Add(previous);
             }
 
@@ -544,7 +551,7 @@ internal sealed class StoreFlowAnalysis
             {
                 ISymbol variable = target is ILocalReferenceOperation local ? local.Local : ((IParameterReferenceOperation)target).Parameter;
                 ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
-                state.Values[variable] = value;
+                state.Set(variable, value);
                 foreach (AbstractObject obj in value.Where(o => o.Kind == AbstractObject.ObjectKind.Allocation && !AllocationNames.ContainsKey(o.Site!)))
                 {
                     AllocationNames[obj.Site!] = variable.Name;

@@ -43,4 +43,29 @@ public class CrashTests
         Assert.Empty(compiler.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
         Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
     }
+
+    [Fact]
+    public async Task ManyFlagsAndFieldsInLoopsStayBoundedAndCorrect()
+    {
+        // Eight flags (only four split the paths), each set in a loop and tested twice, and fields of this object
+        // overwritten between: the analysis must stay bounded and still find the one leak at the end.
+        var body = new StringBuilder();
+        for (int i = 0; i < 8; i++)
+        {
+            body.AppendLine($"bool f{i} = i{i} > 0; Node? n{i} = null;");
+            body.AppendLine($"for (int k = 0; k < i{i}; k++) {{ if (f{i}) {{ n{i}?.DecRef(); n{i} = new Node(); f{i} = k % 2 == 0; }} }}");
+            body.AppendLine($"_current?.DecRef(); _current = new Node();");
+            body.AppendLine($"if (!f{i}) {{ n{i}?.DecRef(); }} else {{ n{i}?.Dispose(); }}");
+        }
+
+        body.AppendLine("var leaked = new Node();");
+        string parameters = string.Join(", ", System.Linq.Enumerable.Range(0, 8).Select(i => $"int i{i}"));
+        string source = RefSafety.Tests.Rules.RuleTestTypes.Source + "class Flags : RefObject { Node? _current; void M(" + parameters + ") {\n" + body + "} }";
+
+        var (compiler, analyzers) = await AllAnalyzers.RunAsync(source);
+
+        Assert.Empty(compiler.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
+        Assert.Equal(new[] { "REFS001 leaked" }, analyzers.Where(d => d.Id.StartsWith("REFS00", System.StringComparison.Ordinal)).Select(d => d.Id + " " + d.Properties["Variable"]));
+    }
 }

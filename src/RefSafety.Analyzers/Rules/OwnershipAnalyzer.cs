@@ -59,23 +59,21 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
+            // Most bodies of a project never touch a counted reference: decide that on the operation tree, which
+            // the driver has already built, before asking for a control flow graph (the expensive part).
+            OwnershipBodyScan scan = OwnershipBodyScan.Of(TopOf(root), method, model, api);
+            if (!scan.MayFind)
+            {
+                continue;
+            }
+
             var graphs = new Queue<(ControlFlowGraph Graph, IMethodSymbol Method)>();
             graphs.Enqueue((context.GetControlFlowGraph(root), method));
             while (graphs.Count > 0)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
                 (ControlFlowGraph graph, IMethodSymbol owner) = graphs.Dequeue();
-                IReadOnlyCollection<OwnershipFinding> findings;
-                try
-                {
-                    findings = OwnershipDataflow.Analyze(graph, model, api, owner);
-                }
-                catch (System.Exception ex) when (ex is not System.OperationCanceledException)
-                {
-                    throw new System.InvalidOperationException(ex.ToString());
-                }
-
-                foreach (OwnershipFinding finding in findings)
+                foreach (OwnershipFinding finding in OwnershipDataflow.Analyze(graph, model, api, owner))
                 {
                     context.ReportDiagnostic(Diagnose(finding));
                 }
@@ -85,12 +83,27 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
                     graphs.Enqueue((graph.GetLocalFunctionControlFlowGraph(localFunction, context.CancellationToken), localFunction));
                 }
 
-                foreach (IFlowAnonymousFunctionOperation lambda in AnonymousFunctions(graph))
+                if (scan.HasLambdas)
                 {
-                    graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken), lambda.Symbol));
+                    foreach (IFlowAnonymousFunctionOperation lambda in AnonymousFunctions(graph))
+                    {
+                        graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken), lambda.Symbol));
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>The operation the graph of <paramref name="block"/> is built from: the method (or constructor) body above it.</summary>
+    private static IOperation TopOf(IOperation block)
+    {
+        IOperation top = block;
+        while (top.Parent is not null)
+        {
+            top = top.Parent;
+        }
+
+        return top;
     }
 
     private static IEnumerable<IFlowAnonymousFunctionOperation> AnonymousFunctions(ControlFlowGraph graph) =>

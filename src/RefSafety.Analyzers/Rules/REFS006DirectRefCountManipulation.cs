@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RefSafety.Analyzers.Ownership;
@@ -11,6 +13,10 @@ namespace RefSafety.Analyzers.Rules;
 /// REFS006: code that writes a reference count directly, through <c>DangerousSetRefCount</c> or through reflection
 /// on RefHeap's count (a <c>GetField</c>/<c>GetProperty</c> call naming it). No fix: the only fix is not to.
 /// </summary>
+/// <remarks>
+/// A syntax rule first: only calls spelled with one of those three names get an operation tree, so the rule does not
+/// make the compiler build one for every body of the project.
+/// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class REFS006DirectRefCountManipulation : DiagnosticAnalyzer
 {
@@ -28,14 +34,33 @@ public sealed class REFS006DirectRefCountManipulation : DiagnosticAnalyzer
             INamedTypeSymbol? systemType = start.Compilation.GetTypeByMetadataName("System.Type");
             if (model is not null)
             {
-                start.RegisterOperationAction(operation => Analyze(operation, model, systemType), OperationKind.Invocation);
+                start.RegisterSyntaxNodeAction(node => AnalyzeSyntax(node, model, systemType), SyntaxKind.InvocationExpression);
             }
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, OwnershipModel model, INamedTypeSymbol? systemType)
+    private static void AnalyzeSyntax(SyntaxNodeAnalysisContext context, OwnershipModel model, INamedTypeSymbol? systemType)
     {
-        var invocation = (IInvocationOperation)context.Operation;
+        var syntax = (InvocationExpressionSyntax)context.Node;
+        if (CalledName(syntax.Expression) is "DangerousSetRefCount" or "GetField" or "GetProperty"
+            && context.SemanticModel.GetOperation(syntax, context.CancellationToken) is IInvocationOperation invocation)
+        {
+            Analyze(context, invocation, model, systemType);
+        }
+    }
+
+    /// <summary>The simple name a call is spelled with (<c>M</c> in <c>M()</c>, <c>x.M()</c>, <c>x?.M()</c>, <c>M&lt;T&gt;()</c>), or null.</summary>
+    private static string? CalledName(ExpressionSyntax expression) =>
+        expression switch
+        {
+            SimpleNameSyntax name => name.Identifier.ValueText,
+            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+            _ => null,
+        };
+
+    private static void Analyze(SyntaxNodeAnalysisContext context, IInvocationOperation invocation, OwnershipModel model, INamedTypeSymbol? systemType)
+    {
         IMethodSymbol method = invocation.TargetMethod;
         if (OwnershipModel.Is(method, model.DangerousSetRefCount))
         {

@@ -1,7 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RefSafety.Analyzers.Cycles;
@@ -35,14 +38,28 @@ public sealed class REFS021FinalizerResurrectsAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(block =>
-            {
-                if (block.OwningSymbol is IMethodSymbol method && symbols.IsFinalizer(method))
-                {
-                    new FinalizerBody(symbols, method, block).Analyze();
-                }
-            });
+            start.RegisterSyntaxNodeAction(node => AnalyzeMethod(node, symbols), SyntaxKind.MethodDeclaration);
         });
+    }
+
+    /// <summary>
+    /// Only <c>override ... OnFinalize</c> declarations get a symbol and an operation tree: the rule does not make the
+    /// compiler build one for every body of the project.
+    /// </summary>
+    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, CycleSymbols symbols)
+    {
+        // A finalizer is an override, and an override is declared with the name of the method it overrides.
+        var declaration = (MethodDeclarationSyntax)context.Node;
+        if (declaration.Identifier.ValueText != "OnFinalize" || !declaration.Modifiers.Any(SyntaxKind.OverrideKeyword))
+        {
+            return;
+        }
+
+        if (context.SemanticModel.GetDeclaredSymbol(declaration, context.CancellationToken) is { } method && symbols.IsFinalizer(method)
+            && context.SemanticModel.GetOperation(declaration, context.CancellationToken) is { } body)
+        {
+            new FinalizerBody(symbols, method, body, context.ReportDiagnostic).Analyze();
+        }
     }
 
     /// <summary>One finalizer body: which locals alias <c>this</c>, and which stores put a dying object somewhere that outlives it.</summary>
@@ -50,19 +67,21 @@ public sealed class REFS021FinalizerResurrectsAnalyzer : DiagnosticAnalyzer
     {
         private readonly CycleSymbols _symbols;
         private readonly IMethodSymbol _method;
-        private readonly OperationBlockAnalysisContext _context;
+        private readonly IOperation _body;
+        private readonly Action<Diagnostic> _report;
         private readonly HashSet<ILocalSymbol> _thisAliases = new(SymbolEqualityComparer.Default);
 
-        public FinalizerBody(CycleSymbols symbols, IMethodSymbol method, OperationBlockAnalysisContext context)
+        public FinalizerBody(CycleSymbols symbols, IMethodSymbol method, IOperation body, Action<Diagnostic> report)
         {
             _symbols = symbols;
             _method = method;
-            _context = context;
+            _body = body;
+            _report = report;
         }
 
         public void Analyze()
         {
-            List<IOperation> operations = _context.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()).ToList();
+            List<IOperation> operations = _body.DescendantsAndSelf().ToList();
             FindAliases(operations);
             foreach (IOperation operation in operations)
             {
@@ -137,7 +156,7 @@ public sealed class REFS021FinalizerResurrectsAnalyzer : DiagnosticAnalyzer
         }
 
         private void Report(IOperation store, string value, string place) =>
-            _context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS021FinalizerResurrects, store.Syntax.GetLocation(), _method.ContainingType.Name, value, place));
+            _report(Diagnostic.Create(Descriptors.REFS021FinalizerResurrects, store.Syntax.GetLocation(), _method.ContainingType.Name, value, place));
 
         /// <summary>Describes the dying object the value names (<c>this</c> or one of its strong fields), or null.</summary>
         private string? DyingValue(IOperation value)

@@ -9,8 +9,15 @@ public class REFS006Diagnostics
     [Theory]
     [InlineData("void M(Node node) { {|REFS006:node.DangerousSetRefCount(1)|}; }")]
     [InlineData("void M(Node node) { var f = {|REFS006:typeof(RefObject).GetField(\"_refCount\", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)|}; }")]
+    [InlineData("void M(Node? node) { node?{|REFS006:.DangerousSetRefCount(1)|}; }")]
+    [InlineData("const string Count = \"RefCount\"; object? M(Type type) => {|REFS006:type.GetProperty(Count)|};")]
+    [InlineData("static object? M() => {|REFS006:typeof(Node).GetField(nameof(RefObject.RefCount))|};")]
     public Task DirectCountWrites(string member) =>
         Verify<REFS006DirectRefCountManipulation>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+
+    [Fact]
+    public Task AnUnqualifiedCallInADerivedType() =>
+        Verify<REFS006DirectRefCountManipulation>.Diagnostics(RuleTestTypes.Source + "class Counted : RefObject { void Reset() { {|REFS006:DangerousSetRefCount(1)|}; } }");
 }
 
 public class REFS006Valid
@@ -18,6 +25,7 @@ public class REFS006Valid
     [Theory]
     [InlineData("long M(Node node) => node.RefCount;")]
     [InlineData("object? M() => typeof(Node).GetField(\"Next\");")]
+    [InlineData("class Other { public void DangerousSetRefCount(long value) { } } void M(Other other) => other.DangerousSetRefCount(1);")]
     public Task ReadingTheCountIsFine(string member) =>
         Verify<REFS006DirectRefCountManipulation>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
 }

@@ -87,4 +87,18 @@ public class REFS021Diagnostics
             }
             """,
             Diagnostic(0, "Job", "'this'", "the container static member 'Job.Retry'"));
+
+    [Fact]
+    public Task ResurrectionInAnExpressionBodiedOverrideOfAnOverride() =>
+        Verify<REFS021FinalizerResurrectsAnalyzer>.Diagnostics(
+            """
+            using RefHeap;
+            static class Survivors { public static RefObject? Last; }
+            class Base : RefObject { protected override void OnFinalize() { } }
+            class Derived : Base
+            {
+                protected sealed override void OnFinalize() => {|#0:Survivors.Last = this|};
+            }
+            """,
+            Diagnostic(0, "Derived", "'this'", "static member 'Survivors.Last'"));
 }

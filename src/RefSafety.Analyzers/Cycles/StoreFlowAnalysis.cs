@@ -280,7 +280,9 @@ internal sealed class StoreFlowAnalysis
     /// </summary>
     private StoreFlowState? Escaping(BasicBlock block, StoreFlowState state)
     {
-        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        // Up to this graph's root only: a lambda's graph hangs inside its parent's regions, whose finally blocks
+        // belong to the parent's graph.
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null && region != _graph.Root.EnclosingRegion; region = region.EnclosingRegion)
         {
             if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
             {

@@ -27,7 +27,7 @@ internal sealed partial class OwnershipDataflow
         if (branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
         {
             var finallies = new List<ControlFlowRegion>();
-            for (ControlFlowRegion? region = from.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+            foreach (ControlFlowRegion region in RegionsAround(from))
             {
                 if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
                 {
@@ -51,17 +51,24 @@ internal sealed partial class OwnershipDataflow
         return chain;
     }
 
-    private static bool IsCaught(BasicBlock from)
+    private bool IsCaught(BasicBlock from) =>
+        RegionsAround(from).Any(region => region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch });
+
+    /// <summary>
+    /// The regions around a block, innermost first, up to this graph's root. The graph of a lambda or local function
+    /// hangs inside its parent's regions: a try of the enclosing method is not a try of the lambda (its finally blocks
+    /// belong to another graph), so the walk must stop at the root.
+    /// </summary>
+    private IEnumerable<ControlFlowRegion> RegionsAround(BasicBlock block)
     {
-        for (ControlFlowRegion? region = from.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
         {
-            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
+            yield return region;
+            if (region == _cfg.Root)
             {
-                return true;
+                yield break;
             }
         }
-
-        return false;
     }
 
     private void EnterFinally(ControlFlowBranch branch, int finallyIndex, RefState[] state, List<BasicBlock> changed)

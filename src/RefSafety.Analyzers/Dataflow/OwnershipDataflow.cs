@@ -298,7 +298,7 @@ internal sealed partial class OwnershipDataflow
     // A catch (or finally) can be entered from anywhere in its try: it starts from the union of the try's states.
     private void PropagateToHandlers(BasicBlock block, RefState[] state, List<BasicBlock> changed)
     {
-        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        foreach (ControlFlowRegion region in RegionsAround(block))
         {
             if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { } tryAndHandlers)
             {

@@ -1,4 +1,5 @@
 using System.Linq;
+using System.Reflection;
 using System.Text;
 using System.Threading.Tasks;
 using Xunit;
@@ -16,6 +17,8 @@ public class CrashTests
     [InlineData("using RefHeap; class N : RefObject { ~N() { } protected override void OnFinalize() { Heap.Current = this; } N? A; N? B; void M() { A = B; B = A; A.A = A; } }")]
     [InlineData("using RefHeap; class G<T> : RefObject where T : RefObject { T? Item; void M(T t) { Item = t; t.DecRef(); } }")]
     [InlineData("using RefHeap; class C { async System.Threading.Tasks.Task M() { var n = new Q(); await n; goto L; L: n.DecRef(); } }")]
+    [InlineData("using System; using RefHeap; class N : RefObject { } class C { void M(IDisposable d) { using var scope = d; var node = new N(); Action<int> f = _ => throw new InvalidOperationException(); node.DecRef(); } }")]
+    [InlineData("using System; using RefHeap; class N : RefObject { public N? Next; } class C { void M(IDisposable d) { using var scope = d; Action<N> f = n => { n.Next = n; throw new InvalidOperationException(); }; } }")]
     public async Task BrokenCodeNeverCrashesAnAnalyzer(string source)
     {
         var (_, analyzers) = await AllAnalyzers.RunAsync(source);
@@ -67,5 +70,23 @@ public class CrashTests
         Assert.Empty(compiler.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
         Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
         Assert.Equal(new[] { "REFS001 leaked" }, analyzers.Where(d => d.Id.StartsWith("REFS00", System.StringComparison.Ordinal)).Select(d => d.Id + " " + d.Properties["Variable"]));
+    }
+
+    [Fact]
+    public async Task TheRepositorysOwnRefHeapCodeNeverCrashesAnAnalyzer()
+    {
+        // Real code that uses RefHeap in every way: the runtime itself and its tests (their other references are
+        // missing, so some of it does not bind, which is part of the point).
+        string root = typeof(CrashTests).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+        string[] sources = new[] { "src/RefHeap", "tests/RefHeap.Tests", "samples" }
+            .SelectMany(folder => System.IO.Directory.GetFiles(System.IO.Path.Combine(root, folder), "*.cs", System.IO.SearchOption.AllDirectories))
+            .Where(path => !path.Contains("/obj/") && !path.Contains("/bin/"))
+            .Select(System.IO.File.ReadAllText)
+            .ToArray();
+        Assert.True(sources.Length > 20);
+
+        var (_, analyzers) = await AllAnalyzers.RunAsync(sources);
+
+        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
     }
 }

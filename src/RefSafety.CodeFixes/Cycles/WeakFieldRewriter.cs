@@ -153,7 +153,7 @@ internal static class WeakFieldRewriter
 
                     // A plain store without IncRef moved the caller's reference into the field. A weak field takes no
                     // reference, so the moved one must be released here or it would leak.
-                    if (!hadIncRef && assignment.Right is IdentifierNameSyntax moved && assignment.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } store)
+                    if (!hadIncRef && assignment.Right is IdentifierNameSyntax moved && StoreStatement(assignment) is { } store)
                     {
                         editor.InsertAfter(store, SyntaxFactory.ParseStatement($"{moved.Identifier.ValueText}.DecRef();").WithAdditionalAnnotations(Formatter.Annotation));
                     }
@@ -252,11 +252,13 @@ internal static class WeakFieldRewriter
         }
     }
 
-    /// <summary>Removes <c>v.IncRef();</c> right before <c>x.F = v;</c>: it gave the field its own reference, which a weak field does not need.</summary>
-    /// <summary>Removes an <c>IncRef</c> made just before the store only for the field; true if there was one.</summary>
+    /// <summary>
+    /// Removes <c>v.IncRef();</c> right before the statement storing <c>v</c> (<c>x.F = v;</c>, <c>var t = new T { F = v };</c>):
+    /// it gave the field its own reference, which a weak field does not need. True if there was one.
+    /// </summary>
     private static bool RemovePrecedingIncRef(SyntaxEditor editor, AssignmentExpressionSyntax assignment)
     {
-        if (assignment.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement)
+        if (StoreStatement(assignment) is not { Parent: BlockSyntax block } statement)
         {
             return false;
         }
@@ -275,6 +277,20 @@ internal static class WeakFieldRewriter
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The statement of a block that performs the store: <c>x.F = v;</c> itself, or the statement creating the object
+    /// whose initializer sets the field (<c>var t = new T { F = v };</c>, <c>list.Add(new T { F = v });</c>). Null
+    /// elsewhere (an expression body, a lambda, an <c>if</c> condition, a <c>return</c>): no statement can go right
+    /// before or after the store there.
+    /// </summary>
+    private static StatementSyntax? StoreStatement(AssignmentExpressionSyntax assignment)
+    {
+        SyntaxNode? store = assignment.Parent is InitializerExpressionSyntax { Parent: BaseObjectCreationExpressionSyntax creation }
+            ? creation.FirstAncestorOrSelf<SyntaxNode>(n => n is StatementSyntax or AnonymousFunctionExpressionSyntax)
+            : assignment.Parent;
+        return store is ExpressionStatementSyntax { Parent: BlockSyntax } or LocalDeclarationStatementSyntax { Parent: BlockSyntax } ? (StatementSyntax)store : null;
     }
 
     private static string? RefFieldMethod(InvocationExpressionSyntax invocation) =>

@@ -302,4 +302,118 @@ public class REFS011CodeFix
         test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
         await test.RunAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task StoresThroughAnyReceiverAndInitializersBecomeWeakWithoutTheirIncRef()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public Tree Self() => this;
+
+                public void AttachTo(Tree parent)
+                {
+                    parent.IncRef();
+                    this.Parent = parent;
+                }
+
+                public void Reattach(Tree parent)
+                {
+                    parent.IncRef();
+                    Parent = parent;
+                }
+            }
+
+            static class Stores
+            {
+                public static void ThroughACall(Tree node, Tree parent)
+                {
+                    parent.IncRef();
+                    node.Self().Parent = parent;
+                }
+
+                public static void ThroughAnIndexer(Tree[] nodes, int i, Tree parent)
+                {
+                    parent.IncRef();
+                    nodes[i].Parent = parent;
+                }
+
+                public static Tree InAnInitializer(Tree parent)
+                {
+                    parent.IncRef();
+                    var child = new Tree { Parent = parent };
+                    return child;
+                }
+
+                public static void InAnArgument(RefList<Tree> list, Tree parent)
+                {
+                    var owned = parent;
+                    owned.IncRef();
+                    var moved = owned;
+                    list.Add(new Tree { Parent = moved });
+                }
+
+                public static Tree InAnExpressionBody(Tree parent) => new() { Parent = parent };
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+
+                public Tree Self() => this;
+
+                public void AttachTo(Tree parent)
+                {
+                    this.Parent = new WeakRef<Tree>(parent);
+                }
+
+                public void Reattach(Tree parent)
+                {
+                    Parent = new WeakRef<Tree>(parent);
+                }
+            }
+
+            static class Stores
+            {
+                public static void ThroughACall(Tree node, Tree parent)
+                {
+                    node.Self().Parent = new WeakRef<Tree>(parent);
+                }
+
+                public static void ThroughAnIndexer(Tree[] nodes, int i, Tree parent)
+                {
+                    nodes[i].Parent = new WeakRef<Tree>(parent);
+                }
+
+                public static Tree InAnInitializer(Tree parent)
+                {
+                    var child = new Tree { Parent = new WeakRef<Tree>(parent) };
+                    return child;
+                }
+
+                public static void InAnArgument(RefList<Tree> list, Tree parent)
+                {
+                    var owned = parent;
+                    owned.IncRef();
+                    var moved = owned;
+                    list.Add(new Tree { Parent = new WeakRef<Tree>(moved) });
+                    moved.DecRef();
+                }
+
+                public static Tree InAnExpressionBody(Tree parent) => new() { Parent = new WeakRef<Tree>(parent) };
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
 }

@@ -26,12 +26,18 @@ namespace RefSafety.CodeFixes.Cycles;
 internal static class WeakFieldRewriter
 {
     /// <summary>
-    /// False when some use of the field could not be rewritten into code that compiles: a read in the middle of a
-    /// <c>?.</c> chain (<c>x?.Parent.Name</c>), or the field passed by <c>ref</c>/<c>out</c> to anything but RefField.
-    /// The fix is then not offered rather than offered broken.
+    /// False when some use of the field could not be rewritten into code that compiles and keeps the counts: a read in
+    /// the middle of a <c>?.</c> chain (<c>x?.Parent.Name</c>), the field passed by <c>ref</c>/<c>out</c> to anything but
+    /// RefField, or a field initializer other than null (<c>Tree? Parent = new Tree();</c>: no release of the stored
+    /// reference can follow it). The fix is then not offered rather than offered broken.
     /// </summary>
     public static async Task<bool> CanRewriteAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
     {
+        if (field.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } value } && !IsNull(value)))
+        {
+            return false;
+        }
+
         foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(field, solution, cancellationToken).ConfigureAwait(false))
         {
             foreach (ReferenceLocation location in referenced.Locations)
@@ -101,11 +107,11 @@ internal static class WeakFieldRewriter
             bool imported = model.LookupNamespacesAndTypes(position, name: "WeakRef").Any(s => SymbolEqualityComparer.Default.Equals(s.OriginalDefinition, weakRef));
             string weakType = $"{(imported ? "WeakRef" : "RefHeap.WeakRef")}<{target.ToMinimalDisplayString(model, position)}>";
             var editor = new SyntaxEditor(root, solution.Workspace.Services);
-            foreach (VariableDeclarationSyntax declaration in field.DeclaringSyntaxReferences
+            foreach (VariableDeclaratorSyntax declarator in field.DeclaringSyntaxReferences
                 .Where(r => r.SyntaxTree == root.SyntaxTree)
-                .Select(r => r.GetSyntax(cancellationToken).Parent).OfType<VariableDeclarationSyntax>())
+                .Select(r => r.GetSyntax(cancellationToken)).OfType<VariableDeclaratorSyntax>())
             {
-                editor.ReplaceNode(declaration.Type, (_, _) => SyntaxFactory.NullableType(SyntaxFactory.ParseTypeName(weakType)).WithTriviaFrom(declaration.Type));
+                RewriteDeclaration(editor, declarator, weakType);
             }
 
             foreach (Location location in entry.Value.OrderByDescending(l => l.SourceSpan.Start))
@@ -125,6 +131,48 @@ internal static class WeakFieldRewriter
         }
 
         return solution;
+    }
+
+    /// <summary>
+    /// The field's type becomes <c>WeakRef&lt;T&gt;?</c>. A declaration shared with other fields (<c>Tree? A, Parent, B;</c>)
+    /// is split first, so that only this field changes: <c>Tree? A;</c>, <c>WeakRef&lt;Tree&gt;? Parent;</c>, <c>Tree? B;</c>,
+    /// in the original order (initializers run in it). Attributes, modifiers and the doc comment apply to every field
+    /// of the declaration and go on each part; other leading trivia (comments, directives) stays before the first part,
+    /// trailing trivia after the last.
+    /// </summary>
+    private static void RewriteDeclaration(SyntaxEditor editor, VariableDeclaratorSyntax declarator, string weakType)
+    {
+        if (declarator.Parent is not VariableDeclarationSyntax declaration)
+        {
+            return;
+        }
+
+        TypeSyntax weak = SyntaxFactory.NullableType(SyntaxFactory.ParseTypeName(weakType)).WithTriviaFrom(declaration.Type);
+        if (declaration.Variables.Count == 1 || declaration.Parent is not FieldDeclarationSyntax shared)
+        {
+            editor.ReplaceNode(declaration.Type, weak);
+            return;
+        }
+
+        int index = declaration.Variables.IndexOf(declarator);
+        SyntaxTriviaList docComment = SyntaxFactory.TriviaList(shared.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia) || t.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia)));
+        List<FieldDeclarationSyntax> parts = new[]
+            {
+                (Type: declaration.Type, Variables: declaration.Variables.Take(index)),
+                (Type: weak, Variables: new[] { declarator }),
+                (Type: declaration.Type, Variables: declaration.Variables.Skip(index + 1)),
+            }
+            .Where(part => part.Variables.Any())
+            .Select(part => shared
+                .WithDeclaration(SyntaxFactory.VariableDeclaration(part.Type, SyntaxFactory.SeparatedList(part.Variables.Select(v => v.WithoutTrivia()))))
+                .WithLeadingTrivia(docComment)
+                .WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)
+                .WithAdditionalAnnotations(Formatter.Annotation))
+            .ToList();
+        parts[0] = parts[0].WithLeadingTrivia(shared.GetLeadingTrivia());
+        parts[parts.Count - 1] = parts[parts.Count - 1].WithTrailingTrivia(shared.GetTrailingTrivia());
+        editor.InsertAfter(shared, parts.Skip(1));
+        editor.ReplaceNode(shared, parts[0]);
     }
 
     private static void RewriteReference(SyntaxEditor editor, SyntaxNode name, string weakType, string fieldName)
@@ -159,6 +207,9 @@ internal static class WeakFieldRewriter
                     }
                 }
 
+                return;
+            case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } } } }:
+                // nameof(x.F) names the field, whatever its type.
                 return;
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
                 when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&

@@ -416,4 +416,82 @@ public class REFS011CodeFix
             Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
         await CycleAnalyzers.AssertSilent(Fixed);
     }
+
+    [Fact]
+    public async Task AFieldDeclaredWithOthersIsSplitOutOfTheDeclaration()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+
+                // Links, set by Adopt.
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public Tree? First, {|#0:Parent|}, Next = null; // not owned
+
+                public void Adopt(Tree child)
+                {
+                    Children.Add(child);
+                    RefField.Set(ref child.Parent, this);
+                    RefField.Set(ref child.Next, First);
+                }
+
+                public string Describe() => Parent is null ? "root" : nameof(Parent) + " " + Parent.Children.Count;
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+
+                // Links, set by Adopt.
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public Tree? First;
+
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public WeakRef<Tree>? Parent;
+
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public Tree? Next = null; // not owned
+
+                public void Adopt(Tree child)
+                {
+                    Children.Add(child);
+                    child.Parent = new WeakRef<Tree>(this);
+                    RefField.Set(ref child.Next, First);
+                }
+
+                public string Describe() => Parent?.Target is null ? "root" : nameof(Parent) + " " + (Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count;
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public Task NotOfferedOnAFieldWithAnInitializer()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|} = Root;
+                public static readonly Tree Root = new();
+            }
+            """;
+        return CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Source,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+    }
 }

@@ -214,7 +214,7 @@ internal static class WeakFieldRewriter
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
                 when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&
                      invocation.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax or LambdaExpressionSyntax:
-                RewriteRefFieldCall(editor, access, invocation, method, weakType);
+                RewriteRefFieldCall(editor, invocation, method, weakType);
                 return;
             case MemberAccessExpressionSyntax release when release.Expression == access && IsRelease(release.Name) &&
                                                            release.Parent is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax releaseStatement }:
@@ -236,69 +236,56 @@ internal static class WeakFieldRewriter
         }
     }
 
-    private static void RewriteRefFieldCall(SyntaxEditor editor, ExpressionSyntax access, InvocationExpressionSyntax invocation, string method, string weakType)
+    /// <summary>
+    /// <c>RefField.Set/Move/Clear(ref x.F, v)</c> becomes a weak store, built from the call as edited: a read of the
+    /// field in the value (<c>RefField.Set(ref a.Parent, b.Parent)</c>) has been rewritten already.
+    /// </summary>
+    private static void RewriteRefFieldCall(SyntaxEditor editor, InvocationExpressionSyntax invocation, string method, string weakType)
     {
-        SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
-        string field = access.WithoutTrivia().ToString();
-        string value = arguments.Count > 1 ? arguments[1].Expression.WithoutTrivia().ToString() : "null";
-        string replacement = method switch
+        editor.ReplaceNode(invocation, (current, _) =>
         {
-            "Clear" => $"{field} = null;",
-            "Move" when !IsNull(arguments[1].Expression) => $"{field} = new {weakType}({value}); {value}.DecRef();",
-            _ when IsNull(arguments[1].Expression) => $"{field} = null;",
-            _ => $"{field} = new {weakType}({value});",
-        };
-        // Elastic line ends let the formatter put each statement on its own line.
-        IEnumerable<StatementSyntax> statements = (SyntaxFactory.ParseStatement("{" + replacement + "}") is BlockSyntax block ? block.Statements : Enumerable.Empty<StatementSyntax>())
-            .Select(s => s.WithoutTrivia().WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed));
-        if (invocation.Parent is not ExpressionStatementSyntax statement)
-        {
-            RewriteExpressionBody(editor, invocation, statements.ToList());
-            return;
-        }
+            SeparatedSyntaxList<ArgumentSyntax> arguments = ((InvocationExpressionSyntax)current).ArgumentList.Arguments;
+            string field = arguments[0].Expression.WithoutTrivia().ToString();
+            return Parse<ExpressionSyntax>(
+                SyntaxFactory.ParseExpression(method == "Clear" || IsNull(arguments[1].Expression) ? $"{field} = null" : $"{field} = new {weakType}({arguments[1].Expression.WithoutTrivia()})"),
+                current);
+        });
 
-        List<StatementSyntax> annotated = statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList();
-        annotated[0] = annotated[0].WithLeadingTrivia(statement.GetLeadingTrivia());
-        annotated[annotated.Count - 1] = annotated[annotated.Count - 1].WithTrailingTrivia(statement.GetTrailingTrivia());
-        if (annotated.Count == 1)
+        // Move stole the caller's reference; a weak field takes none, so it is released after the store.
+        if (method == "Move" && invocation.ArgumentList.Arguments[1].Expression is { } moved && !IsNull(moved))
         {
-            editor.ReplaceNode(statement, annotated[0]);
-        }
-        else if (statement.Parent is BlockSyntax)
-        {
-            editor.InsertAfter(statement, annotated);
-            editor.RemoveNode(statement, SyntaxRemoveOptions.KeepNoTrivia);
-        }
-        else
-        {
-            // An embedded statement (if (c) RefField.Move(...);) needs a block for two statements.
-            editor.ReplaceNode(statement, SyntaxFactory.Block(annotated).WithAdditionalAnnotations(Formatter.Annotation));
+            AppendStatement(editor, invocation, SyntaxFactory.ParseStatement($"{moved.WithoutTrivia()}.DecRef();"));
         }
     }
 
     /// <summary>
-    /// A RefField call that is an expression body (<c>void M() =&gt; RefField.Set(...)</c>, <c>() =&gt; RefField.Set(...)</c>):
-    /// one replacement statement stays an expression body; two (Move) turn the body into a block.
+    /// Puts <paramref name="added"/> after the statement or expression body that <paramref name="expression"/> is.
+    /// An embedded statement (<c>if (c) ...;</c>) or an expression body (<c>void M() =&gt; ...</c>, <c>p =&gt; ...</c>,
+    /// an accessor's) becomes a block, as two statements need one.
     /// </summary>
-    private static void RewriteExpressionBody(SyntaxEditor editor, InvocationExpressionSyntax invocation, List<StatementSyntax> statements)
+    private static void AppendStatement(SyntaxEditor editor, ExpressionSyntax expression, StatementSyntax added)
     {
-        if (statements.Count == 1 && statements[0] is ExpressionStatementSyntax single)
+        added = added.WithAdditionalAnnotations(Formatter.Annotation);
+        if (expression.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } inBlock)
         {
-            editor.ReplaceNode(invocation, single.Expression.WithTriviaFrom(invocation));
+            editor.InsertAfter(inBlock, added);
             return;
         }
 
-        BlockSyntax body = SyntaxFactory.Block(statements).WithAdditionalAnnotations(Formatter.Annotation);
-        switch (invocation.Parent)
+        // In a new block, elastic line ends let the formatter put each statement on its own line.
+        added = added.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed);
+        switch (expression.Parent)
         {
-            case LambdaExpressionSyntax lambda:
-                editor.ReplaceNode(lambda, lambda.WithExpressionBody(null).WithBlock(body));
+            case ExpressionStatementSyntax statement:
+                editor.ReplaceNode(statement, (current, _) => SyntaxFactory.Block((StatementSyntax)current, added).WithAdditionalAnnotations(Formatter.Annotation));
                 break;
-            case ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax method }:
-                editor.ReplaceNode(method, method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
-                break;
-            case ArrowExpressionClauseSyntax { Parent: LocalFunctionStatementSyntax function }:
-                editor.ReplaceNode(function, function.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+            case LambdaExpressionSyntax or ArrowExpressionClauseSyntax:
+                SyntaxNode owner = expression.Parent is ArrowExpressionClauseSyntax arrow ? arrow.Parent! : expression.Parent;
+                editor.ReplaceNode(owner, (current, generator) =>
+                {
+                    ExpressionSyntax body = current is LambdaExpressionSyntax lambda ? lambda.ExpressionBody! : current.ChildNodes().OfType<ArrowExpressionClauseSyntax>().Single().Expression;
+                    return generator.WithStatements(current, new[] { SyntaxFactory.ExpressionStatement(body.WithoutTrivia()).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed), added }).WithAdditionalAnnotations(Formatter.Annotation);
+                });
                 break;
         }
     }

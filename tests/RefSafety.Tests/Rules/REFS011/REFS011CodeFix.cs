@@ -214,6 +214,30 @@ public class REFS011CodeFix
                 }
 
                 public System.Action<Tree> Setter => p => Parent = new WeakRef<Tree>(p);
+
+                public System.Action<Tree> Mover => p =>
+                {
+                    Parent = new WeakRef<Tree>(p);
+                    p.DecRef();
+                };
+
+                public Tree Up
+                {
+                    set
+                    {
+                        Parent = new WeakRef<Tree>(value);
+                        value.DecRef();
+                    }
+                }
+
+                public void TakeIf(bool take, Tree parent)
+                {
+                    if (take)
+                    {
+                        Parent = new WeakRef<Tree>(parent);
+                        parent.DecRef();
+                    }
+                }
             }
             """;
         await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
@@ -227,6 +251,19 @@ public class REFS011CodeFix
                 public void Take(Tree parent) => RefField.Move(ref Parent, parent);
 
                 public System.Action<Tree> Setter => p => RefField.Set(ref Parent, p);
+
+                public System.Action<Tree> Mover => p => RefField.Move(ref Parent, p);
+
+                public Tree Up
+                {
+                    set => RefField.Move(ref Parent, value);
+                }
+
+                public void TakeIf(bool take, Tree parent)
+                {
+                    if (take)
+                        RefField.Move(ref Parent, parent);
+                }
             }
             """,
             Fixed,
@@ -493,5 +530,58 @@ public class REFS011CodeFix
             Source,
             Source,
             Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+    }
+
+    [Fact]
+    public async Task FixAllSplitsADeclarationOfTwoBackEdgesAcrossDocuments()
+    {
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
+        test.TestState.Sources.Add(("/0/Tree.cs", """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                internal Tree? {|#0:Parent|}, {|#1:Owner|};
+            }
+            """));
+        test.TestState.Sources.Add(("/0/Usage.cs", """
+            static class Usage
+            {
+                public static void Adopt(Tree parent, Tree child)
+                {
+                    parent.Children.Add(child);
+                    parent.IncRef();
+                    child.Parent = parent;
+                    RefHeap.RefField.Set(ref child.Owner, parent.Owner ?? parent);
+                }
+            }
+            """));
+        const string TreeFixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                internal WeakRef<Tree>? Parent;
+                internal WeakRef<Tree>? Owner;
+            }
+            """;
+        const string UsageFixed = """
+            static class Usage
+            {
+                public static void Adopt(Tree parent, Tree child)
+                {
+                    parent.Children.Add(child);
+                    child.Parent = new RefHeap.WeakRef<Tree>(parent);
+                    child.Owner = new RefHeap.WeakRef<Tree>(parent.Owner?.Target ?? parent);
+                }
+            }
+            """;
+        test.FixedState.Sources.Add(("/0/Tree.cs", TreeFixed));
+        test.FixedState.Sources.Add(("/0/Usage.cs", UsageFixed));
+        test.NumberOfFixAllIterations = 1;
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(1).WithArguments("Owner", "Tree.Owner → Tree"));
+        await test.RunAsync(CancellationToken.None);
+        await CycleAnalyzers.AssertSilent(TreeFixed, UsageFixed);
     }
 }

@@ -43,15 +43,18 @@ internal static class WeakFieldRewriter
             foreach (ReferenceLocation location in referenced.Locations)
             {
                 SyntaxNode? root = await location.Document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                SyntaxNode? name = root?.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true);
-                if (name?.Parent is MemberBindingExpressionSyntax binding
-                    && !(binding.Parent is ConditionalAccessExpressionSyntax chain && chain.WhenNotNull == binding))
+                if (root?.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name)
+                {
+                    continue;
+                }
+
+                ExpressionSyntax access = FieldAccess(name);
+                if (IsDereferenced(access) && ReleaseStatement(access) is null && IsInConditionalChain(access))
                 {
                     return false;
                 }
 
-                ExpressionSyntax? access = name?.Parent is MemberAccessExpressionSyntax member && member.Name == name ? member : name as ExpressionSyntax;
-                if (access?.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: var call } } argument
+                if (access.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: var call } } argument
                     && !argument.RefKindKeyword.IsKind(SyntaxKind.None)
                     && !(call is InvocationExpressionSyntax invocation && RefFieldMethod(invocation) is not null))
                 {
@@ -177,20 +180,13 @@ internal static class WeakFieldRewriter
 
     private static void RewriteReference(SyntaxEditor editor, SyntaxNode name, string weakType, string fieldName)
     {
-        if (name.Parent is MemberBindingExpressionSyntax fieldBinding)
+        ExpressionSyntax access = FieldAccess((SimpleNameSyntax)name);
+        if (ReleaseStatement(access) is { } release)
         {
-            // x?.F at the end of a conditional chain reads the weak target: x?.F?.Target.
-            if (fieldBinding.Parent is ConditionalAccessExpressionSyntax chain && chain.WhenNotNull == fieldBinding)
-            {
-                editor.ReplaceNode(fieldBinding, (current, _) => SyntaxFactory.ConditionalAccessExpression(
-                    (ExpressionSyntax)current, SyntaxFactory.MemberBindingExpression(SyntaxFactory.IdentifierName("Target"))));
-            }
-
+            editor.RemoveNode(release, SyntaxRemoveOptions.KeepNoTrivia);
             return;
         }
 
-        // The field access: x.F, this.F or plain F.
-        ExpressionSyntax access = name.Parent is MemberAccessExpressionSyntax member && member.Name == name ? member : (ExpressionSyntax)name;
         switch (access.Parent)
         {
             case AssignmentExpressionSyntax assignment when assignment.Left == access && assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
@@ -216,24 +212,64 @@ internal static class WeakFieldRewriter
                      invocation.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax or LambdaExpressionSyntax:
                 RewriteRefFieldCall(editor, invocation, method, weakType);
                 return;
-            case MemberAccessExpressionSyntax release when release.Expression == access && IsRelease(release.Name) &&
-                                                           release.Parent is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax releaseStatement }:
-                editor.RemoveNode(releaseStatement, SyntaxRemoveOptions.KeepNoTrivia);
-                return;
-            case ConditionalAccessExpressionSyntax conditional when conditional.Expression == access &&
-                                                                    conditional.WhenNotNull is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } &&
-                                                                    IsRelease(binding.Name) && conditional.Parent is ExpressionStatementSyntax conditionalStatement:
-                editor.RemoveNode(conditionalStatement, SyntaxRemoveOptions.KeepNoTrivia);
-                return;
-            case MemberAccessExpressionSyntax receiver when receiver.Expression == access:
+            case MemberAccessExpressionSyntax or ElementAccessExpressionSyntax when IsDereferenced(access):
+                // x.F.Name: a dead target fails with a clear message rather than a NullReferenceException.
                 editor.ReplaceNode(access, (current, _) => Parse<ExpressionSyntax>(
                     SyntaxFactory.ParseExpression($"({current.WithoutTrivia()}?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))"),
                     current));
                 return;
             default:
-                editor.ReplaceNode(access, (current, _) => Parse<ExpressionSyntax>(SyntaxFactory.ParseExpression($"{current.WithoutTrivia()}?.Target"), current));
+                // Any other read is the borrowed target, null once it died: x.F?.Target, x?.F?.Target, x?.F?.Target?.Name.
+                editor.ReplaceNode(access, (current, _) => SyntaxFactory.ConditionalAccessExpression(
+                    ((ExpressionSyntax)current).WithoutTrivia(), SyntaxFactory.MemberBindingExpression(SyntaxFactory.IdentifierName("Target"))).WithTriviaFrom(current));
                 return;
         }
+    }
+
+    /// <summary>The field access a reference names: <c>x.F</c>, <c>.F</c> in a <c>?.</c> chain, or plain <c>F</c>.</summary>
+    private static ExpressionSyntax FieldAccess(SimpleNameSyntax name) => name.Parent switch
+    {
+        MemberAccessExpressionSyntax member when member.Name == name => member,
+        MemberBindingExpressionSyntax binding => binding,
+        _ => name,
+    };
+
+    /// <summary>True when the field's value is dereferenced: <c>x.F.Name</c>, <c>x.F[i]</c>.</summary>
+    private static bool IsDereferenced(ExpressionSyntax access) =>
+        access.Parent is MemberAccessExpressionSyntax member && member.Expression == access ||
+        access.Parent is ElementAccessExpressionSyntax element && element.Expression == access;
+
+    /// <summary>True when <paramref name="expression"/> continues a <c>?.</c> chain (<c>.F</c>, <c>.a.F</c> in <c>x?.a.F</c>): it cannot be parenthesized or followed by a throw.</summary>
+    private static bool IsInConditionalChain(ExpressionSyntax expression) => expression switch
+    {
+        MemberBindingExpressionSyntax or ElementBindingExpressionSyntax => true,
+        MemberAccessExpressionSyntax member => IsInConditionalChain(member.Expression),
+        ElementAccessExpressionSyntax element => IsInConditionalChain(element.Expression),
+        InvocationExpressionSyntax invocation => IsInConditionalChain(invocation.Expression),
+        PostfixUnaryExpressionSyntax suppressed => IsInConditionalChain(suppressed.Operand),
+        _ => false,
+    };
+
+    /// <summary>
+    /// The statement that only releases the field's reference, which a weak field does not hold: <c>x.F.DecRef();</c>,
+    /// <c>x.F?.Dispose();</c>, <c>x?.F.DecRef();</c>, <c>x?.F?.DecRef();</c>.
+    /// </summary>
+    private static ExpressionStatementSyntax? ReleaseStatement(ExpressionSyntax access)
+    {
+        ExpressionSyntax? release = access.Parent switch
+        {
+            MemberAccessExpressionSyntax member when member.Expression == access && IsRelease(member.Name) && member.Parent is InvocationExpressionSyntax call && call.Expression == member => call,
+            ConditionalAccessExpressionSyntax chain when chain.Expression == access && chain.WhenNotNull is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } && IsRelease(binding.Name) => chain,
+            _ => null,
+        };
+
+        // Out of the ?. chains the release ends (x?.F.DecRef()).
+        while (release?.Parent is ConditionalAccessExpressionSyntax outer && outer.WhenNotNull == release)
+        {
+            release = outer;
+        }
+
+        return release?.Parent as ExpressionStatementSyntax;
     }
 
     /// <summary>

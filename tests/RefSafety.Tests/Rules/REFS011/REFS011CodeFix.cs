@@ -271,22 +271,24 @@ public class REFS011CodeFix
         await CycleAnalyzers.AssertSilent(Fixed);
     }
 
-    [Fact]
-    public async Task NotOfferedWhenAReadSitsInTheMiddleOfAConditionalChain()
+    [Theory]
+    [InlineData("public int? SiblingCount(Tree? node) => node?.Parent.Children.Count;")]
+    [InlineData("public int? NephewCount(Tree? node) => node?.Children[0].Parent.Children.Count;")]
+    public async Task NotOfferedWhenAReadIsDereferencedInTheMiddleOfAConditionalChain(string member)
     {
-        const string Source = """
+        string source = $$"""
             using RefHeap;
             class Tree : RefObject
             {
                 public RefList<Tree> Children = new();
                 public Tree? {|#0:Parent|};
 
-                public int? SiblingCount(Tree? node) => node?.Parent.Children.Count;
+                {{member}}
             }
             """;
         var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
-        test.TestState.Sources.Add(("/0/Tree.cs", Source));
-        test.FixedState.Sources.Add(("/0/Tree.cs", Source));
+        test.TestState.Sources.Add(("/0/Tree.cs", source));
+        test.FixedState.Sources.Add(("/0/Tree.cs", source));
         var diagnostic = Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree");
         test.ExpectedDiagnostics.Add(diagnostic);
         test.FixedState.ExpectedDiagnostics.Add(diagnostic);
@@ -583,5 +585,58 @@ public class REFS011CodeFix
         test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(1).WithArguments("Owner", "Tree.Owner → Tree"));
         await test.RunAsync(CancellationToken.None);
         await CycleAnalyzers.AssertSilent(TreeFixed, UsageFixed);
+    }
+
+    [Fact]
+    public async Task ReadsAndReleasesInsideConditionalChains()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public Tree this[int i] => Children[i];
+
+                public static int? Siblings(Tree? node) => node?.Parent?.Children.Count;
+
+                public static Tree? GreatGrandparent(Tree node) => node.Parent?.Parent?.Parent;
+
+                public static Tree FirstSibling(Tree node) => node.Parent[0];
+
+                public static void Detach(Tree? node, Tree? other)
+                {
+                    node?.Parent?.DecRef();
+                    other?.Parent.Dispose();
+                    node?.Children[0].Parent?.DecRef();
+                }
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+
+                public Tree this[int i] => Children[i];
+
+                public static int? Siblings(Tree? node) => node?.Parent?.Target?.Children.Count;
+
+                public static Tree? GreatGrandparent(Tree node) => node.Parent?.Target?.Parent?.Target?.Parent?.Target;
+
+                public static Tree FirstSibling(Tree node) => (node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released."))[0];
+
+                public static void Detach(Tree? node, Tree? other)
+                {
+                }
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
     }
 }

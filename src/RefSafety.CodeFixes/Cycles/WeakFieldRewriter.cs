@@ -26,8 +26,9 @@ namespace RefSafety.CodeFixes.Cycles;
 internal static class WeakFieldRewriter
 {
     /// <summary>
-    /// False when some use of the field could not be rewritten into code that compiles and keeps the counts: a read in
-    /// the middle of a <c>?.</c> chain (<c>x?.Parent.Name</c>), the field passed by <c>ref</c>/<c>out</c> to anything but
+    /// False when some use of the field could not be rewritten into code that compiles and keeps the counts: a read
+    /// dereferenced inside a <c>?.</c> chain that is a void expression body (<c>() =&gt; x?.Parent.Children.Clear()</c>,
+    /// see <see cref="ConditionalChainSplitter"/>), the field passed by <c>ref</c>/<c>out</c> to anything but
     /// RefField, or a field initializer other than null (<c>Tree? Parent = new Tree();</c>: no release of the stored
     /// reference can follow it). The fix is then not offered rather than offered broken.
     /// </summary>
@@ -43,13 +44,14 @@ internal static class WeakFieldRewriter
             foreach (ReferenceLocation location in referenced.Locations)
             {
                 SyntaxNode? root = await location.Document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                if (root?.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name)
+                if (root is null || ReferenceName(root, location.Location) is not { } name)
                 {
                     continue;
                 }
 
                 ExpressionSyntax access = FieldAccess(name);
-                if (IsDereferenced(access) && ReleaseStatement(access) is null && IsInConditionalChain(access))
+                if (IsDereferenced(access) && ReleaseStatement(access) is null && ChainBinding(access) is not null &&
+                    ConditionalChainSplitter.Split(name, (await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!) is null)
                 {
                     return false;
                 }
@@ -68,6 +70,7 @@ internal static class WeakFieldRewriter
 
     public static async Task<Solution> MakeWeakAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
     {
+        (solution, field) = await ConditionalChainSplitter.SplitAsync(solution, field, cancellationToken).ConfigureAwait(false);
         ITypeSymbol target = field.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
         var byDocument = new Dictionary<DocumentId, List<Location>>();
         foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(field, solution, cancellationToken).ConfigureAwait(false))
@@ -119,7 +122,10 @@ internal static class WeakFieldRewriter
 
             foreach (Location location in entry.Value.OrderByDescending(l => l.SourceSpan.Start))
             {
-                RewriteReference(editor, root.FindNode(location.SourceSpan, getInnermostNodeForTie: true), weakType, field.Name);
+                if (ReferenceName(root, location) is { } name)
+                {
+                    RewriteReference(editor, name, weakType, field.Name);
+                }
             }
 
             // Reparsed, so that spliced expressions (x.F?.Target inside another ?. chain) get the shape the parser gives them.
@@ -178,9 +184,13 @@ internal static class WeakFieldRewriter
         editor.ReplaceNode(shared, parts[0]);
     }
 
-    private static void RewriteReference(SyntaxEditor editor, SyntaxNode name, string weakType, string fieldName)
+    /// <summary>The name a reference location covers, found in doc comments too (<c>&lt;see cref="Parent"/&gt;</c>).</summary>
+    private static SimpleNameSyntax? ReferenceName(SyntaxNode root, Location location) =>
+        root.FindNode(location.SourceSpan, findInsideTrivia: true, getInnermostNodeForTie: true) as SimpleNameSyntax;
+
+    private static void RewriteReference(SyntaxEditor editor, SimpleNameSyntax name, string weakType, string fieldName)
     {
-        ExpressionSyntax access = FieldAccess((SimpleNameSyntax)name);
+        ExpressionSyntax access = FieldAccess(name);
         if (ReleaseStatement(access) is { } release)
         {
             editor.RemoveNode(release, SyntaxRemoveOptions.KeepNoTrivia);
@@ -193,7 +203,7 @@ internal static class WeakFieldRewriter
                 if (!IsNull(assignment.Right))
                 {
                     bool hadIncRef = RemovePrecedingIncRef(editor, assignment);
-                    editor.ReplaceNode(assignment.Right, (current, _) => Parse<ExpressionSyntax>(SyntaxFactory.ParseExpression($"new {weakType}({current.WithoutTrivia()})"), current));
+                    editor.ReplaceNode(assignment.Right, (current, _) => Fill($"new {weakType}(__0)", (ExpressionSyntax)current).WithTriviaFrom(current));
 
                     // A plain store without IncRef moved the caller's reference into the field. A weak field takes no
                     // reference, so the moved one must be released here or it would leak.
@@ -205,7 +215,8 @@ internal static class WeakFieldRewriter
 
                 return;
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } } } }:
-                // nameof(x.F) names the field, whatever its type.
+            case CrefSyntax:
+                // nameof(x.F) and <see cref="F"/> name the field, whatever its type.
                 return;
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
                 when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&
@@ -214,9 +225,9 @@ internal static class WeakFieldRewriter
                 return;
             case MemberAccessExpressionSyntax or ElementAccessExpressionSyntax when IsDereferenced(access):
                 // x.F.Name: a dead target fails with a clear message rather than a NullReferenceException.
-                editor.ReplaceNode(access, (current, _) => Parse<ExpressionSyntax>(
-                    SyntaxFactory.ParseExpression($"({current.WithoutTrivia()}?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))"),
-                    current));
+                editor.ReplaceNode(access, (current, _) => Fill(
+                    $"(__0?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))",
+                    (ExpressionSyntax)current).WithTriviaFrom(current));
                 return;
             default:
                 // Any other read is the borrowed target, null once it died: x.F?.Target, x?.F?.Target, x?.F?.Target?.Name.
@@ -227,7 +238,7 @@ internal static class WeakFieldRewriter
     }
 
     /// <summary>The field access a reference names: <c>x.F</c>, <c>.F</c> in a <c>?.</c> chain, or plain <c>F</c>.</summary>
-    private static ExpressionSyntax FieldAccess(SimpleNameSyntax name) => name.Parent switch
+    internal static ExpressionSyntax FieldAccess(SimpleNameSyntax name) => name.Parent switch
     {
         MemberAccessExpressionSyntax member when member.Name == name => member,
         MemberBindingExpressionSyntax binding => binding,
@@ -235,26 +246,29 @@ internal static class WeakFieldRewriter
     };
 
     /// <summary>True when the field's value is dereferenced: <c>x.F.Name</c>, <c>x.F[i]</c>.</summary>
-    private static bool IsDereferenced(ExpressionSyntax access) =>
+    internal static bool IsDereferenced(ExpressionSyntax access) =>
         access.Parent is MemberAccessExpressionSyntax member && member.Expression == access ||
         access.Parent is ElementAccessExpressionSyntax element && element.Expression == access;
 
-    /// <summary>True when <paramref name="expression"/> continues a <c>?.</c> chain (<c>.F</c>, <c>.a.F</c> in <c>x?.a.F</c>): it cannot be parenthesized or followed by a throw.</summary>
-    private static bool IsInConditionalChain(ExpressionSyntax expression) => expression switch
+    /// <summary>
+    /// The binding that starts <paramref name="expression"/> when it continues a <c>?.</c> chain (<c>.F</c>, <c>.a</c> of
+    /// <c>.a.F</c> in <c>x?.a.F</c>): such an expression cannot be parenthesized or followed by a throw. Else null.
+    /// </summary>
+    internal static ExpressionSyntax? ChainBinding(ExpressionSyntax expression) => expression switch
     {
-        MemberBindingExpressionSyntax or ElementBindingExpressionSyntax => true,
-        MemberAccessExpressionSyntax member => IsInConditionalChain(member.Expression),
-        ElementAccessExpressionSyntax element => IsInConditionalChain(element.Expression),
-        InvocationExpressionSyntax invocation => IsInConditionalChain(invocation.Expression),
-        PostfixUnaryExpressionSyntax suppressed => IsInConditionalChain(suppressed.Operand),
-        _ => false,
+        MemberBindingExpressionSyntax or ElementBindingExpressionSyntax => expression,
+        MemberAccessExpressionSyntax member => ChainBinding(member.Expression),
+        ElementAccessExpressionSyntax element => ChainBinding(element.Expression),
+        InvocationExpressionSyntax invocation => ChainBinding(invocation.Expression),
+        PostfixUnaryExpressionSyntax suppressed => ChainBinding(suppressed.Operand),
+        _ => null,
     };
 
     /// <summary>
     /// The statement that only releases the field's reference, which a weak field does not hold: <c>x.F.DecRef();</c>,
     /// <c>x.F?.Dispose();</c>, <c>x?.F.DecRef();</c>, <c>x?.F?.DecRef();</c>.
     /// </summary>
-    private static ExpressionStatementSyntax? ReleaseStatement(ExpressionSyntax access)
+    internal static ExpressionStatementSyntax? ReleaseStatement(ExpressionSyntax access)
     {
         ExpressionSyntax? release = access.Parent switch
         {
@@ -280,11 +294,8 @@ internal static class WeakFieldRewriter
     {
         editor.ReplaceNode(invocation, (current, _) =>
         {
-            SeparatedSyntaxList<ArgumentSyntax> arguments = ((InvocationExpressionSyntax)current).ArgumentList.Arguments;
-            string field = arguments[0].Expression.WithoutTrivia().ToString();
-            return Parse<ExpressionSyntax>(
-                SyntaxFactory.ParseExpression(method == "Clear" || IsNull(arguments[1].Expression) ? $"{field} = null" : $"{field} = new {weakType}({arguments[1].Expression.WithoutTrivia()})"),
-                current);
+            ExpressionSyntax[] arguments = ((InvocationExpressionSyntax)current).ArgumentList.Arguments.Select(a => a.Expression).ToArray();
+            return Fill(method == "Clear" || IsNull(arguments[1]) ? "__0 = null" : $"__0 = new {weakType}(__1)", arguments).WithTriviaFrom(current);
         });
 
         // Move stole the caller's reference; a weak field takes none, so it is released after the store.
@@ -379,7 +390,16 @@ internal static class WeakFieldRewriter
     private static bool IsNull(ExpressionSyntax expression) =>
         expression.IsKind(SyntaxKind.NullLiteralExpression) || expression.IsKind(SyntaxKind.DefaultLiteralExpression);
 
-    private static TNode Parse<TNode>(SyntaxNode parsed, SyntaxNode original)
-        where TNode : SyntaxNode =>
-        (TNode)parsed.WithTriviaFrom(original);
+    /// <summary>
+    /// Parses <paramref name="template"/> with <paramref name="holes"/> in place of its names <c>__0</c>, <c>__1</c>. They
+    /// go in as nodes, not text, so that edits still to come inside them find their nodes (<c>x.Parent.Parent.Name</c>
+    /// rewrites the outer read first).
+    /// </summary>
+    private static ExpressionSyntax Fill(string template, params ExpressionSyntax[] holes)
+    {
+        ExpressionSyntax parsed = SyntaxFactory.ParseExpression(template);
+        return parsed.ReplaceNodes(
+            parsed.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText.StartsWith("__", System.StringComparison.Ordinal)),
+            (hole, _) => holes[int.Parse(hole.Identifier.ValueText.Substring(2), System.Globalization.CultureInfo.InvariantCulture)].WithTriviaFrom(hole));
+    }
 }

@@ -271,24 +271,75 @@ public class REFS011CodeFix
         await CycleAnalyzers.AssertSilent(Fixed);
     }
 
-    [Theory]
-    [InlineData("public int? SiblingCount(Tree? node) => node?.Parent.Children.Count;")]
-    [InlineData("public int? NephewCount(Tree? node) => node?.Children[0].Parent.Children.Count;")]
-    public async Task NotOfferedWhenAReadIsDereferencedInTheMiddleOfAConditionalChain(string member)
+    [Fact]
+    public async Task ReadsDereferencedInsideAConditionalChainAreSplitOutOfIt()
     {
-        string source = $$"""
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+                public string Name = "";
+
+                /// <summary>Counts the children of <see cref="Parent"/>.</summary>
+                public static int? SiblingCount(Tree? node) => node?.Parent.Children.Count;
+
+                public static string? UncleName(Tree? node) => node?.Children[0].Parent.Name;
+
+                public static int? GrandparentNameLength(Tree? tree) => tree?.Parent.Parent.Name?.Length;
+
+                public static void Leave(Tree? node, Tree child)
+                {
+                    node?.Parent.Children.Remove(child);
+                }
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+                public string Name = "";
+
+                /// <summary>Counts the children of <see cref="Parent"/>.</summary>
+                public static int? SiblingCount(Tree? node) => (node switch { null => default(int?), var tree => (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count });
+
+                public static string? UncleName(Tree? node) => (node switch { null => null, var tree => (tree.Children[0].Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name });
+
+                public static int? GrandparentNameLength(Tree? tree) => (tree switch { null => default(int?), var tree1 => ((tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name?.Length });
+
+                public static void Leave(Tree? node, Tree child)
+                {
+                    if (node is { } tree)
+                        (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Remove(child);
+                }
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public async Task NotOfferedWhenAReadIsDereferencedInAChainThatIsAVoidExpressionBody()
+    {
+        const string Source = """
             using RefHeap;
             class Tree : RefObject
             {
                 public RefList<Tree> Children = new();
                 public Tree? {|#0:Parent|};
 
-                {{member}}
+                public static System.Action<Tree?> Orphan => node => node?.Parent.Children.Clear();
             }
             """;
         var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
-        test.TestState.Sources.Add(("/0/Tree.cs", source));
-        test.FixedState.Sources.Add(("/0/Tree.cs", source));
+        test.TestState.Sources.Add(("/0/Tree.cs", Source));
+        test.FixedState.Sources.Add(("/0/Tree.cs", Source));
         var diagnostic = Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree");
         test.ExpectedDiagnostics.Add(diagnostic);
         test.FixedState.ExpectedDiagnostics.Add(diagnostic);
@@ -605,6 +656,8 @@ public class REFS011CodeFix
 
                 public static Tree FirstSibling(Tree node) => node.Parent[0];
 
+                public static int Cousins(Tree node) => node.Parent.Parent.Children.Count;
+
                 public static void Detach(Tree? node, Tree? other)
                 {
                     node?.Parent?.DecRef();
@@ -627,6 +680,8 @@ public class REFS011CodeFix
                 public static Tree? GreatGrandparent(Tree node) => node.Parent?.Target?.Parent?.Target?.Parent?.Target;
 
                 public static Tree FirstSibling(Tree node) => (node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released."))[0];
+
+                public static int Cousins(Tree node) => ((node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count;
 
                 public static void Detach(Tree? node, Tree? other)
                 {

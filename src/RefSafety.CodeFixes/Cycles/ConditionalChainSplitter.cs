@@ -112,14 +112,14 @@ internal static class ConditionalChainSplitter
     }
 
     /// <summary>
-    /// A variable name for the chain's receiver, from its type (<c>tree</c> for a Tree), that hides nothing the chain
-    /// could use and clashes with no name in the enclosing member.
+    /// A name for a variable holding the value of <paramref name="expression"/>, from its type (<c>tree</c> for a Tree),
+    /// that hides nothing in scope and clashes with no name in the enclosing member.
     /// </summary>
-    private static string FreshName(SemanticModel model, ExpressionSyntax chain, string? typeName)
+    internal static string FreshName(SemanticModel model, ExpressionSyntax expression, string? typeName)
     {
         string stem = string.IsNullOrEmpty(typeName) ? "value" : char.ToLowerInvariant(typeName![0]) + typeName.Substring(1);
-        var taken = new HashSet<string>(model.LookupSymbols(chain.SpanStart).Select(s => s.Name));
-        taken.UnionWith((chain.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? (SyntaxNode)chain).DescendantTokens()
+        var taken = new HashSet<string>(model.LookupSymbols(expression.SpanStart).Select(s => s.Name));
+        taken.UnionWith((expression.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? (SyntaxNode)expression).DescendantTokens()
             .Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText));
         string name = stem;
         for (int i = 1; taken.Contains(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None; i++)

@@ -124,7 +124,7 @@ internal static class WeakFieldRewriter
             {
                 if (ReferenceName(root, location) is { } name)
                 {
-                    RewriteReference(editor, name, weakType, field.Name);
+                    RewriteReference(editor, model, name, weakType, field.Name);
                 }
             }
 
@@ -188,7 +188,7 @@ internal static class WeakFieldRewriter
     private static SimpleNameSyntax? ReferenceName(SyntaxNode root, Location location) =>
         root.FindNode(location.SourceSpan, findInsideTrivia: true, getInnermostNodeForTie: true) as SimpleNameSyntax;
 
-    private static void RewriteReference(SyntaxEditor editor, SimpleNameSyntax name, string weakType, string fieldName)
+    private static void RewriteReference(SyntaxEditor editor, SemanticModel model, SimpleNameSyntax name, string weakType, string fieldName)
     {
         ExpressionSyntax access = FieldAccess(name);
         if (ReleaseStatement(access) is { } release)
@@ -203,13 +203,14 @@ internal static class WeakFieldRewriter
                 if (!IsNull(assignment.Right))
                 {
                     bool hadIncRef = RemovePrecedingIncRef(editor, assignment);
-                    editor.ReplaceNode(assignment.Right, (current, _) => Fill($"new {weakType}(__0)", (ExpressionSyntax)current).WithTriviaFrom(current));
+                    string value = WeakValue(model, assignment.Right, weakType, "__0");
+                    editor.ReplaceNode(assignment.Right, (current, _) => Fill(value, (ExpressionSyntax)current).WithTriviaFrom(current));
 
                     // A plain store without IncRef moved the caller's reference into the field. A weak field takes no
                     // reference, so the moved one must be released here or it would leak.
                     if (!hadIncRef && assignment.Right is IdentifierNameSyntax moved && StoreStatement(assignment) is { } store)
                     {
-                        editor.InsertAfter(store, SyntaxFactory.ParseStatement($"{moved.Identifier.ValueText}.DecRef();").WithAdditionalAnnotations(Formatter.Annotation));
+                        editor.InsertAfter(store, Release(model, moved).WithAdditionalAnnotations(Formatter.Annotation));
                     }
                 }
 
@@ -221,7 +222,7 @@ internal static class WeakFieldRewriter
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
                 when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&
                      invocation.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax or LambdaExpressionSyntax:
-                RewriteRefFieldCall(editor, invocation, method, weakType);
+                RewriteRefFieldCall(editor, model, invocation, method, weakType);
                 return;
             case MemberAccessExpressionSyntax or ElementAccessExpressionSyntax when IsDereferenced(access):
                 // x.F.Name: a dead target fails with a clear message rather than a NullReferenceException.
@@ -290,20 +291,42 @@ internal static class WeakFieldRewriter
     /// <c>RefField.Set/Move/Clear(ref x.F, v)</c> becomes a weak store, built from the call as edited: a read of the
     /// field in the value (<c>RefField.Set(ref a.Parent, b.Parent)</c>) has been rewritten already.
     /// </summary>
-    private static void RewriteRefFieldCall(SyntaxEditor editor, InvocationExpressionSyntax invocation, string method, string weakType)
+    private static void RewriteRefFieldCall(SyntaxEditor editor, SemanticModel model, InvocationExpressionSyntax invocation, string method, string weakType)
     {
-        editor.ReplaceNode(invocation, (current, _) =>
-        {
-            ExpressionSyntax[] arguments = ((InvocationExpressionSyntax)current).ArgumentList.Arguments.Select(a => a.Expression).ToArray();
-            return Fill(method == "Clear" || IsNull(arguments[1]) ? "__0 = null" : $"__0 = new {weakType}(__1)", arguments).WithTriviaFrom(current);
-        });
+        ExpressionSyntax? value = method == "Clear" ? null : invocation.ArgumentList.Arguments[1].Expression;
+        string store = value is null || IsNull(value) ? "__0 = null" : $"__0 = {WeakValue(model, value, weakType, "__1")}";
+        editor.ReplaceNode(invocation, (current, _) => Fill(store, ((InvocationExpressionSyntax)current).ArgumentList.Arguments.Select(a => a.Expression).ToArray()).WithTriviaFrom(current));
 
         // Move stole the caller's reference; a weak field takes none, so it is released after the store.
-        if (method == "Move" && invocation.ArgumentList.Arguments[1].Expression is { } moved && !IsNull(moved))
+        if (method == "Move" && value is not null && !IsNull(value))
         {
-            AppendStatement(editor, invocation, SyntaxFactory.ParseStatement($"{moved.WithoutTrivia()}.DecRef();"));
+            AppendStatement(editor, invocation, Release(model, value));
         }
     }
+
+    /// <summary>
+    /// A template for <see cref="Fill"/> of the weak store's value, <paramref name="value"/> being the hole
+    /// <paramref name="hole"/>: <c>new WeakRef&lt;T&gt;(v)</c>. A value that may be null (a <c>Tree?</c> parameter) was
+    /// stored as null by the strong field but would make WeakRef's constructor throw, so it is tested first, once:
+    /// <c>v is { } tree ? new WeakRef&lt;T&gt;(tree) : null</c>.
+    /// </summary>
+    private static string WeakValue(SemanticModel model, ExpressionSyntax value, string weakType, string hole)
+    {
+        if (!MayBeNull(model, value))
+        {
+            return $"new {weakType}({hole})";
+        }
+
+        string variable = ConditionalChainSplitter.FreshName(model, value, model.GetTypeInfo(value).Type?.Name);
+        return $"{hole} is {{ }} {variable} ? new {weakType}({variable}) : null";
+    }
+
+    /// <summary><c>v.DecRef();</c>, or <c>v?.DecRef();</c> for a value that may be null.</summary>
+    private static StatementSyntax Release(SemanticModel model, ExpressionSyntax value) =>
+        SyntaxFactory.ParseStatement($"{value.WithoutTrivia()}{(MayBeNull(model, value) ? "?" : "")}.DecRef();");
+
+    private static bool MayBeNull(SemanticModel model, ExpressionSyntax value) =>
+        model.GetTypeInfo(value).Nullability.FlowState == NullableFlowState.MaybeNull;
 
     /// <summary>
     /// Puts <paramref name="added"/> after the statement or expression body that <paramref name="expression"/> is.

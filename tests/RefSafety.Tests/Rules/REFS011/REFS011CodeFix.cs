@@ -694,4 +694,59 @@ public class REFS011CodeFix
             Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
         await CycleAnalyzers.AssertSilent(Fixed);
     }
+
+    [Fact]
+    public async Task AValueThatMayBeNullIsStoredAsNullNotPassedToWeakRef()
+    {
+        const string Source = """
+            #nullable enable
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public void Reparent(Tree? parent) => RefField.Set(ref Parent, parent);
+
+                public void Take(Tree? parent) => RefField.Move(ref Parent, parent);
+
+                public static void Link(Tree child, Tree? parent)
+                {
+                    parent?.IncRef();
+                    Tree? owned = parent;
+                    child.Parent = owned;
+                }
+            }
+            """;
+        const string Fixed = """
+            #nullable enable
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+
+                public void Reparent(Tree? parent) => Parent = parent is { } tree ? new WeakRef<Tree>(tree) : null;
+
+                public void Take(Tree? parent)
+                {
+                    Parent = parent is { } tree ? new WeakRef<Tree>(tree) : null;
+                    parent?.DecRef();
+                }
+
+                public static void Link(Tree child, Tree? parent)
+                {
+                    parent?.IncRef();
+                    Tree? owned = parent;
+                    child.Parent = owned is { } tree ? new WeakRef<Tree>(tree) : null;
+                    owned?.DecRef();
+                }
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
 }

@@ -12,15 +12,19 @@ using Microsoft.CodeAnalysis.Formatting;
 namespace RefSafety.CodeFixes.Cycles;
 
 /// <summary>
-/// Turns a strong field of type <c>T</c> into a <c>WeakRef&lt;T&gt;</c> field across the solution:
+/// Turns a strong field of type <c>T</c> into a <c>WeakRef&lt;T&gt;</c> field across the solution (docs/rules/REFS011.md
+/// lists every rewrite):
 /// <list type="bullet">
-/// <item>the declaration's type becomes <c>WeakRef&lt;T&gt;?</c>;</item>
-/// <item>stores: <c>x.F = v</c> and <c>RefField.Set(ref x.F, v)</c> become <c>x.F = new WeakRef&lt;T&gt;(v)</c>; an
-/// <c>v.IncRef();</c> just before a plain store existed only for the field and is removed; <c>RefField.Move(ref x.F, v)</c>
-/// also releases the reference it used to steal (<c>v.DecRef()</c>); <c>RefField.Clear(ref x.F)</c> becomes <c>x.F = null</c>;</item>
+/// <item>the declaration's type becomes <c>WeakRef&lt;T&gt;?</c>, split out of a declaration shared with other fields;</item>
+/// <item>stores: <c>x.F = v</c>, <c>new T { F = v }</c> and <c>RefField.Set(ref x.F, v)</c> become
+/// <c>x.F = new WeakRef&lt;T&gt;(v)</c> (testing a value that may be null first); an <c>v.IncRef();</c> just before a
+/// plain store existed only for the field and is removed, without one the store moved a local's reference, which is
+/// released; <c>RefField.Move(ref x.F, v)</c> also releases the reference it used to steal (<c>v.DecRef()</c>);
+/// <c>RefField.Clear(ref x.F)</c> becomes <c>x.F = null</c>;</item>
 /// <item>releases of the field's reference (<c>x.F.DecRef()</c>, <c>x.F?.Dispose()</c>) are removed;</item>
 /// <item>reads become the weak target: <c>x.F?.Target</c> (borrowed, null once the target died); a member access
-/// on it throws a clear exception when the target is gone instead of a NullReferenceException.</item>
+/// on it throws a clear exception when the target is gone instead of a NullReferenceException, inside a <c>?.</c>
+/// chain too once <see cref="ConditionalChainSplitter"/> has split the chain.</item>
 /// </list>
 /// </summary>
 internal static class WeakFieldRewriter

@@ -84,8 +84,10 @@ internal static class ConditionalChainSplitter
         string variable = FreshName(model, whole, model.GetTypeInfo(chain.Expression).Type?.Name);
         if (whole.Parent is ExpressionStatementSyntax statement)
         {
-            // Built from parts, whose elastic trivia let the formatter put the embedded statement on its own line.
-            IfStatementSyntax test = SyntaxFactory.IfStatement(SyntaxFactory.ParseExpression($"{receiver} is {{ }} {variable}"), SyntaxFactory.ParseStatement($"{variable}{rest};"));
+            // Built from parts, whose elastic trivia let the formatter put the embedded statement on its own line. An
+            // embedded statement itself gets a block: `if (c) if (...) ...; else` would give the else to the new if.
+            StatementSyntax test = SyntaxFactory.IfStatement(SyntaxFactory.ParseExpression($"{receiver} is {{ }} {variable}"), SyntaxFactory.ParseStatement($"{variable}{rest};"));
+            test = statement.Parent is BlockSyntax or SwitchSectionSyntax ? test : SyntaxFactory.Block(test);
             return (statement, test.WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation));
         }
 

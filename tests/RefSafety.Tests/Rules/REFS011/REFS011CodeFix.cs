@@ -292,6 +292,10 @@ public class REFS011CodeFix
                 public static void Leave(Tree? node, Tree child)
                 {
                     node?.Parent.Children.Remove(child);
+                    if (child.Children.Count == 0)
+                        node?.Parent.Children.Clear();
+                    else
+                        node?.Children.Clear();
                 }
             }
             """;
@@ -314,6 +318,13 @@ public class REFS011CodeFix
                 {
                     if (node is { } tree)
                         (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Remove(child);
+                    if (child.Children.Count == 0)
+                    {
+                        if (node is { } tree1)
+                            (tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Clear();
+                    }
+                    else
+                        node?.Children.Clear();
                 }
             }
             """;

@@ -63,9 +63,7 @@ internal static class ConditionalChainSplitter
     /// </summary>
     public static (SyntaxNode Old, SyntaxNode New)? Split(SimpleNameSyntax name, SemanticModel model)
     {
-        ExpressionSyntax access = WeakFieldRewriter.FieldAccess(name);
-        if (!WeakFieldRewriter.IsDereferenced(access) || WeakFieldRewriter.ReleaseStatement(access) is not null ||
-            WeakFieldRewriter.ChainBinding(access) is not { } binding)
+        if (WeakFieldRewriter.DereferencedInChain(WeakFieldRewriter.FieldAccess(name)) is not { } binding)
         {
             return null;
         }

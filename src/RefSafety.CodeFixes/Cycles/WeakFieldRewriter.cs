@@ -54,7 +54,7 @@ internal static class WeakFieldRewriter
                 }
 
                 ExpressionSyntax access = FieldAccess(name);
-                if (IsDereferenced(access) && ReleaseStatement(access) is null && ChainBinding(access) is not null &&
+                if (DereferencedInChain(access) is not null &&
                     ConditionalChainSplitter.Split(name, (await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!) is null)
                 {
                     return false;
@@ -251,15 +251,20 @@ internal static class WeakFieldRewriter
     };
 
     /// <summary>True when the field's value is dereferenced: <c>x.F.Name</c>, <c>x.F[i]</c>.</summary>
-    internal static bool IsDereferenced(ExpressionSyntax access) =>
+    private static bool IsDereferenced(ExpressionSyntax access) =>
         access.Parent is MemberAccessExpressionSyntax member && member.Expression == access ||
         access.Parent is ElementAccessExpressionSyntax element && element.Expression == access;
 
     /// <summary>
-    /// The binding that starts <paramref name="expression"/> when it continues a <c>?.</c> chain (<c>.F</c>, <c>.a</c> of
-    /// <c>.a.F</c> in <c>x?.a.F</c>): such an expression cannot be parenthesized or followed by a throw. Else null.
+    /// For a read dereferenced inside a <c>?.</c> chain (<c>x?.F.Name</c>, <c>x?.a.F.Name</c>, not a release), the
+    /// binding that starts it (<c>.F</c>, <c>.a</c>): a chain can be neither parenthesized nor continued by a throw,
+    /// so the read needs <see cref="ConditionalChainSplitter"/>. Else null.
     /// </summary>
-    internal static ExpressionSyntax? ChainBinding(ExpressionSyntax expression) => expression switch
+    internal static ExpressionSyntax? DereferencedInChain(ExpressionSyntax access) =>
+        IsDereferenced(access) && ReleaseStatement(access) is null ? ChainBinding(access) : null;
+
+    /// <summary>The binding that starts <paramref name="expression"/> when it continues a <c>?.</c> chain, else null.</summary>
+    private static ExpressionSyntax? ChainBinding(ExpressionSyntax expression) => expression switch
     {
         MemberBindingExpressionSyntax or ElementBindingExpressionSyntax => expression,
         MemberAccessExpressionSyntax member => ChainBinding(member.Expression),
@@ -273,7 +278,7 @@ internal static class WeakFieldRewriter
     /// The statement that only releases the field's reference, which a weak field does not hold: <c>x.F.DecRef();</c>,
     /// <c>x.F?.Dispose();</c>, <c>x?.F.DecRef();</c>, <c>x?.F?.DecRef();</c>.
     /// </summary>
-    internal static ExpressionStatementSyntax? ReleaseStatement(ExpressionSyntax access)
+    private static ExpressionStatementSyntax? ReleaseStatement(ExpressionSyntax access)
     {
         ExpressionSyntax? release = access.Parent switch
         {
@@ -426,7 +431,14 @@ internal static class WeakFieldRewriter
     {
         ExpressionSyntax parsed = SyntaxFactory.ParseExpression(template);
         return parsed.ReplaceNodes(
-            parsed.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText.StartsWith("__", System.StringComparison.Ordinal)),
-            (hole, _) => holes[int.Parse(hole.Identifier.ValueText.Substring(2), System.Globalization.CultureInfo.InvariantCulture)].WithTriviaFrom(hole));
+            parsed.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => Hole(n) is not null),
+            (hole, _) => holes[Hole(hole)!.Value].WithTriviaFrom(hole));
     }
+
+    /// <summary>The index of a hole name (<c>__1</c>: 1), null for any other name (a type the template spells).</summary>
+    private static int? Hole(IdentifierNameSyntax name) =>
+        name.Identifier.ValueText is { Length: > 2 } text && text.StartsWith("__", System.StringComparison.Ordinal) &&
+        int.TryParse(text.Substring(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+            ? index
+            : null;
 }

@@ -16,9 +16,10 @@ namespace RefSafety.CodeFixes.Cycles;
 /// The step before <see cref="WeakFieldRewriter"/> makes a field weak: a read of it dereferenced inside a <c>?.</c>
 /// chain (<c>x?.Parent.Name</c>) must fail with a clear message once the target died, as any member access on a read
 /// does, but no throw can continue a chain. So the chain is split at the <c>?.</c> the read hangs on, keeping its
-/// meaning for the strong field: <c>(x switch { null =&gt; null, var tree =&gt; tree.Parent.Name })</c>, or
-/// <c>if (x is { } tree) tree.Parent.Children.Clear();</c> for a chain that is a statement. The read is then an
-/// ordinary member access on a read, which the rewriter handles.
+/// meaning for the strong field: <c>(x switch { null =&gt; null, { } tree =&gt; tree.Parent.Name })</c>, or
+/// <c>if (x is { } tree) tree.Parent.Children.Clear();</c> for a chain that is a statement (<c>{ }</c> rather than
+/// <c>var</c>: a nullable struct receiver is unwrapped as <c>?.</c> does). The read is then an ordinary member access
+/// on a read, which the rewriter handles.
 /// </summary>
 internal static class ConditionalChainSplitter
 {
@@ -79,7 +80,7 @@ internal static class ConditionalChainSplitter
         SourceText text = whole.SyntaxTree.GetText();
         string receiver = text.ToString(TextSpan.FromBounds(whole.SpanStart, chain.OperatorToken.SpanStart));
         string rest = text.ToString(TextSpan.FromBounds(binding.SpanStart, whole.Span.End));
-        string variable = FreshName(model, whole, model.GetTypeInfo(chain.Expression).Type?.Name);
+        string variable = FreshName(model, whole, model.GetTypeInfo(chain.Expression).Type);
         if (whole.Parent is ExpressionStatementSyntax statement)
         {
             // Built from parts, whose elastic trivia let the formatter put the embedded statement on its own line. An
@@ -95,7 +96,7 @@ internal static class ConditionalChainSplitter
         }
 
         string none = type.IsReferenceType ? "null" : $"default({type.ToMinimalDisplayString(model, whole.SpanStart)})";
-        return (whole, SyntaxFactory.ParseExpression($"({receiver} switch {{ null => {none}, var {variable} => {variable}{rest} }})").WithTriviaFrom(whole));
+        return (whole, SyntaxFactory.ParseExpression($"({receiver} switch {{ null => {none}, {{ }} {variable} => {variable}{rest} }})").WithTriviaFrom(whole));
     }
 
     private static async Task<(SyntaxNode Old, SyntaxNode New)?> FirstSplitAsync(Document document, string typeName, string fieldName, CancellationToken cancellationToken)
@@ -112,11 +113,12 @@ internal static class ConditionalChainSplitter
     }
 
     /// <summary>
-    /// A name for a variable holding the value of <paramref name="expression"/>, from its type (<c>tree</c> for a Tree),
-    /// that hides nothing in scope and clashes with no name in the enclosing member.
+    /// A name for a variable holding the non-null value of <paramref name="expression"/>, from its type (<c>tree</c> for
+    /// a Tree or a Tree?), that hides nothing in scope and clashes with no name in the enclosing member.
     /// </summary>
-    internal static string FreshName(SemanticModel model, ExpressionSyntax expression, string? typeName)
+    internal static string FreshName(SemanticModel model, ExpressionSyntax expression, ITypeSymbol? type)
     {
+        string? typeName = (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type)?.Name;
         string stem = string.IsNullOrEmpty(typeName) ? "value" : char.ToLowerInvariant(typeName![0]) + typeName.Substring(1);
         var taken = new HashSet<string>(model.LookupSymbols(expression.SpanStart).Select(s => s.Name));
         taken.UnionWith((expression.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? (SyntaxNode)expression).DescendantTokens()

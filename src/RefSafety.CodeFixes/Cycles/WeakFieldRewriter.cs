@@ -326,7 +326,7 @@ internal static class WeakFieldRewriter
             return $"new {weakType}({hole})";
         }
 
-        string variable = ConditionalChainSplitter.FreshName(model, value, model.GetTypeInfo(value).Type?.Name);
+        string variable = ConditionalChainSplitter.FreshName(model, value, model.GetTypeInfo(value).Type);
         return $"{hole} is {{ }} {variable} ? new {weakType}({variable}) : null";
     }
 

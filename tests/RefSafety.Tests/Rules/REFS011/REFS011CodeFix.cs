@@ -287,6 +287,8 @@ public class REFS011CodeFix
 
                 public static string? UncleName(Tree? node) => node?.Children[0].Parent.Name;
 
+                public static string? HeldParentName(Holder? holder) => holder?.Node.Parent.Name;
+
                 public static int? GrandparentNameLength(Tree? tree) => tree?.Parent.Parent.Name?.Length;
 
                 public static void Leave(Tree? node, Tree child)
@@ -298,6 +300,11 @@ public class REFS011CodeFix
                         node?.Children.Clear();
                 }
             }
+
+            struct Holder
+            {
+                public Tree Node;
+            }
             """;
         const string Fixed = """
             using RefHeap;
@@ -308,11 +315,13 @@ public class REFS011CodeFix
                 public string Name = "";
 
                 /// <summary>Counts the children of <see cref="Parent"/>.</summary>
-                public static int? SiblingCount(Tree? node) => (node switch { null => default(int?), var tree => (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count });
+                public static int? SiblingCount(Tree? node) => (node switch { null => default(int?), { } tree => (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count });
 
-                public static string? UncleName(Tree? node) => (node switch { null => null, var tree => (tree.Children[0].Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name });
+                public static string? UncleName(Tree? node) => (node switch { null => null, { } tree => (tree.Children[0].Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name });
 
-                public static int? GrandparentNameLength(Tree? tree) => (tree switch { null => default(int?), var tree1 => ((tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name?.Length });
+                public static string? HeldParentName(Holder? holder) => (holder switch { null => null, { } holder1 => (holder1.Node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name });
+
+                public static int? GrandparentNameLength(Tree? tree) => (tree switch { null => default(int?), { } tree1 => ((tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name?.Length });
 
                 public static void Leave(Tree? node, Tree child)
                 {
@@ -326,6 +335,11 @@ public class REFS011CodeFix
                     else
                         node?.Children.Clear();
                 }
+            }
+
+            struct Holder
+            {
+                public Tree Node;
             }
             """;
         await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(

@@ -16,10 +16,9 @@ namespace RefSafety.CodeFixes.Cycles;
 /// The step before <see cref="WeakFieldRewriter"/> makes a field weak: a read of it dereferenced inside a <c>?.</c>
 /// chain (<c>x?.Parent.Name</c>) must fail with a clear message once the target died, as any member access on a read
 /// does, but no throw can continue a chain. So the chain is split at the <c>?.</c> the read hangs on, keeping its
-/// meaning for the strong field: <c>(x switch { null =&gt; null, { } tree =&gt; tree.Parent.Name })</c>, or
-/// <c>if (x is { } tree) tree.Parent.Children.Clear();</c> for a chain that is a statement (<c>{ }</c> rather than
-/// <c>var</c>: a nullable struct receiver is unwrapped as <c>?.</c> does). The read is then an ordinary member access
-/// on a read, which the rewriter handles.
+/// meaning for the strong field (the receiver evaluated once, null giving null):
+/// <c>(x is { } tree ? tree.Parent.Name : null)</c>, or <c>if (x is { } tree) tree.Parent.Children.Clear();</c> for a
+/// chain that is a statement. The read is then an ordinary member access on a read, which the rewriter handles.
 /// </summary>
 internal static class ConditionalChainSplitter
 {
@@ -80,14 +79,21 @@ internal static class ConditionalChainSplitter
         SourceText text = whole.SyntaxTree.GetText();
         string receiver = text.ToString(TextSpan.FromBounds(whole.SpanStart, chain.OperatorToken.SpanStart));
         string rest = text.ToString(TextSpan.FromBounds(binding.SpanStart, whole.Span.End));
-        string variable = FreshName(model, whole, model.GetTypeInfo(chain.Expression).Type);
+        ITypeSymbol? receiverType = model.GetTypeInfo(chain.Expression).Type;
+        string variable = FreshName(model, whole, receiverType);
+        if (Pattern(model, whole, receiverType) is not { } pattern)
+        {
+            return null;
+        }
+
+        string test = $"{receiver} is {pattern} {variable}";
         if (whole.Parent is ExpressionStatementSyntax statement)
         {
             // Built from parts, whose elastic trivia let the formatter put the embedded statement on its own line. An
             // embedded statement itself gets a block: `if (c) if (...) ...; else` would give the else to the new if.
-            StatementSyntax test = SyntaxFactory.IfStatement(SyntaxFactory.ParseExpression($"{receiver} is {{ }} {variable}"), SyntaxFactory.ParseStatement($"{variable}{rest};"));
-            test = statement.Parent is BlockSyntax or SwitchSectionSyntax ? test : SyntaxFactory.Block(test);
-            return (statement, test.WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation));
+            StatementSyntax split = SyntaxFactory.IfStatement(SyntaxFactory.ParseExpression(test), SyntaxFactory.ParseStatement($"{variable}{rest};"));
+            split = statement.Parent is BlockSyntax or SwitchSectionSyntax ? split : SyntaxFactory.Block(split);
+            return (statement, split.WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation));
         }
 
         if (model.GetTypeInfo(whole).Type is not { SpecialType: not SpecialType.System_Void } type)
@@ -95,9 +101,29 @@ internal static class ConditionalChainSplitter
             return null;
         }
 
+        // The value of a chain is nullable: null for a reference type, int? (spelled out, the branch gives int) else.
         string none = type.IsReferenceType ? "null" : $"default({type.ToMinimalDisplayString(model, whole.SpanStart)})";
-        return (whole, SyntaxFactory.ParseExpression($"({receiver} switch {{ null => {none}, {{ }} {variable} => {variable}{rest} }})").WithTriviaFrom(whole));
+        return (whole, SyntaxFactory.ParseExpression($"({test} ? {variable}{rest} : {none})").WithTriviaFrom(whole));
     }
+
+    /// <summary>
+    /// The pattern that gives the non-null receiver as <c>?.</c> does (a nullable struct unwrapped): <c>{ }</c>, or
+    /// before C# 8 the type (<c>x is Tree tree</c>); null for an anonymous type there, which has no name.
+    /// </summary>
+    private static string? Pattern(SemanticModel model, ExpressionSyntax chain, ITypeSymbol? receiverType)
+    {
+        if (((CSharpParseOptions)chain.SyntaxTree.Options).LanguageVersion >= LanguageVersion.CSharp8)
+        {
+            return "{ }";
+        }
+
+        ITypeSymbol? type = Underlying(receiverType);
+        return type is null || type.IsAnonymousType ? null : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToMinimalDisplayString(model, chain.SpanStart);
+    }
+
+    /// <summary>T for a T?, else the type itself.</summary>
+    private static ITypeSymbol? Underlying(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type;
 
     private static async Task<(SyntaxNode Old, SyntaxNode New)?> FirstSplitAsync(Document document, string typeName, string fieldName, CancellationToken cancellationToken)
     {
@@ -118,7 +144,7 @@ internal static class ConditionalChainSplitter
     /// </summary>
     internal static string FreshName(SemanticModel model, ExpressionSyntax expression, ITypeSymbol? type)
     {
-        string? typeName = (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type)?.Name;
+        string? typeName = Underlying(type)?.Name;
         string stem = string.IsNullOrEmpty(typeName) ? "value" : char.ToLowerInvariant(typeName![0]) + typeName.Substring(1);
         var taken = new HashSet<string>(model.LookupSymbols(expression.SpanStart).Select(s => s.Name));
         taken.UnionWith((expression.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? (SyntaxNode)expression).DescendantTokens()

@@ -160,7 +160,9 @@ internal static class WeakFieldRewriter
             return;
         }
 
-        TypeSyntax weak = SyntaxFactory.NullableType(SyntaxFactory.ParseTypeName(weakType)).WithTriviaFrom(declaration.Type);
+        // WeakRef<T>? where nullable reference types exist (C# 8); before, a ? on a class type does not compile.
+        TypeSyntax weak = SyntaxFactory.ParseTypeName(weakType);
+        weak = (((CSharpParseOptions)declarator.SyntaxTree.Options).LanguageVersion >= LanguageVersion.CSharp8 ? SyntaxFactory.NullableType(weak) : weak).WithTriviaFrom(declaration.Type);
         if (declaration.Variables.Count == 1 || declaration.Parent is not FieldDeclarationSyntax shared)
         {
             editor.ReplaceNode(declaration.Type, weak);

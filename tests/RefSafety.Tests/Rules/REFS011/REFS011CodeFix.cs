@@ -1,5 +1,6 @@
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Testing;
 using RefSafety.Analyzers.Rules;
 using RefSafety.CodeFixes.Cycles;
@@ -315,13 +316,13 @@ public class REFS011CodeFix
                 public string Name = "";
 
                 /// <summary>Counts the children of <see cref="Parent"/>.</summary>
-                public static int? SiblingCount(Tree? node) => (node switch { null => default(int?), { } tree => (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count });
+                public static int? SiblingCount(Tree? node) => (node is { } tree ? (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count : default(int?));
 
-                public static string? UncleName(Tree? node) => (node switch { null => null, { } tree => (tree.Children[0].Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name });
+                public static string? UncleName(Tree? node) => (node is { } tree ? (tree.Children[0].Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name : null);
 
-                public static string? HeldParentName(Holder? holder) => (holder switch { null => null, { } holder1 => (holder1.Node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name });
+                public static string? HeldParentName(Holder? holder) => (holder is { } holder1 ? (holder1.Node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name : null);
 
-                public static int? GrandparentNameLength(Tree? tree) => (tree switch { null => default(int?), { } tree1 => ((tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name?.Length });
+                public static int? GrandparentNameLength(Tree? tree) => (tree is { } tree1 ? ((tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name?.Length : default(int?));
 
                 public static void Leave(Tree? node, Tree child)
                 {
@@ -773,5 +774,37 @@ public class REFS011CodeFix
             Fixed,
             Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
         await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public async Task BeforeCSharp8TheSplitTestsTheTypeAndTheFieldIsNotAnnotated()
+    {
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>
+        {
+            TestCode = """
+                using RefHeap;
+                class Tree : RefObject
+                {
+                    public RefList<Tree> Children = new RefList<Tree>();
+                    public Tree {|#0:Parent|};
+
+                    public static int? SiblingCount(Tree node) => node?.Parent.Children.Count;
+                }
+                """,
+            FixedCode = """
+                using RefHeap;
+                class Tree : RefObject
+                {
+                    public RefList<Tree> Children = new RefList<Tree>();
+                    public WeakRef<Tree> Parent;
+
+                    public static int? SiblingCount(Tree node) => (node is Tree tree ? (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count : default(int?));
+                }
+                """,
+        };
+        test.SolutionTransforms.Add((solution, project) =>
+            solution.WithProjectParseOptions(project, ((CSharpParseOptions)solution.GetProject(project)!.ParseOptions!).WithLanguageVersion(LanguageVersion.CSharp7_3)));
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await test.RunAsync(CancellationToken.None);
     }
 }

@@ -58,8 +58,9 @@ internal static class ConditionalChainSplitter
 
     /// <summary>
     /// The split of the chain <paramref name="name"/> (a use of the field) is dereferenced in: the node to replace and
-    /// its replacement. Null when it is not dereferenced in a chain, or when the chain is a void expression body
-    /// (<c>() =&gt; x?.Parent.Children.Clear()</c>), which has no expression form (the fix is then not offered).
+    /// its replacement. Null when it is not dereferenced in a chain, or when the chain cannot be split (the fix is then
+    /// not offered): a void expression body (<c>() =&gt; x?.Parent.Children.Clear()</c>) has no expression form, and
+    /// before C# 8 a receiver of anonymous type has no name to test.
     /// </summary>
     public static (SyntaxNode Old, SyntaxNode New)? Split(SimpleNameSyntax name, SemanticModel model)
     {

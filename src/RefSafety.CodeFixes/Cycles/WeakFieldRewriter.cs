@@ -33,7 +33,7 @@ internal static class WeakFieldRewriter
     /// False when some use of the field could not be rewritten into code that compiles and keeps the counts: a read
     /// dereferenced inside a <c>?.</c> chain that is a void expression body (<c>() =&gt; x?.Parent.Children.Clear()</c>,
     /// see <see cref="ConditionalChainSplitter"/>), the field passed by <c>ref</c>/<c>out</c> to anything but
-    /// RefField, or a field initializer other than null (<c>Tree? Parent = new Tree();</c>: no release of the stored
+    /// RefField, a compound or deconstructing store (<c>Parent ??= p</c>, <c>(Parent, q) = t</c>), or a field initializer other than null (<c>Tree? Parent = new Tree();</c>: no release of the stored
     /// reference can follow it). The fix is then not offered rather than offered broken.
     /// </summary>
     public static async Task<bool> CanRewriteAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
@@ -54,6 +54,11 @@ internal static class WeakFieldRewriter
                 }
 
                 ExpressionSyntax access = FieldAccess(name);
+                if (IsOtherStore(access))
+                {
+                    return false;
+                }
+
                 if (DereferencedInChain(access) is not null &&
                     ConditionalChainSplitter.Split(name, (await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!) is null)
                 {
@@ -242,6 +247,26 @@ internal static class WeakFieldRewriter
                     ((ExpressionSyntax)current).WithoutTrivia(), SyntaxFactory.MemberBindingExpression(SyntaxFactory.IdentifierName("Target"))).WithTriviaFrom(current));
                 return;
         }
+    }
+
+    /// <summary>
+    /// A store other than <c>x.F = v</c>: compound (<c>x.F ??= v</c>, which stores only sometimes, so a release of the
+    /// moved value could not follow it unconditionally) or deconstructing (<c>(x.F, y) = t</c>).
+    /// </summary>
+    private static bool IsOtherStore(ExpressionSyntax access)
+    {
+        if (access.Parent is AssignmentExpressionSyntax assignment && assignment.Left == access)
+        {
+            return !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression);
+        }
+
+        SyntaxNode target = access;
+        while (target.Parent is ArgumentSyntax { Parent: TupleExpressionSyntax tuple })
+        {
+            target = tuple;
+        }
+
+        return target != access && target.Parent is AssignmentExpressionSyntax { Left: var left } && left == target;
     }
 
     /// <summary>The field access a reference names: <c>x.F</c>, <c>.F</c> in a <c>?.</c> chain, or plain <c>F</c>.</summary>

@@ -350,22 +350,25 @@ public class REFS011CodeFix
         await CycleAnalyzers.AssertSilent(Fixed);
     }
 
-    [Fact]
-    public async Task NotOfferedWhenAReadIsDereferencedInAChainThatIsAVoidExpressionBody()
+    [Theory]
+    [InlineData("public static System.Action<Tree?> Orphan => node => node?.Parent.Children.Clear();")]
+    [InlineData("public void Adopt(Tree parent) => Parent ??= parent;")]
+    [InlineData("public void Swap(Tree other) => (Parent, other.Parent) = (other.Parent, Parent);")]
+    public async Task NotOfferedWhereTheFixCouldNotKeepTheCodeCompilingAndTheCountsRight(string member)
     {
-        const string Source = """
+        string source = $$"""
             using RefHeap;
             class Tree : RefObject
             {
                 public RefList<Tree> Children = new();
                 public Tree? {|#0:Parent|};
 
-                public static System.Action<Tree?> Orphan => node => node?.Parent.Children.Clear();
+                {{member}}
             }
             """;
         var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
-        test.TestState.Sources.Add(("/0/Tree.cs", Source));
-        test.FixedState.Sources.Add(("/0/Tree.cs", Source));
+        test.TestState.Sources.Add(("/0/Tree.cs", source));
+        test.FixedState.Sources.Add(("/0/Tree.cs", source));
         var diagnostic = Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree");
         test.ExpectedDiagnostics.Add(diagnostic);
         test.FixedState.ExpectedDiagnostics.Add(diagnostic);

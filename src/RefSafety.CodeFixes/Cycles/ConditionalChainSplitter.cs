@@ -141,21 +141,23 @@ internal static class ConditionalChainSplitter
 
     /// <summary>
     /// A name for a variable holding the non-null value of <paramref name="expression"/>, from its type (<c>tree</c> for
-    /// a Tree or a Tree?), that hides nothing in scope and clashes with no name in the enclosing member.
+    /// a Tree or a Tree?), that hides nothing in scope and clashes with no name in the enclosing member, including the
+    /// names already <paramref name="given"/> there by edits not applied yet (two stores in one block).
     /// </summary>
-    internal static string FreshName(SemanticModel model, ExpressionSyntax expression, ITypeSymbol? type)
+    internal static string FreshName(SemanticModel model, ExpressionSyntax expression, ITypeSymbol? type, ISet<(SyntaxNode Member, string Name)>? given = null)
     {
         string? typeName = Underlying(type)?.Name;
         string stem = string.IsNullOrEmpty(typeName) ? "value" : char.ToLowerInvariant(typeName![0]) + typeName.Substring(1);
+        SyntaxNode member = expression.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? (SyntaxNode)expression;
         var taken = new HashSet<string>(model.LookupSymbols(expression.SpanStart).Select(s => s.Name));
-        taken.UnionWith((expression.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? (SyntaxNode)expression).DescendantTokens()
-            .Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText));
+        taken.UnionWith(member.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText));
         string name = stem;
-        for (int i = 1; taken.Contains(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None; i++)
+        for (int i = 1; taken.Contains(name) || given?.Contains((member, name)) == true || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None; i++)
         {
             name = stem + i;
         }
 
+        given?.Add((member, name));
         return name;
     }
 }

@@ -122,6 +122,7 @@ internal static class WeakFieldRewriter
             bool imported = model.LookupNamespacesAndTypes(position, name: "WeakRef").Any(s => SymbolEqualityComparer.Default.Equals(s.OriginalDefinition, weakRef));
             string weakType = $"{(imported ? "WeakRef" : "RefHeap.WeakRef")}<{target.ToMinimalDisplayString(model, position)}>";
             var editor = new SyntaxEditor(root, solution.Workspace.Services);
+            var names = new HashSet<(SyntaxNode Member, string Name)>();
             foreach (VariableDeclaratorSyntax declarator in field.DeclaringSyntaxReferences
                 .Where(r => r.SyntaxTree == root.SyntaxTree)
                 .Select(r => r.GetSyntax(cancellationToken)).OfType<VariableDeclaratorSyntax>())
@@ -133,7 +134,7 @@ internal static class WeakFieldRewriter
             {
                 if (ReferenceName(root, location) is { } name)
                 {
-                    RewriteReference(editor, model, name, weakType, field.Name);
+                    RewriteReference(editor, model, names, name, weakType, field.Name);
                 }
             }
 
@@ -199,7 +200,8 @@ internal static class WeakFieldRewriter
     private static SimpleNameSyntax? ReferenceName(SyntaxNode root, Location location) =>
         root.FindNode(location.SourceSpan, findInsideTrivia: true, getInnermostNodeForTie: true) as SimpleNameSyntax;
 
-    private static void RewriteReference(SyntaxEditor editor, SemanticModel model, SimpleNameSyntax name, string weakType, string fieldName)
+    /// <summary>Rewrites one use of the field; <paramref name="names"/> are the variable names given so far in the document.</summary>
+    private static void RewriteReference(SyntaxEditor editor, SemanticModel model, ISet<(SyntaxNode Member, string Name)> names, SimpleNameSyntax name, string weakType, string fieldName)
     {
         ExpressionSyntax access = FieldAccess(name);
         if (ReleaseStatement(access) is { } release)
@@ -214,7 +216,7 @@ internal static class WeakFieldRewriter
                 if (!IsNull(assignment.Right))
                 {
                     bool hadIncRef = RemovePrecedingIncRef(editor, assignment);
-                    string value = WeakValue(model, assignment.Right, weakType, "__0");
+                    string value = WeakValue(model, names, assignment.Right, weakType, "__0");
                     editor.ReplaceNode(assignment.Right, (current, _) => Fill(value, (ExpressionSyntax)current).WithTriviaFrom(current));
 
                     // A plain store without IncRef moved the caller's reference into the field. A weak field takes no
@@ -233,7 +235,7 @@ internal static class WeakFieldRewriter
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
                 when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&
                      invocation.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax or LambdaExpressionSyntax:
-                RewriteRefFieldCall(editor, model, invocation, method, weakType);
+                RewriteRefFieldCall(editor, model, names, invocation, method, weakType);
                 return;
             case MemberAccessExpressionSyntax or ElementAccessExpressionSyntax when IsDereferenced(access):
                 // x.F.Name: a dead target fails with a clear message rather than a NullReferenceException.
@@ -327,10 +329,10 @@ internal static class WeakFieldRewriter
     /// <c>RefField.Set/Move/Clear(ref x.F, v)</c> becomes a weak store, built from the call as edited: a read of the
     /// field in the value (<c>RefField.Set(ref a.Parent, b.Parent)</c>) has been rewritten already.
     /// </summary>
-    private static void RewriteRefFieldCall(SyntaxEditor editor, SemanticModel model, InvocationExpressionSyntax invocation, string method, string weakType)
+    private static void RewriteRefFieldCall(SyntaxEditor editor, SemanticModel model, ISet<(SyntaxNode Member, string Name)> names, InvocationExpressionSyntax invocation, string method, string weakType)
     {
         ExpressionSyntax? value = method == "Clear" ? null : invocation.ArgumentList.Arguments[1].Expression;
-        string store = value is null || IsNull(value) ? "__0 = null" : $"__0 = {WeakValue(model, value, weakType, "__1")}";
+        string store = value is null || IsNull(value) ? "__0 = null" : $"__0 = {WeakValue(model, names, value, weakType, "__1")}";
         editor.ReplaceNode(invocation, (current, _) => Fill(store, ((InvocationExpressionSyntax)current).ArgumentList.Arguments.Select(a => a.Expression).ToArray()).WithTriviaFrom(current));
 
         // Move stole the caller's reference; a weak field takes none, so it is released after the store.
@@ -346,14 +348,14 @@ internal static class WeakFieldRewriter
     /// stored as null by the strong field but would make WeakRef's constructor throw, so it is tested first, once:
     /// <c>v is { } tree ? new WeakRef&lt;T&gt;(tree) : null</c>.
     /// </summary>
-    private static string WeakValue(SemanticModel model, ExpressionSyntax value, string weakType, string hole)
+    private static string WeakValue(SemanticModel model, ISet<(SyntaxNode Member, string Name)> names, ExpressionSyntax value, string weakType, string hole)
     {
         if (!MayBeNull(model, value))
         {
             return $"new {weakType}({hole})";
         }
 
-        string variable = ConditionalChainSplitter.FreshName(model, value, model.GetTypeInfo(value).Type);
+        string variable = ConditionalChainSplitter.FreshName(model, value, model.GetTypeInfo(value).Type, names);
         return $"{hole} is {{ }} {variable} ? new {weakType}({variable}) : null";
     }
 

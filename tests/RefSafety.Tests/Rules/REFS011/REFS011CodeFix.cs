@@ -737,6 +737,12 @@ public class REFS011CodeFix
 
                 public void Reparent(Tree? parent) => RefField.Set(ref Parent, parent);
 
+                public static void ReparentBoth(Tree a, Tree b, Tree? parent)
+                {
+                    RefField.Set(ref a.Parent, parent);
+                    RefField.Set(ref b.Parent, parent);
+                }
+
                 public void Take(Tree? parent) => RefField.Move(ref Parent, parent);
 
                 public static void Link(Tree child, Tree? parent)
@@ -756,6 +762,12 @@ public class REFS011CodeFix
                 public WeakRef<Tree>? Parent;
 
                 public void Reparent(Tree? parent) => Parent = parent is { } tree ? new WeakRef<Tree>(tree) : null;
+
+                public static void ReparentBoth(Tree a, Tree b, Tree? parent)
+                {
+                    a.Parent = parent is { } tree1 ? new WeakRef<Tree>(tree1) : null;
+                    b.Parent = parent is { } tree ? new WeakRef<Tree>(tree) : null;
+                }
 
                 public void Take(Tree? parent)
                 {

@@ -7,7 +7,6 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RefSafety.Analyzers.Cycles;
 
 namespace RefSafety.CodeFixes.Cycles;
@@ -36,7 +35,6 @@ public sealed class MakeWeakReferenceFix : CodeFixProvider
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
             if (await FieldAsync(context.Document.Project, diagnostic, context.CancellationToken).ConfigureAwait(false) is not { } field ||
-                field.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken).Parent is VariableDeclarationSyntax { Variables.Count: > 1 }) ||
                 !await WeakFieldRewriter.CanRewriteAsync(context.Document.Project.Solution, field, context.CancellationToken).ConfigureAwait(false))
             {
                 continue;

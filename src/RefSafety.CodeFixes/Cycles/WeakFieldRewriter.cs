@@ -12,40 +12,60 @@ using Microsoft.CodeAnalysis.Formatting;
 namespace RefSafety.CodeFixes.Cycles;
 
 /// <summary>
-/// Turns a strong field of type <c>T</c> into a <c>WeakRef&lt;T&gt;</c> field across the solution:
+/// Turns a strong field of type <c>T</c> into a <c>WeakRef&lt;T&gt;</c> field across the solution (docs/rules/REFS011.md
+/// lists every rewrite):
 /// <list type="bullet">
-/// <item>the declaration's type becomes <c>WeakRef&lt;T&gt;?</c>;</item>
-/// <item>stores: <c>x.F = v</c> and <c>RefField.Set(ref x.F, v)</c> become <c>x.F = new WeakRef&lt;T&gt;(v)</c>; an
-/// <c>v.IncRef();</c> just before a plain store existed only for the field and is removed; <c>RefField.Move(ref x.F, v)</c>
-/// also releases the reference it used to steal (<c>v.DecRef()</c>); <c>RefField.Clear(ref x.F)</c> becomes <c>x.F = null</c>;</item>
+/// <item>the declaration's type becomes <c>WeakRef&lt;T&gt;?</c>, split out of a declaration shared with other fields;</item>
+/// <item>stores: <c>x.F = v</c>, <c>new T { F = v }</c> and <c>RefField.Set(ref x.F, v)</c> become
+/// <c>x.F = new WeakRef&lt;T&gt;(v)</c> (testing a value that may be null first); an <c>v.IncRef();</c> just before a
+/// plain store existed only for the field and is removed, without one the store moved a local's reference, which is
+/// released; <c>RefField.Move(ref x.F, v)</c> also releases the reference it used to steal (<c>v.DecRef()</c>);
+/// <c>RefField.Clear(ref x.F)</c> becomes <c>x.F = null</c>;</item>
 /// <item>releases of the field's reference (<c>x.F.DecRef()</c>, <c>x.F?.Dispose()</c>) are removed;</item>
 /// <item>reads become the weak target: <c>x.F?.Target</c> (borrowed, null once the target died); a member access
-/// on it throws a clear exception when the target is gone instead of a NullReferenceException.</item>
+/// on it throws a clear exception when the target is gone instead of a NullReferenceException, inside a <c>?.</c>
+/// chain too once <see cref="ConditionalChainSplitter"/> has split the chain.</item>
 /// </list>
 /// </summary>
 internal static class WeakFieldRewriter
 {
     /// <summary>
-    /// False when some use of the field could not be rewritten into code that compiles: a read in the middle of a
-    /// <c>?.</c> chain (<c>x?.Parent.Name</c>), or the field passed by <c>ref</c>/<c>out</c> to anything but RefField.
-    /// The fix is then not offered rather than offered broken.
+    /// False when some use of the field could not be rewritten into code that compiles and keeps the counts: a read
+    /// dereferenced inside a <c>?.</c> chain that is a void expression body (<c>() =&gt; x?.Parent.Children.Clear()</c>,
+    /// see <see cref="ConditionalChainSplitter"/>), the field passed by <c>ref</c>/<c>out</c> to anything but
+    /// RefField, a compound or deconstructing store (<c>Parent ??= p</c>, <c>(Parent, q) = t</c>), or a field initializer other than null (<c>Tree? Parent = new Tree();</c>: no release of the stored
+    /// reference can follow it). The fix is then not offered rather than offered broken.
     /// </summary>
     public static async Task<bool> CanRewriteAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
     {
+        if (field.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } value } && !IsNull(value)))
+        {
+            return false;
+        }
+
         foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(field, solution, cancellationToken).ConfigureAwait(false))
         {
             foreach (ReferenceLocation location in referenced.Locations)
             {
                 SyntaxNode? root = await location.Document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                SyntaxNode? name = root?.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true);
-                if (name?.Parent is MemberBindingExpressionSyntax binding
-                    && !(binding.Parent is ConditionalAccessExpressionSyntax chain && chain.WhenNotNull == binding))
+                if (root is null || ReferenceName(root, location.Location) is not { } name)
+                {
+                    continue;
+                }
+
+                ExpressionSyntax access = FieldAccess(name);
+                if (IsOtherStore(access))
                 {
                     return false;
                 }
 
-                ExpressionSyntax? access = name?.Parent is MemberAccessExpressionSyntax member && member.Name == name ? member : name as ExpressionSyntax;
-                if (access?.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: var call } } argument
+                if (DereferencedInChain(access) is not null &&
+                    ConditionalChainSplitter.Split(name, (await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!) is null)
+                {
+                    return false;
+                }
+
+                if (access.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: var call } } argument
                     && !argument.RefKindKeyword.IsKind(SyntaxKind.None)
                     && !(call is InvocationExpressionSyntax invocation && RefFieldMethod(invocation) is not null))
                 {
@@ -59,6 +79,7 @@ internal static class WeakFieldRewriter
 
     public static async Task<Solution> MakeWeakAsync(Solution solution, IFieldSymbol field, CancellationToken cancellationToken)
     {
+        (solution, field) = await ConditionalChainSplitter.SplitAsync(solution, field, cancellationToken).ConfigureAwait(false);
         ITypeSymbol target = field.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
         var byDocument = new Dictionary<DocumentId, List<Location>>();
         foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(field, solution, cancellationToken).ConfigureAwait(false))
@@ -101,16 +122,20 @@ internal static class WeakFieldRewriter
             bool imported = model.LookupNamespacesAndTypes(position, name: "WeakRef").Any(s => SymbolEqualityComparer.Default.Equals(s.OriginalDefinition, weakRef));
             string weakType = $"{(imported ? "WeakRef" : "RefHeap.WeakRef")}<{target.ToMinimalDisplayString(model, position)}>";
             var editor = new SyntaxEditor(root, solution.Workspace.Services);
-            foreach (VariableDeclarationSyntax declaration in field.DeclaringSyntaxReferences
+            var names = new HashSet<(SyntaxNode Member, string Name)>();
+            foreach (VariableDeclaratorSyntax declarator in field.DeclaringSyntaxReferences
                 .Where(r => r.SyntaxTree == root.SyntaxTree)
-                .Select(r => r.GetSyntax(cancellationToken).Parent).OfType<VariableDeclarationSyntax>())
+                .Select(r => r.GetSyntax(cancellationToken)).OfType<VariableDeclaratorSyntax>())
             {
-                editor.ReplaceNode(declaration.Type, (_, _) => SyntaxFactory.NullableType(SyntaxFactory.ParseTypeName(weakType)).WithTriviaFrom(declaration.Type));
+                RewriteDeclaration(editor, declarator, weakType);
             }
 
             foreach (Location location in entry.Value.OrderByDescending(l => l.SourceSpan.Start))
             {
-                RewriteReference(editor, root.FindNode(location.SourceSpan, getInnermostNodeForTie: true), weakType, field.Name);
+                if (ReferenceName(root, location) is { } name)
+                {
+                    RewriteReference(editor, model, names, name, weakType, field.Name);
+                }
             }
 
             // Reparsed, so that spliced expressions (x.F?.Target inside another ?. chain) get the shape the parser gives them.
@@ -127,136 +152,259 @@ internal static class WeakFieldRewriter
         return solution;
     }
 
-    private static void RewriteReference(SyntaxEditor editor, SyntaxNode name, string weakType, string fieldName)
+    /// <summary>
+    /// The field's type becomes <c>WeakRef&lt;T&gt;?</c>. A declaration shared with other fields (<c>Tree? A, Parent, B;</c>)
+    /// is split first, so that only this field changes: <c>Tree? A;</c>, <c>WeakRef&lt;Tree&gt;? Parent;</c>, <c>Tree? B;</c>,
+    /// in the original order (initializers run in it). Attributes, modifiers and the doc comment apply to every field
+    /// of the declaration and go on each part; other leading trivia (comments, directives) stays before the first part,
+    /// trailing trivia after the last.
+    /// </summary>
+    private static void RewriteDeclaration(SyntaxEditor editor, VariableDeclaratorSyntax declarator, string weakType)
     {
-        if (name.Parent is MemberBindingExpressionSyntax fieldBinding)
+        if (declarator.Parent is not VariableDeclarationSyntax declaration)
         {
-            // x?.F at the end of a conditional chain reads the weak target: x?.F?.Target.
-            if (fieldBinding.Parent is ConditionalAccessExpressionSyntax chain && chain.WhenNotNull == fieldBinding)
-            {
-                editor.ReplaceNode(fieldBinding, (current, _) => SyntaxFactory.ConditionalAccessExpression(
-                    (ExpressionSyntax)current, SyntaxFactory.MemberBindingExpression(SyntaxFactory.IdentifierName("Target"))));
-            }
-
             return;
         }
 
-        // The field access: x.F, this.F or plain F.
-        ExpressionSyntax access = name.Parent is MemberAccessExpressionSyntax member && member.Name == name ? member : (ExpressionSyntax)name;
+        // WeakRef<T>? where nullable reference types exist (C# 8); before, a ? on a class type does not compile.
+        TypeSyntax weak = SyntaxFactory.ParseTypeName(weakType);
+        weak = (((CSharpParseOptions)declarator.SyntaxTree.Options).LanguageVersion >= LanguageVersion.CSharp8 ? SyntaxFactory.NullableType(weak) : weak).WithTriviaFrom(declaration.Type);
+        if (declaration.Variables.Count == 1 || declaration.Parent is not FieldDeclarationSyntax shared)
+        {
+            editor.ReplaceNode(declaration.Type, weak);
+            return;
+        }
+
+        int index = declaration.Variables.IndexOf(declarator);
+        SyntaxTriviaList docComment = SyntaxFactory.TriviaList(shared.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia) || t.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia)));
+        List<FieldDeclarationSyntax> parts = new[]
+            {
+                (Type: declaration.Type, Variables: declaration.Variables.Take(index)),
+                (Type: weak, Variables: new[] { declarator }),
+                (Type: declaration.Type, Variables: declaration.Variables.Skip(index + 1)),
+            }
+            .Where(part => part.Variables.Any())
+            .Select(part => shared
+                .WithDeclaration(SyntaxFactory.VariableDeclaration(part.Type, SyntaxFactory.SeparatedList(part.Variables.Select(v => v.WithoutTrivia()))))
+                .WithLeadingTrivia(docComment)
+                .WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)
+                .WithAdditionalAnnotations(Formatter.Annotation))
+            .ToList();
+        parts[0] = parts[0].WithLeadingTrivia(shared.GetLeadingTrivia());
+        parts[parts.Count - 1] = parts[parts.Count - 1].WithTrailingTrivia(shared.GetTrailingTrivia());
+        editor.InsertAfter(shared, parts.Skip(1));
+        editor.ReplaceNode(shared, parts[0]);
+    }
+
+    /// <summary>The name a reference location covers, found in doc comments too (<c>&lt;see cref="Parent"/&gt;</c>).</summary>
+    private static SimpleNameSyntax? ReferenceName(SyntaxNode root, Location location) =>
+        root.FindNode(location.SourceSpan, findInsideTrivia: true, getInnermostNodeForTie: true) as SimpleNameSyntax;
+
+    /// <summary>Rewrites one use of the field; <paramref name="names"/> are the variable names given so far in the document.</summary>
+    private static void RewriteReference(SyntaxEditor editor, SemanticModel model, ISet<(SyntaxNode Member, string Name)> names, SimpleNameSyntax name, string weakType, string fieldName)
+    {
+        ExpressionSyntax access = FieldAccess(name);
+        if (ReleaseStatement(access) is { } release)
+        {
+            editor.RemoveNode(release, SyntaxRemoveOptions.KeepNoTrivia);
+            return;
+        }
+
         switch (access.Parent)
         {
             case AssignmentExpressionSyntax assignment when assignment.Left == access && assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
                 if (!IsNull(assignment.Right))
                 {
                     bool hadIncRef = RemovePrecedingIncRef(editor, assignment);
-                    editor.ReplaceNode(assignment.Right, (current, _) => Parse<ExpressionSyntax>(SyntaxFactory.ParseExpression($"new {weakType}({current.WithoutTrivia()})"), current));
+                    string value = WeakValue(model, names, assignment.Right, weakType, "__0");
+                    editor.ReplaceNode(assignment.Right, (current, _) => Fill(value, (ExpressionSyntax)current).WithTriviaFrom(current));
 
                     // A plain store without IncRef moved the caller's reference into the field. A weak field takes no
                     // reference, so the moved one must be released here or it would leak.
-                    if (!hadIncRef && assignment.Right is IdentifierNameSyntax moved && assignment.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } store)
+                    if (!hadIncRef && assignment.Right is IdentifierNameSyntax moved && StoreStatement(assignment) is { } store)
                     {
-                        editor.InsertAfter(store, SyntaxFactory.ParseStatement($"{moved.Identifier.ValueText}.DecRef();").WithAdditionalAnnotations(Formatter.Annotation));
+                        editor.InsertAfter(store, Release(model, moved).WithAdditionalAnnotations(Formatter.Annotation));
                     }
                 }
 
                 return;
+            case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } } } }:
+            case CrefSyntax:
+                // nameof(x.F) and <see cref="F"/> name the field, whatever its type.
+                return;
             case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } argument
                 when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) && RefFieldMethod(invocation) is { } method &&
                      invocation.Parent is ExpressionStatementSyntax or ArrowExpressionClauseSyntax or LambdaExpressionSyntax:
-                RewriteRefFieldCall(editor, access, invocation, method, weakType);
+                RewriteRefFieldCall(editor, model, names, invocation, method, weakType);
                 return;
-            case MemberAccessExpressionSyntax release when release.Expression == access && IsRelease(release.Name) &&
-                                                           release.Parent is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax releaseStatement }:
-                editor.RemoveNode(releaseStatement, SyntaxRemoveOptions.KeepNoTrivia);
-                return;
-            case ConditionalAccessExpressionSyntax conditional when conditional.Expression == access &&
-                                                                    conditional.WhenNotNull is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } &&
-                                                                    IsRelease(binding.Name) && conditional.Parent is ExpressionStatementSyntax conditionalStatement:
-                editor.RemoveNode(conditionalStatement, SyntaxRemoveOptions.KeepNoTrivia);
-                return;
-            case MemberAccessExpressionSyntax receiver when receiver.Expression == access:
-                editor.ReplaceNode(access, (current, _) => Parse<ExpressionSyntax>(
-                    SyntaxFactory.ParseExpression($"({current.WithoutTrivia()}?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))"),
-                    current));
+            case MemberAccessExpressionSyntax or ElementAccessExpressionSyntax when IsDereferenced(access):
+                // x.F.Name: a dead target fails with a clear message rather than a NullReferenceException.
+                editor.ReplaceNode(access, (current, _) => Fill(
+                    $"(__0?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))",
+                    (ExpressionSyntax)current).WithTriviaFrom(current));
                 return;
             default:
-                editor.ReplaceNode(access, (current, _) => Parse<ExpressionSyntax>(SyntaxFactory.ParseExpression($"{current.WithoutTrivia()}?.Target"), current));
+                // Any other read is the borrowed target, null once it died: x.F?.Target, x?.F?.Target, x?.F?.Target?.Name.
+                editor.ReplaceNode(access, (current, _) => SyntaxFactory.ConditionalAccessExpression(
+                    ((ExpressionSyntax)current).WithoutTrivia(), SyntaxFactory.MemberBindingExpression(SyntaxFactory.IdentifierName("Target"))).WithTriviaFrom(current));
                 return;
-        }
-    }
-
-    private static void RewriteRefFieldCall(SyntaxEditor editor, ExpressionSyntax access, InvocationExpressionSyntax invocation, string method, string weakType)
-    {
-        SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
-        string field = access.WithoutTrivia().ToString();
-        string value = arguments.Count > 1 ? arguments[1].Expression.WithoutTrivia().ToString() : "null";
-        string replacement = method switch
-        {
-            "Clear" => $"{field} = null;",
-            "Move" when !IsNull(arguments[1].Expression) => $"{field} = new {weakType}({value}); {value}.DecRef();",
-            _ when IsNull(arguments[1].Expression) => $"{field} = null;",
-            _ => $"{field} = new {weakType}({value});",
-        };
-        // Elastic line ends let the formatter put each statement on its own line.
-        IEnumerable<StatementSyntax> statements = (SyntaxFactory.ParseStatement("{" + replacement + "}") is BlockSyntax block ? block.Statements : Enumerable.Empty<StatementSyntax>())
-            .Select(s => s.WithoutTrivia().WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed));
-        if (invocation.Parent is not ExpressionStatementSyntax statement)
-        {
-            RewriteExpressionBody(editor, invocation, statements.ToList());
-            return;
-        }
-
-        List<StatementSyntax> annotated = statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList();
-        annotated[0] = annotated[0].WithLeadingTrivia(statement.GetLeadingTrivia());
-        annotated[annotated.Count - 1] = annotated[annotated.Count - 1].WithTrailingTrivia(statement.GetTrailingTrivia());
-        if (annotated.Count == 1)
-        {
-            editor.ReplaceNode(statement, annotated[0]);
-        }
-        else if (statement.Parent is BlockSyntax)
-        {
-            editor.InsertAfter(statement, annotated);
-            editor.RemoveNode(statement, SyntaxRemoveOptions.KeepNoTrivia);
-        }
-        else
-        {
-            // An embedded statement (if (c) RefField.Move(...);) needs a block for two statements.
-            editor.ReplaceNode(statement, SyntaxFactory.Block(annotated).WithAdditionalAnnotations(Formatter.Annotation));
         }
     }
 
     /// <summary>
-    /// A RefField call that is an expression body (<c>void M() =&gt; RefField.Set(...)</c>, <c>() =&gt; RefField.Set(...)</c>):
-    /// one replacement statement stays an expression body; two (Move) turn the body into a block.
+    /// A store other than <c>x.F = v</c>: compound (<c>x.F ??= v</c>, which stores only sometimes, so a release of the
+    /// moved value could not follow it unconditionally) or deconstructing (<c>(x.F, y) = t</c>).
     /// </summary>
-    private static void RewriteExpressionBody(SyntaxEditor editor, InvocationExpressionSyntax invocation, List<StatementSyntax> statements)
+    private static bool IsOtherStore(ExpressionSyntax access)
     {
-        if (statements.Count == 1 && statements[0] is ExpressionStatementSyntax single)
+        if (access.Parent is AssignmentExpressionSyntax assignment && assignment.Left == access)
         {
-            editor.ReplaceNode(invocation, single.Expression.WithTriviaFrom(invocation));
+            return !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression);
+        }
+
+        SyntaxNode target = access;
+        while (target.Parent is ArgumentSyntax { Parent: TupleExpressionSyntax tuple })
+        {
+            target = tuple;
+        }
+
+        return target != access && target.Parent is AssignmentExpressionSyntax { Left: var left } && left == target;
+    }
+
+    /// <summary>The field access a reference names: <c>x.F</c>, <c>.F</c> in a <c>?.</c> chain, or plain <c>F</c>.</summary>
+    internal static ExpressionSyntax FieldAccess(SimpleNameSyntax name) => name.Parent switch
+    {
+        MemberAccessExpressionSyntax member when member.Name == name => member,
+        MemberBindingExpressionSyntax binding => binding,
+        _ => name,
+    };
+
+    /// <summary>True when the field's value is dereferenced: <c>x.F.Name</c>, <c>x.F[i]</c>.</summary>
+    private static bool IsDereferenced(ExpressionSyntax access) =>
+        access.Parent is MemberAccessExpressionSyntax member && member.Expression == access ||
+        access.Parent is ElementAccessExpressionSyntax element && element.Expression == access;
+
+    /// <summary>
+    /// For a read dereferenced inside a <c>?.</c> chain (<c>x?.F.Name</c>, <c>x?.a.F.Name</c>, not a release), the
+    /// binding that starts it (<c>.F</c>, <c>.a</c>): a chain can be neither parenthesized nor continued by a throw,
+    /// so the read needs <see cref="ConditionalChainSplitter"/>. Else null.
+    /// </summary>
+    internal static ExpressionSyntax? DereferencedInChain(ExpressionSyntax access) =>
+        IsDereferenced(access) && ReleaseStatement(access) is null ? ChainBinding(access) : null;
+
+    /// <summary>The binding that starts <paramref name="expression"/> when it continues a <c>?.</c> chain, else null.</summary>
+    private static ExpressionSyntax? ChainBinding(ExpressionSyntax expression) => expression switch
+    {
+        MemberBindingExpressionSyntax or ElementBindingExpressionSyntax => expression,
+        MemberAccessExpressionSyntax member => ChainBinding(member.Expression),
+        ElementAccessExpressionSyntax element => ChainBinding(element.Expression),
+        InvocationExpressionSyntax invocation => ChainBinding(invocation.Expression),
+        PostfixUnaryExpressionSyntax suppressed => ChainBinding(suppressed.Operand),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The statement that only releases the field's reference, which a weak field does not hold: <c>x.F.DecRef();</c>,
+    /// <c>x.F?.Dispose();</c>, <c>x?.F.DecRef();</c>, <c>x?.F?.DecRef();</c>.
+    /// </summary>
+    private static ExpressionStatementSyntax? ReleaseStatement(ExpressionSyntax access)
+    {
+        ExpressionSyntax? release = access.Parent switch
+        {
+            MemberAccessExpressionSyntax member when member.Expression == access && IsRelease(member.Name) && member.Parent is InvocationExpressionSyntax call && call.Expression == member => call,
+            ConditionalAccessExpressionSyntax chain when chain.Expression == access && chain.WhenNotNull is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } && IsRelease(binding.Name) => chain,
+            _ => null,
+        };
+
+        // Out of the ?. chains the release ends (x?.F.DecRef()).
+        while (release?.Parent is ConditionalAccessExpressionSyntax outer && outer.WhenNotNull == release)
+        {
+            release = outer;
+        }
+
+        return release?.Parent as ExpressionStatementSyntax;
+    }
+
+    /// <summary>
+    /// <c>RefField.Set/Move/Clear(ref x.F, v)</c> becomes a weak store, built from the call as edited: a read of the
+    /// field in the value (<c>RefField.Set(ref a.Parent, b.Parent)</c>) has been rewritten already.
+    /// </summary>
+    private static void RewriteRefFieldCall(SyntaxEditor editor, SemanticModel model, ISet<(SyntaxNode Member, string Name)> names, InvocationExpressionSyntax invocation, string method, string weakType)
+    {
+        ExpressionSyntax? value = method == "Clear" ? null : invocation.ArgumentList.Arguments[1].Expression;
+        string store = value is null || IsNull(value) ? "__0 = null" : $"__0 = {WeakValue(model, names, value, weakType, "__1")}";
+        editor.ReplaceNode(invocation, (current, _) => Fill(store, ((InvocationExpressionSyntax)current).ArgumentList.Arguments.Select(a => a.Expression).ToArray()).WithTriviaFrom(current));
+
+        // Move stole the caller's reference; a weak field takes none, so it is released after the store.
+        if (method == "Move" && value is not null && !IsNull(value))
+        {
+            AppendStatement(editor, invocation, Release(model, value));
+        }
+    }
+
+    /// <summary>
+    /// A template for <see cref="Fill"/> of the weak store's value, <paramref name="value"/> being the hole
+    /// <paramref name="hole"/>: <c>new WeakRef&lt;T&gt;(v)</c>. A value that may be null (a <c>Tree?</c> parameter) was
+    /// stored as null by the strong field but would make WeakRef's constructor throw, so it is tested first, once:
+    /// <c>v is { } tree ? new WeakRef&lt;T&gt;(tree) : null</c>.
+    /// </summary>
+    private static string WeakValue(SemanticModel model, ISet<(SyntaxNode Member, string Name)> names, ExpressionSyntax value, string weakType, string hole)
+    {
+        if (!MayBeNull(model, value))
+        {
+            return $"new {weakType}({hole})";
+        }
+
+        string variable = ConditionalChainSplitter.FreshName(model, value, model.GetTypeInfo(value).Type, names);
+        return $"{hole} is {{ }} {variable} ? new {weakType}({variable}) : null";
+    }
+
+    /// <summary><c>v.DecRef();</c>, or <c>v?.DecRef();</c> for a value that may be null.</summary>
+    private static StatementSyntax Release(SemanticModel model, ExpressionSyntax value) =>
+        SyntaxFactory.ParseStatement($"{value.WithoutTrivia()}{(MayBeNull(model, value) ? "?" : "")}.DecRef();");
+
+    private static bool MayBeNull(SemanticModel model, ExpressionSyntax value) =>
+        model.GetTypeInfo(value).Nullability.FlowState == NullableFlowState.MaybeNull;
+
+    /// <summary>
+    /// Puts <paramref name="added"/> after the statement or expression body that <paramref name="expression"/> is.
+    /// An embedded statement (<c>if (c) ...;</c>) or an expression body (<c>void M() =&gt; ...</c>, <c>p =&gt; ...</c>,
+    /// an accessor's) becomes a block, as two statements need one.
+    /// </summary>
+    private static void AppendStatement(SyntaxEditor editor, ExpressionSyntax expression, StatementSyntax added)
+    {
+        added = added.WithAdditionalAnnotations(Formatter.Annotation);
+        if (expression.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } inBlock)
+        {
+            editor.InsertAfter(inBlock, added);
             return;
         }
 
-        BlockSyntax body = SyntaxFactory.Block(statements).WithAdditionalAnnotations(Formatter.Annotation);
-        switch (invocation.Parent)
+        // In a new block, elastic line ends let the formatter put each statement on its own line.
+        added = added.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed);
+        switch (expression.Parent)
         {
-            case LambdaExpressionSyntax lambda:
-                editor.ReplaceNode(lambda, lambda.WithExpressionBody(null).WithBlock(body));
+            case ExpressionStatementSyntax statement:
+                editor.ReplaceNode(statement, (current, _) => SyntaxFactory.Block((StatementSyntax)current, added).WithAdditionalAnnotations(Formatter.Annotation));
                 break;
-            case ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax method }:
-                editor.ReplaceNode(method, method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
-                break;
-            case ArrowExpressionClauseSyntax { Parent: LocalFunctionStatementSyntax function }:
-                editor.ReplaceNode(function, function.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+            case LambdaExpressionSyntax or ArrowExpressionClauseSyntax:
+                SyntaxNode owner = expression.Parent is ArrowExpressionClauseSyntax arrow ? arrow.Parent! : expression.Parent;
+                editor.ReplaceNode(owner, (current, generator) =>
+                {
+                    ExpressionSyntax body = current is LambdaExpressionSyntax lambda ? lambda.ExpressionBody! : current.ChildNodes().OfType<ArrowExpressionClauseSyntax>().Single().Expression;
+                    return generator.WithStatements(current, new[] { SyntaxFactory.ExpressionStatement(body.WithoutTrivia()).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed), added }).WithAdditionalAnnotations(Formatter.Annotation);
+                });
                 break;
         }
     }
 
-    /// <summary>Removes <c>v.IncRef();</c> right before <c>x.F = v;</c>: it gave the field its own reference, which a weak field does not need.</summary>
-    /// <summary>Removes an <c>IncRef</c> made just before the store only for the field; true if there was one.</summary>
+    /// <summary>
+    /// Removes <c>v.IncRef();</c> right before the statement storing <c>v</c> (<c>x.F = v;</c>, <c>var t = new T { F = v };</c>):
+    /// it gave the field its own reference, which a weak field does not need. True if there was one.
+    /// </summary>
     private static bool RemovePrecedingIncRef(SyntaxEditor editor, AssignmentExpressionSyntax assignment)
     {
-        if (assignment.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement)
+        if (StoreStatement(assignment) is not { Parent: BlockSyntax block } statement)
         {
             return false;
         }
@@ -277,6 +425,20 @@ internal static class WeakFieldRewriter
         return false;
     }
 
+    /// <summary>
+    /// The statement of a block that performs the store: <c>x.F = v;</c> itself, or the statement creating the object
+    /// whose initializer sets the field (<c>var t = new T { F = v };</c>, <c>list.Add(new T { F = v });</c>). Null
+    /// elsewhere (an expression body, a lambda, an <c>if</c> condition, a <c>return</c>): no statement can go right
+    /// before or after the store there.
+    /// </summary>
+    private static StatementSyntax? StoreStatement(AssignmentExpressionSyntax assignment)
+    {
+        SyntaxNode? store = assignment.Parent is InitializerExpressionSyntax { Parent: BaseObjectCreationExpressionSyntax creation }
+            ? creation.FirstAncestorOrSelf<SyntaxNode>(n => n is StatementSyntax or AnonymousFunctionExpressionSyntax)
+            : assignment.Parent;
+        return store is ExpressionStatementSyntax { Parent: BlockSyntax } or LocalDeclarationStatementSyntax { Parent: BlockSyntax } ? (StatementSyntax)store : null;
+    }
+
     private static string? RefFieldMethod(InvocationExpressionSyntax invocation) =>
         invocation.Expression is MemberAccessExpressionSyntax { Expression: var type, Name.Identifier.ValueText: var name } &&
         type.ToString() is "RefField" or "RefHeap.RefField" or "global::RefHeap.RefField" &&
@@ -289,7 +451,23 @@ internal static class WeakFieldRewriter
     private static bool IsNull(ExpressionSyntax expression) =>
         expression.IsKind(SyntaxKind.NullLiteralExpression) || expression.IsKind(SyntaxKind.DefaultLiteralExpression);
 
-    private static TNode Parse<TNode>(SyntaxNode parsed, SyntaxNode original)
-        where TNode : SyntaxNode =>
-        (TNode)parsed.WithTriviaFrom(original);
+    /// <summary>
+    /// Parses <paramref name="template"/> with <paramref name="holes"/> in place of its names <c>__0</c>, <c>__1</c>. They
+    /// go in as nodes, not text, so that edits still to come inside them find their nodes (<c>x.Parent.Parent.Name</c>
+    /// rewrites the outer read first).
+    /// </summary>
+    private static ExpressionSyntax Fill(string template, params ExpressionSyntax[] holes)
+    {
+        ExpressionSyntax parsed = SyntaxFactory.ParseExpression(template);
+        return parsed.ReplaceNodes(
+            parsed.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => Hole(n) is not null),
+            (hole, _) => holes[Hole(hole)!.Value].WithTriviaFrom(hole));
+    }
+
+    /// <summary>The index of a hole name (<c>__1</c>: 1), null for any other name (a type the template spells).</summary>
+    private static int? Hole(IdentifierNameSyntax name) =>
+        name.Identifier.ValueText is { Length: > 2 } text && text.StartsWith("__", System.StringComparison.Ordinal) &&
+        int.TryParse(text.Substring(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+            ? index
+            : null;
 }

@@ -99,4 +99,50 @@ public class REFS010CodeFix
             null,
             Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("parent.Children[] → child.Parent → parent"));
     }
+
+    [Fact]
+    public async Task ABackEdgeDeclaredWithAnotherFieldIsSplitOutAndItsInitializerStoreBecomesWeak()
+    {
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+                public Tree? Next;
+            }
+            static class Family
+            {
+                public static void Adopt(Tree parent)
+                {
+                    var child = new Tree { Parent = new WeakRef<Tree>(parent) };
+                    parent.Children.Add(child);
+                    child.DecRef();
+                }
+            }
+            """;
+        await Verify<REFS010StrongCycleCreatedAnalyzer>.CodeFix<MakeWeakReferenceFix>(
+            """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? Parent, Next;
+            }
+            static class Family
+            {
+                public static void Adopt(Tree parent)
+                {
+                    parent.IncRef();
+                    var child = new Tree { Parent = parent };
+                    {|#0:parent.Children.Add(child)|};
+                    child.DecRef();
+                }
+            }
+            """,
+            Fixed,
+            null,
+            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("this.Parent → parent.Children[] → this"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Testing;
 using RefSafety.Analyzers.Rules;
 using RefSafety.CodeFixes.Cycles;
@@ -214,6 +215,30 @@ public class REFS011CodeFix
                 }
 
                 public System.Action<Tree> Setter => p => Parent = new WeakRef<Tree>(p);
+
+                public System.Action<Tree> Mover => p =>
+                {
+                    Parent = new WeakRef<Tree>(p);
+                    p.DecRef();
+                };
+
+                public Tree Up
+                {
+                    set
+                    {
+                        Parent = new WeakRef<Tree>(value);
+                        value.DecRef();
+                    }
+                }
+
+                public void TakeIf(bool take, Tree parent)
+                {
+                    if (take)
+                    {
+                        Parent = new WeakRef<Tree>(parent);
+                        parent.DecRef();
+                    }
+                }
             }
             """;
         await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
@@ -227,6 +252,19 @@ public class REFS011CodeFix
                 public void Take(Tree parent) => RefField.Move(ref Parent, parent);
 
                 public System.Action<Tree> Setter => p => RefField.Set(ref Parent, p);
+
+                public System.Action<Tree> Mover => p => RefField.Move(ref Parent, p);
+
+                public Tree Up
+                {
+                    set => RefField.Move(ref Parent, value);
+                }
+
+                public void TakeIf(bool take, Tree parent)
+                {
+                    if (take)
+                        RefField.Move(ref Parent, parent);
+                }
             }
             """,
             Fixed,
@@ -235,7 +273,7 @@ public class REFS011CodeFix
     }
 
     [Fact]
-    public async Task NotOfferedWhenAReadSitsInTheMiddleOfAConditionalChain()
+    public async Task ReadsDereferencedInsideAConditionalChainAreSplitOutOfIt()
     {
         const string Source = """
             using RefHeap;
@@ -243,13 +281,94 @@ public class REFS011CodeFix
             {
                 public RefList<Tree> Children = new();
                 public Tree? {|#0:Parent|};
+                public string Name = "";
 
-                public int? SiblingCount(Tree? node) => node?.Parent.Children.Count;
+                /// <summary>Counts the children of <see cref="Parent"/>.</summary>
+                public static int? SiblingCount(Tree? node) => node?.Parent.Children.Count;
+
+                public static string? UncleName(Tree? node) => node?.Children[0].Parent.Name;
+
+                public static string? HeldParentName(Holder? holder) => holder?.Node.Parent.Name;
+
+                public static int? GrandparentNameLength(Tree? tree) => tree?.Parent.Parent.Name?.Length;
+
+                public static void Leave(Tree? node, Tree child)
+                {
+                    node?.Parent.Children.Remove(child);
+                    if (child.Children.Count == 0)
+                        node?.Parent.Children.Clear();
+                    else
+                        node?.Children.Clear();
+                }
+            }
+
+            struct Holder
+            {
+                public Tree Node;
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+                public string Name = "";
+
+                /// <summary>Counts the children of <see cref="Parent"/>.</summary>
+                public static int? SiblingCount(Tree? node) => (node is { } tree ? (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count : default(int?));
+
+                public static string? UncleName(Tree? node) => (node is { } tree ? (tree.Children[0].Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name : null);
+
+                public static string? HeldParentName(Holder? holder) => (holder is { } holder1 ? (holder1.Node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name : null);
+
+                public static int? GrandparentNameLength(Tree? tree) => (tree is { } tree1 ? ((tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Name?.Length : default(int?));
+
+                public static void Leave(Tree? node, Tree child)
+                {
+                    if (node is { } tree)
+                        (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Remove(child);
+                    if (child.Children.Count == 0)
+                    {
+                        if (node is { } tree1)
+                            (tree1.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Clear();
+                    }
+                    else
+                        node?.Children.Clear();
+                }
+            }
+
+            struct Holder
+            {
+                public Tree Node;
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Theory]
+    [InlineData("public static System.Action<Tree?> Orphan => node => node?.Parent.Children.Clear();")]
+    [InlineData("public void Adopt(Tree parent) => Parent ??= parent;")]
+    [InlineData("public void Swap(Tree other) => (Parent, other.Parent) = (other.Parent, Parent);")]
+    public async Task NotOfferedWhereTheFixCouldNotKeepTheCodeCompilingAndTheCountsRight(string member)
+    {
+        string source = $$"""
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                {{member}}
             }
             """;
         var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
-        test.TestState.Sources.Add(("/0/Tree.cs", Source));
-        test.FixedState.Sources.Add(("/0/Tree.cs", Source));
+        test.TestState.Sources.Add(("/0/Tree.cs", source));
+        test.FixedState.Sources.Add(("/0/Tree.cs", source));
         var diagnostic = Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree");
         test.ExpectedDiagnostics.Add(diagnostic);
         test.FixedState.ExpectedDiagnostics.Add(diagnostic);
@@ -299,6 +418,407 @@ public class REFS011CodeFix
         var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
         test.TestState.Sources.Add(("/0/Tree.cs", Source));
         test.FixedState.Sources.Add(("/0/Tree.cs", Fixed));
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StoresThroughAnyReceiverAndInitializersBecomeWeakWithoutTheirIncRef()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public Tree Self() => this;
+
+                public void AttachTo(Tree parent)
+                {
+                    parent.IncRef();
+                    this.Parent = parent;
+                }
+
+                public void Reattach(Tree parent)
+                {
+                    parent.IncRef();
+                    Parent = parent;
+                }
+            }
+
+            static class Stores
+            {
+                public static void ThroughACall(Tree node, Tree parent)
+                {
+                    parent.IncRef();
+                    node.Self().Parent = parent;
+                }
+
+                public static void ThroughAnIndexer(Tree[] nodes, int i, Tree parent)
+                {
+                    parent.IncRef();
+                    nodes[i].Parent = parent;
+                }
+
+                public static Tree InAnInitializer(Tree parent)
+                {
+                    parent.IncRef();
+                    var child = new Tree { Parent = parent };
+                    return child;
+                }
+
+                public static void InAnArgument(RefList<Tree> list, Tree parent)
+                {
+                    var owned = parent;
+                    owned.IncRef();
+                    var moved = owned;
+                    list.Add(new Tree { Parent = moved });
+                }
+
+                public static Tree InAnExpressionBody(Tree parent) => new() { Parent = parent };
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+
+                public Tree Self() => this;
+
+                public void AttachTo(Tree parent)
+                {
+                    this.Parent = new WeakRef<Tree>(parent);
+                }
+
+                public void Reattach(Tree parent)
+                {
+                    Parent = new WeakRef<Tree>(parent);
+                }
+            }
+
+            static class Stores
+            {
+                public static void ThroughACall(Tree node, Tree parent)
+                {
+                    node.Self().Parent = new WeakRef<Tree>(parent);
+                }
+
+                public static void ThroughAnIndexer(Tree[] nodes, int i, Tree parent)
+                {
+                    nodes[i].Parent = new WeakRef<Tree>(parent);
+                }
+
+                public static Tree InAnInitializer(Tree parent)
+                {
+                    var child = new Tree { Parent = new WeakRef<Tree>(parent) };
+                    return child;
+                }
+
+                public static void InAnArgument(RefList<Tree> list, Tree parent)
+                {
+                    var owned = parent;
+                    owned.IncRef();
+                    var moved = owned;
+                    list.Add(new Tree { Parent = new WeakRef<Tree>(moved) });
+                    moved.DecRef();
+                }
+
+                public static Tree InAnExpressionBody(Tree parent) => new() { Parent = new WeakRef<Tree>(parent) };
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public async Task AFieldDeclaredWithOthersIsSplitOutOfTheDeclaration()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+
+                // Links, set by Adopt.
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public Tree? First, {|#0:Parent|}, Next = null; // not owned
+
+                public void Adopt(Tree child)
+                {
+                    Children.Add(child);
+                    RefField.Set(ref child.Parent, this);
+                    RefField.Set(ref child.Next, First);
+                }
+
+                public string Describe() => Parent is null ? "root" : nameof(Parent) + " " + Parent.Children.Count;
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+
+                // Links, set by Adopt.
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public Tree? First;
+
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public WeakRef<Tree>? Parent;
+
+                /// <summary>Neighbours in the tree.</summary>
+                [System.NonSerialized]
+                public Tree? Next = null; // not owned
+
+                public void Adopt(Tree child)
+                {
+                    Children.Add(child);
+                    child.Parent = new WeakRef<Tree>(this);
+                    RefField.Set(ref child.Next, First);
+                }
+
+                public string Describe() => Parent?.Target is null ? "root" : nameof(Parent) + " " + (Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count;
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public Task NotOfferedOnAFieldWithAnInitializer()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|} = Root;
+                public static readonly Tree Root = new();
+            }
+            """;
+        return CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Source,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+    }
+
+    [Fact]
+    public async Task FixAllSplitsADeclarationOfTwoBackEdgesAcrossDocuments()
+    {
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>();
+        test.TestState.Sources.Add(("/0/Tree.cs", """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                internal Tree? {|#0:Parent|}, {|#1:Owner|};
+            }
+            """));
+        test.TestState.Sources.Add(("/0/Usage.cs", """
+            static class Usage
+            {
+                public static void Adopt(Tree parent, Tree child)
+                {
+                    parent.Children.Add(child);
+                    parent.IncRef();
+                    child.Parent = parent;
+                    RefHeap.RefField.Set(ref child.Owner, parent.Owner ?? parent);
+                }
+            }
+            """));
+        const string TreeFixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                internal WeakRef<Tree>? Parent;
+                internal WeakRef<Tree>? Owner;
+            }
+            """;
+        const string UsageFixed = """
+            static class Usage
+            {
+                public static void Adopt(Tree parent, Tree child)
+                {
+                    parent.Children.Add(child);
+                    child.Parent = new RefHeap.WeakRef<Tree>(parent);
+                    child.Owner = new RefHeap.WeakRef<Tree>(parent.Owner?.Target ?? parent);
+                }
+            }
+            """;
+        test.FixedState.Sources.Add(("/0/Tree.cs", TreeFixed));
+        test.FixedState.Sources.Add(("/0/Usage.cs", UsageFixed));
+        test.NumberOfFixAllIterations = 1;
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(1).WithArguments("Owner", "Tree.Owner → Tree"));
+        await test.RunAsync(CancellationToken.None);
+        await CycleAnalyzers.AssertSilent(TreeFixed, UsageFixed);
+    }
+
+    [Fact]
+    public async Task ReadsAndReleasesInsideConditionalChains()
+    {
+        const string Source = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public Tree this[int i] => Children[i];
+
+                public static int? Siblings(Tree? node) => node?.Parent?.Children.Count;
+
+                public static Tree? GreatGrandparent(Tree node) => node.Parent?.Parent?.Parent;
+
+                public static Tree FirstSibling(Tree node) => node.Parent[0];
+
+                public static int Cousins(Tree node) => node.Parent.Parent.Children.Count;
+
+                public static void Detach(Tree? node, Tree? other)
+                {
+                    node?.Parent?.DecRef();
+                    other?.Parent.Dispose();
+                    node?.Children[0].Parent?.DecRef();
+                }
+            }
+            """;
+        const string Fixed = """
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+
+                public Tree this[int i] => Children[i];
+
+                public static int? Siblings(Tree? node) => node?.Parent?.Target?.Children.Count;
+
+                public static Tree? GreatGrandparent(Tree node) => node.Parent?.Target?.Parent?.Target?.Parent?.Target;
+
+                public static Tree FirstSibling(Tree node) => (node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released."))[0];
+
+                public static int Cousins(Tree node) => ((node.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count;
+
+                public static void Detach(Tree? node, Tree? other)
+                {
+                }
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public async Task AValueThatMayBeNullIsStoredAsNullNotPassedToWeakRef()
+    {
+        const string Source = """
+            #nullable enable
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? {|#0:Parent|};
+
+                public void Reparent(Tree? parent) => RefField.Set(ref Parent, parent);
+
+                public static void ReparentBoth(Tree a, Tree b, Tree? parent)
+                {
+                    RefField.Set(ref a.Parent, parent);
+                    RefField.Set(ref b.Parent, parent);
+                }
+
+                public void Take(Tree? parent) => RefField.Move(ref Parent, parent);
+
+                public static void Link(Tree child, Tree? parent)
+                {
+                    parent?.IncRef();
+                    Tree? owned = parent;
+                    child.Parent = owned;
+                }
+            }
+            """;
+        const string Fixed = """
+            #nullable enable
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public WeakRef<Tree>? Parent;
+
+                public void Reparent(Tree? parent) => Parent = parent is { } tree ? new WeakRef<Tree>(tree) : null;
+
+                public static void ReparentBoth(Tree a, Tree b, Tree? parent)
+                {
+                    a.Parent = parent is { } tree1 ? new WeakRef<Tree>(tree1) : null;
+                    b.Parent = parent is { } tree ? new WeakRef<Tree>(tree) : null;
+                }
+
+                public void Take(Tree? parent)
+                {
+                    Parent = parent is { } tree ? new WeakRef<Tree>(tree) : null;
+                    parent?.DecRef();
+                }
+
+                public static void Link(Tree child, Tree? parent)
+                {
+                    parent?.IncRef();
+                    Tree? owned = parent;
+                    child.Parent = owned is { } tree ? new WeakRef<Tree>(tree) : null;
+                    owned?.DecRef();
+                }
+            }
+            """;
+        await CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>.Run(
+            Source,
+            Fixed,
+            Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
+        await CycleAnalyzers.AssertSilent(Fixed);
+    }
+
+    [Fact]
+    public async Task BeforeCSharp8TheSplitTestsTheTypeAndTheFieldIsNotAnnotated()
+    {
+        var test = new CycleFixTest<REFS011TypeCanFormCycleAnalyzer, MakeWeakReferenceFix>
+        {
+            TestCode = """
+                using RefHeap;
+                class Tree : RefObject
+                {
+                    public RefList<Tree> Children = new RefList<Tree>();
+                    public Tree {|#0:Parent|};
+
+                    public static int? SiblingCount(Tree node) => node?.Parent.Children.Count;
+                }
+                """,
+            FixedCode = """
+                using RefHeap;
+                class Tree : RefObject
+                {
+                    public RefList<Tree> Children = new RefList<Tree>();
+                    public WeakRef<Tree> Parent;
+
+                    public static int? SiblingCount(Tree node) => (node is Tree tree ? (tree.Parent?.Target ?? throw new System.InvalidOperationException("The target of the weak reference 'Parent' was released.")).Children.Count : default(int?));
+                }
+                """,
+        };
+        test.SolutionTransforms.Add((solution, project) =>
+            solution.WithProjectParseOptions(project, ((CSharpParseOptions)solution.GetProject(project)!.ParseOptions!).WithLanguageVersion(LanguageVersion.CSharp7_3)));
         test.ExpectedDiagnostics.Add(Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Analyzers.Descriptors.REFS011TypeCanFormCycle).WithLocation(0).WithArguments("Parent", "Tree.Parent → Tree"));
         await test.RunAsync(CancellationToken.None);
     }

@@ -19,6 +19,11 @@ internal sealed partial class OwnershipDataflow
     /// </summary>
     private ControlFlowRegion[] FinallyChain(ControlFlowBranch branch, BasicBlock from)
     {
+        if (branch.FinallyRegions.IsEmpty && branch.Semantics is not (ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow))
+        {
+            return Array.Empty<ControlFlowRegion>(); // the common case, without a lookup
+        }
+
         if (_finallyChains.TryGetValue(branch, out ControlFlowRegion[]? chain))
         {
             return chain;

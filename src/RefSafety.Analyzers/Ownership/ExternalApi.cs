@@ -110,6 +110,11 @@ internal sealed class ExternalApi
 
     public ReturnOwnership ReturnOf(IMethodSymbol method)
     {
+        if (_newReferences.Count + _borrowedReferences.Count == 0)
+        {
+            return ReturnOwnership.None; // most files configure nothing: skip formatting the name
+        }
+
         string name = FullName(method);
         return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
     }
@@ -126,7 +131,7 @@ internal sealed class ExternalApi
         return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
     }
 
-    public bool Steals(IMethodSymbol method, int ordinal) => _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")");
+    public bool Steals(IMethodSymbol method, int ordinal) => _stolenArguments.Count > 0 && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")");
 
     private static int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
         names.Count == 0 || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;

@@ -37,30 +37,31 @@ internal sealed partial class OwnershipDataflow
     // paths, so that branches correlated through them are not mixed. Not those a lambda or local function could set.
     private void DeclareFlags()
     {
-        var candidates = new List<ISymbol>();
+        var tests = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
         foreach (BasicBlock block in _cfg.Blocks)
         {
-            IOperation? condition = block.ConditionalSuccessor is null ? null : block.BranchValue;
-            while (condition is not null && Unwrap(condition) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+            if (block.ConditionalSuccessor is not null && block.BranchValue is { } condition && FlagSymbol(condition) is { } tested && !_variables.ContainsKey(tested))
             {
-                condition = negation.Operand;
-            }
-
-            ISymbol? tested = condition is null ? null : Unwrap(condition) switch
-            {
-                ILocalReferenceOperation local when local.Local.RefKind == RefKind.None => local.Local,
-                IParameterReferenceOperation parameter when parameter.Parameter.RefKind == RefKind.None => parameter.Parameter,
-                _ => null,
-            };
-            if (tested is not null && !_variables.ContainsKey(tested) && !candidates.Contains(tested, SymbolEqualityComparer.Default))
-            {
-                candidates.Add(tested);
+                // A branch whose sides may change what is owned counts twice: the paths it splits differ from there on.
+                int weight = ChangesOwnership(condition.Syntax) ? 2 : 1;
+                tests[tested] = (tests.TryGetValue(tested, out int count) ? count : 0) + weight;
             }
         }
 
-        if (candidates.Count == 0)
+        if (tests.Count == 0)
         {
             return;
+        }
+
+        // A flag splits the paths only where that can matter: tested twice (two branches to correlate), or written
+        // on the way (`owned = true;` under the first branch, `ok = TryCreate(out x)`). Splitting costs work.
+        var writes = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+        foreach (ISimpleAssignmentOperation assignment in _cfg.Blocks.SelectMany(b => b.Operations).SelectMany(o => o.DescendantsAndSelf()).OfType<ISimpleAssignmentOperation>())
+        {
+            if (FlagSymbol(assignment.Target) is { } written && tests.ContainsKey(written))
+            {
+                writes[written] = (writes.TryGetValue(written, out int count) ? count : 0) + (Attempt(assignment.Value, isTrue: true) is null ? 1 : 2);
+            }
         }
 
         var nestedCode = _cfg.OriginalOperation.Syntax.DescendantNodes()
@@ -68,7 +69,11 @@ internal sealed partial class OwnershipDataflow
             .SelectMany(n => n.DescendantNodes().OfType<IdentifierNameSyntax>())
             .Select(i => i.Identifier.ValueText)
             .ToImmutableHashSet();
-        foreach (ISymbol flag in candidates.Where(c => !nestedCode.Contains(c.Name)).Take(MaxFlags))
+        IEnumerable<ISymbol> useful = tests
+            .Where(t => t.Value >= 2 || (writes.TryGetValue(t.Key, out int written) && written >= 2))
+            .Select(t => t.Key)
+            .Where(flag => !nestedCode.Contains(flag.Name));
+        foreach (ISymbol flag in useful.Take(MaxFlags))
         {
             int index = Declare(flag, flag.Name, VariableKind.Flag);
             if (index >= 0)
@@ -76,6 +81,51 @@ internal sealed partial class OwnershipDataflow
                 _flags.Add(index);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the statement or expression a condition decides may take, give up or move a reference on one of its
+    /// sides (a count call, a `new`, an assignment): only then do the two sides leave different ownership states.
+    /// Syntax only; a loop condition or anything unrecognised counts as yes.
+    /// </summary>
+    private static bool ChangesOwnership(SyntaxNode condition)
+    {
+        SyntaxNode node = condition;
+        while (node.Parent is ParenthesizedExpressionSyntax or PrefixUnaryExpressionSyntax or BinaryExpressionSyntax)
+        {
+            node = node.Parent;
+        }
+
+        SyntaxNode[]? sides = node.Parent switch
+        {
+            IfStatementSyntax test when test.Condition == node => test.Else is null ? new SyntaxNode[] { test.Statement } : new SyntaxNode[] { test.Statement, test.Else },
+            ConditionalExpressionSyntax choice when choice.Condition == node => new SyntaxNode[] { choice.WhenTrue, choice.WhenFalse },
+            _ => null,
+        };
+
+        return sides is null || sides.SelectMany(side => side.DescendantNodesAndSelf()).Any(part => part switch
+        {
+            BaseObjectCreationExpressionSyntax or AssignmentExpressionSyntax or ReturnStatementSyntax or ThrowStatementSyntax => true,
+            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" or "DecRef" or "Dispose" } } => true,
+            InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax { Name.Identifier.ValueText: "IncRef" or "DecRef" or "Dispose" } } => true,
+            _ => false,
+        });
+    }
+
+    /// <summary>The bool local or parameter an operation names (through negations), or null.</summary>
+    private static ISymbol? FlagSymbol(IOperation operation)
+    {
+        while (Unwrap(operation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+        {
+            operation = negation.Operand;
+        }
+
+        return Unwrap(operation) switch
+        {
+            ILocalReferenceOperation { Local: { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } local } => local,
+            IParameterReferenceOperation { Parameter: { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } parameter } => parameter,
+            _ => null,
+        };
     }
 
     // The counted fields of this object (and static fields) the body names: the state of each is what the field

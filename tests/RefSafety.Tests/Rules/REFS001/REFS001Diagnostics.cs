@@ -223,9 +223,9 @@ class C
             node = new Node();
         }
 
-        if (release)
+        if (make && release)
         {
-            node?.DecRef();
+            node!.DecRef();
         }
     {|#0:}|}
 }", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(0).WithArguments("node", "on the path through line 27 where 'make' is true and 'release' is false"));

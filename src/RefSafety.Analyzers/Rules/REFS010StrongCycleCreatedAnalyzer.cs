@@ -153,7 +153,8 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         return receiver switch
         {
             null => null,
-            { IsImplicit: true } => "this",
+            IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance, IsImplicit: true } => "this",
+            { IsImplicit: true } => null, // the object an initializer fills is named by the variable it goes to
             _ => receiver.Syntax.ToString(),
         };
     }

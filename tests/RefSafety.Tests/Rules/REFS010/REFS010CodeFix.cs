@@ -142,7 +142,7 @@ public class REFS010CodeFix
             """,
             Fixed,
             null,
-            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("this.Parent → parent.Children[] → this"));
+            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("child.Parent → parent.Children[] → child"));
         await CycleAnalyzers.AssertSilent(Fixed);
     }
 }

@@ -28,14 +28,44 @@ internal sealed partial class OwnershipDataflow
         }
 
         DeclareLocals();
-        DeclareFields();
-        DeclareFlags();
-        DeclareCaptureAliases();
+        var captures = new List<IFlowCaptureOperation>();
+        var assignments = new List<ISimpleAssignmentOperation>();
+        DeclareFields(captures, assignments);
+        DeclareFlags(assignments);
+        DeclareCaptureAliases(captures);
+    }
+
+    /// <summary>Every operation of the graph, nested ones included, once: an explicit stack, no recursion.</summary>
+    private IEnumerable<IOperation> AllOperations()
+    {
+        var pending = new Stack<IOperation>();
+        foreach (BasicBlock block in _cfg.Blocks)
+        {
+            foreach (IOperation operation in block.Operations)
+            {
+                pending.Push(operation);
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                pending.Push(value);
+            }
+        }
+
+        while (pending.Count > 0)
+        {
+            IOperation operation = pending.Pop();
+            yield return operation;
+            foreach (IOperation child in operation.ChildOperations)
+            {
+                pending.Push(child);
+            }
+        }
     }
 
     // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the
     // paths, so that branches correlated through them are not mixed. Not those a lambda or local function could set.
-    private void DeclareFlags()
+    private void DeclareFlags(List<ISimpleAssignmentOperation> assignments)
     {
         var tests = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
         foreach (BasicBlock block in _cfg.Blocks)
@@ -56,7 +86,7 @@ internal sealed partial class OwnershipDataflow
         // A flag splits the paths only where that can matter: tested twice (two branches to correlate), or written
         // on the way (`owned = true;` under the first branch, `ok = TryCreate(out x)`). Splitting costs work.
         var writes = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
-        foreach (ISimpleAssignmentOperation assignment in _cfg.Blocks.SelectMany(b => b.Operations).SelectMany(o => o.DescendantsAndSelf()).OfType<ISimpleAssignmentOperation>())
+        foreach (ISimpleAssignmentOperation assignment in assignments)
         {
             if (FlagSymbol(assignment.Target) is { } written && tests.ContainsKey(written))
             {
@@ -130,16 +160,22 @@ internal sealed partial class OwnershipDataflow
 
     // The counted fields of this object (and static fields) the body names: the state of each is what the field
     // holds, so that overwriting a field that still owns a reference is a leak and `_f?.DecRef(); _f = x;` is not.
-    private void DeclareFields()
+    // One walk over the graph's operations also collects the captures and assignments the next steps need.
+    private void DeclareFields(List<IFlowCaptureOperation> captures, List<ISimpleAssignmentOperation> assignments)
     {
-        foreach (IFieldReferenceOperation reference in _cfg.Blocks
-            .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
-            .SelectMany(o => o.DescendantsAndSelf())
-            .OfType<IFieldReferenceOperation>())
+        foreach (IOperation operation in AllOperations())
         {
-            if (IsOwnField(reference) && !_variables.ContainsKey(reference.Field) && IsTracked(reference.Field.Type))
+            switch (operation)
             {
-                Declare(reference.Field, reference.Field.Name, reference.Field.IsStatic ? VariableKind.StaticField : VariableKind.InstanceField);
+                case IFieldReferenceOperation reference when IsOwnField(reference) && !_variables.ContainsKey(reference.Field) && IsTracked(reference.Field.Type):
+                    Declare(reference.Field, reference.Field.Name, reference.Field.IsStatic ? VariableKind.StaticField : VariableKind.InstanceField);
+                    break;
+                case IFlowCaptureOperation capture:
+                    captures.Add(capture);
+                    break;
+                case ISimpleAssignmentOperation assignment:
+                    assignments.Add(assignment);
+                    break;
             }
         }
     }
@@ -169,10 +205,10 @@ internal sealed partial class OwnershipDataflow
 
     // The compiler captures a variable before `x?.M()`, `using`, `??` and the like. A capture whose every definition
     // reads the same tracked variable is that variable under another name.
-    private void DeclareCaptureAliases()
+    private void DeclareCaptureAliases(List<IFlowCaptureOperation> captures)
     {
         var definitions = new Dictionary<CaptureId, List<int>>();
-        foreach (IFlowCaptureOperation capture in _cfg.Blocks.SelectMany(b => b.Operations).OfType<IFlowCaptureOperation>())
+        foreach (IFlowCaptureOperation capture in captures)
         {
             if (!definitions.TryGetValue(capture.Id, out List<int>? sources))
             {

@@ -215,6 +215,11 @@ internal sealed partial class OwnershipDataflow
     /// <summary>A call that may change fields (a method of this object): what they hold is no longer known.</summary>
     private void ForgetFields(RefState[] state, VariableKind kind)
     {
+        if (!_declaredKinds.Contains(kind))
+        {
+            return; // most bodies name no field: every call would pay the loop
+        }
+
         for (int i = 0; i < _names.Count; i++)
         {
             if (_kinds[i] == kind)
@@ -268,10 +273,8 @@ internal sealed partial class OwnershipDataflow
             ForgetFields(state, VariableKind.InstanceField);
         }
 
-        if (_method is not null && SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType))
-        {
-            ForgetFields(state, VariableKind.StaticField);
-        }
+        // Any method may change a static field (it is everybody's); count operations returned above.
+        ForgetFields(state, VariableKind.StaticField);
     }
 
     private void Acquire(int variable, IOperation at, RefState[] state)

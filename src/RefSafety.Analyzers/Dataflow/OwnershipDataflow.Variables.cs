@@ -243,6 +243,7 @@ internal sealed partial class OwnershipDataflow
         _variables[symbol] = _names.Count;
         _names.Add(name);
         _kinds.Add(kind);
+        _declaredKinds.Add(kind);
         return _names.Count - 1;
     }
 

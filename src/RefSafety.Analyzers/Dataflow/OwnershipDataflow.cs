@@ -51,6 +51,7 @@ internal sealed partial class OwnershipDataflow
     private readonly Dictionary<CaptureId, int> _captureAliases = new();
     private readonly List<string> _names = new();
     private readonly List<VariableKind> _kinds = new();
+    private readonly HashSet<VariableKind> _declaredKinds = new();
     private readonly HashSet<int> _stealsParameters = new();
     private readonly List<RefState[]>?[] _blockInputs;
     private readonly List<int> _flags = new();

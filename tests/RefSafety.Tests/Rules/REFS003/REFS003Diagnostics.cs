@@ -30,4 +30,22 @@ class C
         node.Touch();
     }
 }");
+
+    [Fact]
+    public Task AFieldUsedAfterItsReferenceWasReleased() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class Owner : RefObject
+{
+    private Node? _current;
+
+    public void M()
+    {
+        if (_current is null)
+        {
+            return;
+        }
+
+        _current.DecRef();
+        {|REFS003:_current|}.Touch();
+    }
+}");
 }

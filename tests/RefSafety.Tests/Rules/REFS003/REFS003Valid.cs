@@ -15,4 +15,36 @@ public class REFS003Valid
     [InlineData("void M() { for (int i = 0; i < 2; i++) { var node = new Node(); node.Touch(); node.DecRef(); } }")]
     public Task UsesOnlyLiveReferences(string member) =>
         Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
+
+    [Fact]
+    public Task AFieldRefilledByACallIsLiveAgain() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+class Refill
+{
+    public static void Cache() => Holder.Cache = new Node();
+}
+
+class Owner : RefObject
+{
+    private Node? _current;
+
+    private void Reload()
+    {
+        if (_current is null)
+        {
+            _current = new Node();
+        }
+    }
+
+    public void M()
+    {
+        _current?.DecRef();
+        _current = null;
+        Reload();
+        _current!.Touch();
+
+        Holder.Cache?.DecRef();
+        Refill.Cache();
+        Holder.Cache!.Touch();
+    }
+}");
 }

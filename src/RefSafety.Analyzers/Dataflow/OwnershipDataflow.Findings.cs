@@ -24,6 +24,17 @@ internal sealed partial class OwnershipDataflow
                 _exitStates[(location, _names[i])] = seen | state[i];
             }
 
+            if (_kinds[i] == VariableKind.NewReferenceOut)
+            {
+                // The caller owns what it receives: a borrowed reference there is one it will release too many times.
+                if (state[i].AllPaths(RefState.Borrowed))
+                {
+                    Report(OwnershipProblem.BorrowedEscapes, () => location, _names[i], () => "is handed out through [NewReference] out parameter '" + _names[i] + "' " + path);
+                }
+
+                continue;
+            }
+
             if (!state[i].SomePath(RefState.Owned) || IsField(i))
             {
                 continue; // a field keeps what it owns

@@ -108,6 +108,24 @@ internal sealed partial class OwnershipDataflow
             return;
         }
 
+        if (variable >= 0 && _kinds[variable] == VariableKind.NewReferenceOut)
+        {
+            // The caller will own what the parameter holds when the method returns: an owned local's reference moves
+            // into it (the local still names a live object); a borrowed value must be IncRef'd through it before then.
+            int source = VariableOf(assignment.Value) is var named and >= 0 ? Owner(named, state) : -1;
+            if (source >= 0 && _kinds[source] != VariableKind.Capture && state[source].SomePath(RefState.Owned))
+            {
+                state[variable] = RefState.Owned1 | (state[source] & RefState.Null);
+                state[source] = state[source].GiveUp(RefState.Borrowed);
+            }
+            else
+            {
+                state[variable] = Evaluate(assignment.Value, state, moveAliases: true);
+            }
+
+            return;
+        }
+
         if (variable >= 0 && !IsField(variable))
         {
             RefState value = Evaluate(assignment.Value, state, moveAliases: true);

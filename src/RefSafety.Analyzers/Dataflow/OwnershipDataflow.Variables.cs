@@ -25,6 +25,12 @@ internal sealed partial class OwnershipDataflow
                     _stealsParameters.Add(index);
                 }
             }
+
+            // An out parameter that hands the caller a new reference by contract: what is assigned to it is handed out.
+            foreach (IParameterSymbol output in _method.Parameters.Where(p => p.RefKind == RefKind.Out && IsTracked(p.Type) && _model.DeclaredOutOf(p) == ReturnOwnership.New))
+            {
+                Declare(output, output.Name, VariableKind.NewReferenceOut);
+            }
         }
 
         DeclareLocals();
@@ -268,7 +274,7 @@ internal sealed partial class OwnershipDataflow
         {
             state[i] = _kinds[i] switch
             {
-                VariableKind.Local => RefState.Null,
+                VariableKind.Local or VariableKind.NewReferenceOut => RefState.Null,
                 VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
                 _ => _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed,

@@ -9,6 +9,9 @@ internal enum VariableKind
     /// <summary>A parameter: starts borrowed (owned if it steals its argument).</summary>
     Parameter,
 
+    /// <summary>An <c>out</c> parameter marked <c>[NewReference]</c>: a store into it hands a reference to the caller.</summary>
+    NewReferenceOut,
+
     /// <summary>A compiler flow capture (the receiver of `x?.M()`, a `using` resource).</summary>
     Capture,
 

@@ -180,16 +180,18 @@ internal sealed class OwnershipModel
         return _outs.GetOrAdd(parameter.OriginalDefinition, _computeOut);
     }
 
+    /// <summary>The contract an out parameter declares, if any (only explicit attributes).</summary>
+    public ReturnOwnership DeclaredOutOf(IParameterSymbol parameter) =>
+        HasAttribute(parameter.GetAttributes(), NewReferenceAttribute) ? ReturnOwnership.New
+            : HasAttribute(parameter.GetAttributes(), BorrowedReferenceAttribute) ? ReturnOwnership.Borrowed
+            : ReturnOwnership.None;
+
     private ReturnOwnership ComputeOut(IParameterSymbol parameter)
     {
-        if (HasAttribute(parameter.GetAttributes(), NewReferenceAttribute))
+        ReturnOwnership declared = DeclaredOutOf(parameter);
+        if (declared != ReturnOwnership.None || parameter.ContainingSymbol is not IMethodSymbol method)
         {
-            return ReturnOwnership.New;
-        }
-
-        if (HasAttribute(parameter.GetAttributes(), BorrowedReferenceAttribute) || parameter.ContainingSymbol is not IMethodSymbol method)
-        {
-            return ReturnOwnership.Borrowed;
+            return declared == ReturnOwnership.None ? ReturnOwnership.Borrowed : declared;
         }
 
         if (!method.DeclaringSyntaxReferences.IsEmpty)

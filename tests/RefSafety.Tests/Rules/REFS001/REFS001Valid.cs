@@ -173,6 +173,15 @@ class C
         return made is not null;
     }
 
+    static bool TryCopy(Node source, [NewReference] out Node copy)
+    {
+        var node = new Node();
+        node.Next = source.Next;
+        source.Next?.IncRef();
+        copy = node;
+        return true;
+    }
+
     void Use(bool flag)
     {
         if (TryMake(flag, out var made))

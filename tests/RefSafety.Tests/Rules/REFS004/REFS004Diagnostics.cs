@@ -27,4 +27,27 @@ class C
 {
     void M(Box box, Node borrowed) => box.Content = {|REFS004:borrowed|};
 }");
+
+    [Fact]
+    public Task ABorrowedReferenceHandedOutThroughANewReferenceOutParameter() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    static bool TryPeek(Holder holder, [NewReference] out Node? child)
+    {
+        child = holder.Child;
+        {|REFS004:return child is not null;|}
+    }
+
+    static bool TryTake(Holder holder, Node borrowed, [NewReference] out Node taken)
+    {
+        taken = borrowed;
+        if (holder.Child is null)
+        {
+            taken.IncRef();
+            return true;
+        }
+
+        {|REFS004:return false;|}
+    }
+}");
 }

@@ -148,9 +148,11 @@ internal sealed partial class OwnershipDataflow
             return (statement is ReturnStatementSyntax or ThrowStatementSyntax ? statement : value.Syntax).GetLocation();
         }
 
-        // A valueless `return;` leaves no operation behind: it is found in the source after the last code before it,
-        // skipping the other valueless returns the graph lays out in between (`return;` in a try, then in its catch).
-        if (branch.Semantics is ControlFlowBranchSemantics.Return or ControlFlowBranchSemantics.Regular)
+        // A valueless `return;` or a rethrowing `throw;` leaves no operation behind: it is found in the source after
+        // the last code before it, skipping the others of its kind the graph lays out in between (`return;` in a try,
+        // then in its catch).
+        bool rethrows = branch.Semantics == ControlFlowBranchSemantics.Rethrow;
+        if (rethrows || branch.Semantics is ControlFlowBranchSemantics.Return or ControlFlowBranchSemantics.Regular)
         {
             int skipped = 0;
             SyntaxNode? last = null;
@@ -158,17 +160,18 @@ internal sealed partial class OwnershipDataflow
             {
                 BasicBlock earlier = _cfg.Blocks[ordinal];
                 last = earlier.BranchValue?.Syntax ?? earlier.Operations.LastOrDefault()?.Syntax;
-                if (last is null && ordinal < block.Ordinal && IsValuelessReturn(earlier))
+                if (last is null && ordinal < block.Ordinal && IsValuelessExit(earlier, rethrows))
                 {
                     skipped++;
                 }
             }
 
-            ReturnStatementSyntax? next = last is null ? null : body.DescendantNodes()
-                .OfType<ReturnStatementSyntax>()
-                .Where(r => r.Expression is null && r.SpanStart >= last.Span.End)
-                .OrderBy(r => r.SpanStart)
-                .Skip(IsValuelessReturn(block) ? skipped : 0)
+            StatementSyntax? next = last is null ? null : body.DescendantNodes()
+                .OfType<StatementSyntax>()
+                .Where(statement => (rethrows ? statement is ThrowStatementSyntax { Expression: null } : statement is ReturnStatementSyntax { Expression: null })
+                    && statement.SpanStart >= last.Span.End)
+                .OrderBy(statement => statement.SpanStart)
+                .Skip(IsValuelessExit(block, rethrows) ? skipped : 0)
                 .FirstOrDefault();
             if (next is not null)
             {
@@ -179,8 +182,9 @@ internal sealed partial class OwnershipDataflow
         return body.GetLastToken().GetLocation();
     }
 
-    private static bool IsValuelessReturn(BasicBlock block) =>
-        block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && block.BranchValue is null && block.Operations.IsEmpty;
+    private static bool IsValuelessExit(BasicBlock block, bool rethrows) =>
+        block.FallThroughSuccessor?.Semantics == (rethrows ? ControlFlowBranchSemantics.Rethrow : ControlFlowBranchSemantics.Return)
+            && block.BranchValue is null && block.Operations.IsEmpty;
 
     private static int Line(IOperation operation) => operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
 }

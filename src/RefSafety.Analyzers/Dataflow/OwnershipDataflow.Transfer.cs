@@ -531,6 +531,11 @@ internal sealed partial class OwnershipDataflow
                 continue;
             }
 
+            if (current is IIsPatternOperation test)
+            {
+                DeclarePatternLocals(test, state);
+            }
+
             int variable = VariableOf(current);
             if (variable >= 0)
             {
@@ -546,6 +551,29 @@ internal sealed partial class OwnershipDataflow
             foreach (IOperation child in current.ChildOperations)
             {
                 pending.Push(child);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>x is Node n</c> (and recursive patterns) names the tested object again: <c>n</c> borrows it, as a second
+    /// name of <c>x</c> when <c>x</c> is tracked (a release through <c>n</c> is charged to <c>x</c>).
+    /// </summary>
+    private void DeclarePatternLocals(IIsPatternOperation test, RefState[] state)
+    {
+        int source = VariableOf(test.Value);
+        foreach (IOperation part in test.Pattern.DescendantsAndSelf())
+        {
+            ISymbol? declared = part switch
+            {
+                IDeclarationPatternOperation declaration => declaration.DeclaredSymbol,
+                IRecursivePatternOperation recursive => recursive.DeclaredSymbol,
+                _ => null,
+            };
+            if (declared is not null && _variables.TryGetValue(declared, out int local))
+            {
+                state[local] = source >= 0 && (state[source] & RefState.Escaped) != 0 ? RefState.Escaped : RefState.Borrowed;
+                _aliasOf[local] = source;
             }
         }
     }

@@ -239,7 +239,8 @@ internal sealed class OwnershipModel
         return NewReferencePrefixes.Any(p => method.Name.StartsWith(p, StringComparison.Ordinal)) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
     }
 
-    // Syntax only (no semantic model of another tree): a returned `new ...`, or a returned local initialised by one.
+    // Syntax only (no semantic model of another tree): a returned `new ...`, a returned local initialised by one, or a
+    // returned local the method IncRef'd.
     private static bool ReturnsNewObject(SyntaxNode declaration)
     {
         foreach (SyntaxNode node in declaration.DescendantNodes(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax or AnonymousMethodExpressionSyntax)))
@@ -255,8 +256,7 @@ internal sealed class OwnershipModel
                 return true;
             }
 
-            if (returned is IdentifierNameSyntax identifier
-                && declaration.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == identifier.Identifier.ValueText && v.Initializer?.Value is BaseObjectCreationExpressionSyntax))
+            if (returned is IdentifierNameSyntax identifier && (InitializedWithNew(declaration, identifier.Identifier.ValueText) || IncRefed(declaration, identifier.Identifier.ValueText)))
             {
                 return true;
             }
@@ -264,6 +264,14 @@ internal sealed class OwnershipModel
 
         return false;
     }
+
+    private static bool InitializedWithNew(SyntaxNode declaration, string name) =>
+        declaration.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name && v.Initializer?.Value is BaseObjectCreationExpressionSyntax);
+
+    // `node.IncRef(); return node;`: the method takes a reference for its caller (a lookup that hands out what it found).
+    private static bool IncRefed(SyntaxNode declaration, string name) =>
+        declaration.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(call =>
+            call.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef", Expression: IdentifierNameSyntax receiver } && receiver.Identifier.ValueText == name);
 
     private static bool HasAttribute(System.Collections.Immutable.ImmutableArray<AttributeData> attributes, INamedTypeSymbol? attribute) =>
         attribute is not null && attributes.Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));

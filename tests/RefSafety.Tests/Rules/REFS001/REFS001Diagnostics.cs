@@ -229,4 +229,28 @@ class C
         }
     {|#0:}|}
 }", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(0).WithArguments("node", "on the path through line 27 where 'make' is true and 'release' is false"));
+
+    [Fact]
+    public Task LeakOnARethrowIsReportedAtTheRethrow() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+class C
+{
+    int M(Func<int> risky)
+    {
+        var node = new Node();
+        try
+        {
+            int value = risky();
+            node.DecRef();
+            return value;
+        }
+        catch (InvalidOperationException)
+        {
+            {|REFS001:throw;|}
+        }
+        finally
+        {
+            Console.WriteLine();
+        }
+    }
+}");
 }

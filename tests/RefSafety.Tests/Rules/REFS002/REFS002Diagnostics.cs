@@ -90,4 +90,26 @@ class C
         {|REFS002:node.DecRef()|};
     }
 }");
+
+    [Fact]
+    public Task ReleasingAnObjectMatchedByAPattern() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(object o)
+    {
+        if (o is Node { Next: null } n)
+        {
+            {|REFS002:n.DecRef()|};
+        }
+    }
+
+    void N()
+    {
+        RefObject made = new Node();
+        if (made is Node n)
+        {
+            n.DecRef();
+        }
+    }
+}");
 }

@@ -200,8 +200,16 @@ internal sealed class OwnershipModel
         }
 
         string name = method.Name.StartsWith("Try", StringComparison.Ordinal) ? method.Name.Substring(3) : method.Name;
-        return NewReferencePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
+        return FollowsNamingRule(name, parameter.Type) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
     }
+
+    /// <summary>
+    /// The Create/Copy naming rule, for an API declared to hand out counted objects: a generic container's element
+    /// (<c>Stack&lt;T&gt;.Pop</c>, <c>Queue&lt;T&gt;.TryDequeue</c>: an unconstrained <c>T</c> in the declaration) gives back
+    /// whatever was put in, which the rule cannot know, so it is borrowed.
+    /// </summary>
+    private bool FollowsNamingRule(string name, ITypeSymbol declaredType) =>
+        IsCounted(declaredType) && NewReferencePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
 
     // Syntax only: `name = new ...` (also as a branch of ?: or ??).
     private static bool AssignsNewObject(SyntaxNode declaration, string name) =>
@@ -236,7 +244,7 @@ internal sealed class OwnershipModel
             return method.DeclaringSyntaxReferences.Any(r => ReturnsNewObject(r.GetSyntax())) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
         }
 
-        return NewReferencePrefixes.Any(p => method.Name.StartsWith(p, StringComparison.Ordinal)) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
+        return FollowsNamingRule(method.Name, method.ReturnType) ? ReturnOwnership.New : ReturnOwnership.Borrowed;
     }
 
     // Syntax only (no semantic model of another tree): a returned `new ...`, a returned local initialised by one, or a

@@ -321,6 +321,25 @@ class C
 }");
 
     [Fact]
+    public Task ElementsOfGenericCollectionsAreBorrowed() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+class C
+{
+    int Drain(System.Collections.Generic.Stack<Node> pending, System.Collections.Generic.Queue<Node> queue)
+    {
+        int count = 0;
+        while (pending.TryPop(out Node? next))
+        {
+            next.Touch();
+            count++;
+        }
+
+        var first = queue.Dequeue();
+        first.Touch();
+        return count + (queue.TryPeek(out var peeked) ? peeked.GetHashCode() : 0);
+    }
+}");
+
+    [Fact]
     public Task CodeWithoutRefHeapIsNotAnalyzed() => Verify<OwnershipAnalyzer>.Valid(@"
 class Plain { void M() { var o = new object(); } }");
 }

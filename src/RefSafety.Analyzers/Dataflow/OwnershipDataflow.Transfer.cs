@@ -354,6 +354,13 @@ internal sealed partial class OwnershipDataflow
             {
                 state[byRef] = RefState.Escaped;
             }
+            else if (IsNewReference(argument.Value))
+            {
+                // `list.Add(new Node())`, `Use(Api.Create())`: the callee does not take the new reference (it would be
+                // [StealsReference]), and nothing else can release it.
+                Evaluate(argument.Value, state, moveAliases: false);
+                Report(OwnershipProblem.Leak, () => argument.Syntax.GetLocation(), Unwrap(argument.Value).Syntax.ToString(), () => "because the new reference passed to '" + method.Name + "' is never released");
+            }
             else
             {
                 Use(argument.Value, state);

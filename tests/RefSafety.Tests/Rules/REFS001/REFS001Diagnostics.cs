@@ -253,4 +253,17 @@ class C
         }
     }
 }");
+
+    [Fact]
+    public Task ANewReferencePassedToAParameterThatDoesNotTakeIt() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(RefList<Node> list, Holder holder)
+    {
+        list.Add({|REFS001:new Node()|});
+        RefField.Set(ref holder.Child, {|REFS001:Api.Create()|});
+        RefField.Move(ref holder.Child, new Node());
+        Console.WriteLine({|REFS001:new Node()|});
+    }
+}");
 }

@@ -18,6 +18,7 @@ namespace RefSafety.CodeFixes.Balance;
 /// that overwrites a field still owning a reference. "Release with using" turns <c>var x = new T();</c> into <c>using var x = new T();</c> when
 /// the method only ever reads members of <c>x</c>, so the using is correct on every path and changes no other path;
 /// "Release in finally", under the same condition, puts the rest of the block in a try whose finally releases x.
+/// "Hold it in a using variable" gives a new object passed straight to a call a <c>using</c> local of its own.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(REFS001ReleaseFix))]
 [Shared]
@@ -33,6 +34,7 @@ public sealed class REFS001ReleaseFix : BalanceFix
             ("Release with using", UsingEdit),
             ("Release in finally", FinallyEdit),
             ("Release the field's old value before the store", ReleaseFieldEdit),
+            ("Hold it in a using variable", HoldInUsingEdit),
         };
 
     private static BalanceEdit? ReleaseEdit(SyntaxNode root, Diagnostic diagnostic)
@@ -89,6 +91,68 @@ public sealed class REFS001ReleaseFix : BalanceFix
         }
 
         return editor => editor.InsertBefore(store, BalanceEdits.ConditionalCall(assignment.Left, "DecRef"));
+    }
+
+    // `list.Add(new Node())`: the new object goes into a `using` local declared just before the statement, released at
+    // the end of the block on every path. Names come from all such arguments of the statement in order, so that Fix
+    // All, which computes each edit from the same original tree, gives two of them different names.
+    private static BalanceEdit? HoldInUsingEdit(SyntaxNode root, Diagnostic diagnostic)
+    {
+        SyntaxNode node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        ArgumentSyntax? argument = node as ArgumentSyntax ?? node.Parent as ArgumentSyntax;
+        if (argument is null || !IsCreation(argument.Expression)
+            || argument.FirstAncestorOrSelf<StatementSyntax>() is not { Parent: BlockSyntax } statement
+            || statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 }
+            || statement.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member)
+        {
+            return null;
+        }
+
+        List<ArgumentSyntax> created = statement.DescendantNodes().OfType<ArgumentSyntax>().Where(a => IsCreation(a.Expression)).ToList();
+        var taken = new HashSet<string>(member.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText));
+        string name = string.Empty;
+        foreach (ArgumentSyntax each in created)
+        {
+            string candidate = BaseName(each.Expression);
+            for (int i = 2; taken.Contains(candidate); i++)
+            {
+                candidate = BaseName(each.Expression) + i;
+            }
+
+            taken.Add(candidate);
+            if (each == argument)
+            {
+                name = candidate;
+            }
+        }
+
+        LocalDeclarationStatementSyntax declaration = SyntaxFactory.LocalDeclarationStatement(
+                SyntaxFactory.VariableDeclaration(
+                    SyntaxFactory.IdentifierName("var"),
+                    SyntaxFactory.SingletonSeparatedList(SyntaxFactory.VariableDeclarator(name).WithInitializer(SyntaxFactory.EqualsValueClause(argument.Expression.WithoutTrivia())))))
+            .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword))
+            .WithAdditionalAnnotations(Formatter.Annotation);
+        return editor =>
+        {
+            editor.InsertBefore(statement, declaration);
+            editor.ReplaceNode(argument.Expression, SyntaxFactory.IdentifierName(name).WithTriviaFrom(argument.Expression));
+        };
+    }
+
+    private static bool IsCreation(ExpressionSyntax expression) => expression is BaseObjectCreationExpressionSyntax or InvocationExpressionSyntax;
+
+    private static string BaseName(ExpressionSyntax expression)
+    {
+        string type = expression is ObjectCreationExpressionSyntax { Type: var typeSyntax }
+            ? typeSyntax switch
+            {
+                GenericNameSyntax generic => generic.Identifier.ValueText,
+                QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+                _ => "created",
+            }
+            : "created";
+        return char.ToLowerInvariant(type[0]) + type.Substring(1);
     }
 
     private static BalanceEdit? UsingEdit(SyntaxNode root, Diagnostic diagnostic)

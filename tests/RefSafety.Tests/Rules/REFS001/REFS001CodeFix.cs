@@ -240,4 +240,27 @@ class C
 }";
         return Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(source, source, "Release before this exit");
     }
+
+    [Fact]
+    public Task HoldANewObjectPassedToACallInAUsingVariable() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+class C
+{
+    void M(RefList<Node> list, Holder holder)
+    {
+        var node = 1;
+        list.Insert(node, {|REFS001:new Node()|});
+        RefField.Set(ref holder.Child, {|REFS001:Api.Create()|});
+    }
+}", RuleTestTypes.Source + @"
+class C
+{
+    void M(RefList<Node> list, Holder holder)
+    {
+        var node = 1;
+        using var node2 = new Node();
+        list.Insert(node, node2);
+        using var created = Api.Create();
+        RefField.Set(ref holder.Child, created);
+    }
+}", "Hold it in a using variable");
 }

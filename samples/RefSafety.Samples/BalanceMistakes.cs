@@ -58,5 +58,7 @@ internal static class BalanceMistakes
         while (more());
     }
 
+    public static void LostOnTheWayIn(RefList<Buffer> buffers) => buffers.Add(new Buffer()); // REFS001: Add takes a reference of its own
+
     public static void DirtyHack(Buffer buffer) => buffer.DangerousSetRefCount(1); // REFS006
 }

@@ -359,7 +359,7 @@ internal sealed partial class OwnershipDataflow
                 // `list.Add(new Node())`, `Use(Api.Create())`: the callee does not take the new reference (it would be
                 // [StealsReference]), and nothing else can release it.
                 Evaluate(argument.Value, state, moveAliases: false);
-                Report(OwnershipProblem.Leak, () => argument.Syntax.GetLocation(), Unwrap(argument.Value).Syntax.ToString(), () => "because the new reference passed to '" + method.Name + "' is never released");
+                Report(OwnershipProblem.Leak, () => argument.Syntax.GetLocation(), Unwrap(argument.Value).Syntax.ToString(), () => "when it is passed to '" + method.Name + "', which does not take it over");
             }
             else
             {

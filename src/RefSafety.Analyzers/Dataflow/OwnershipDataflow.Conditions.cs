@@ -1,6 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -73,11 +71,8 @@ internal sealed partial class OwnershipDataflow
     /// </summary>
     private bool Refine(IOperation condition, RefState[] state, bool isTrue)
     {
-        while (Unwrap(condition) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
-        {
-            condition = negation.Operand;
-            isTrue = !isTrue;
-        }
+        condition = WithoutNegations(condition, out bool negated);
+        isTrue ^= negated;
 
         if (VariableOf(condition) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
         {
@@ -133,6 +128,19 @@ internal sealed partial class OwnershipDataflow
         RefState refined = isNull ? state[variable] & RefState.Null : state[variable] & ~RefState.Null;
         state[variable] = isNull ? RefState.Null : refined == RefState.None ? state[variable] : refined;
         return true;
+    }
+
+    /// <summary>The operand under any number of <c>!</c> (and conversions); <paramref name="negated"/> when their count is odd.</summary>
+    private static IOperation WithoutNegations(IOperation operation, out bool negated)
+    {
+        negated = false;
+        while (Unwrap(operation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
+        {
+            operation = negation.Operand;
+            negated = !negated;
+        }
+
+        return Unwrap(operation);
     }
 
     /// <summary>A call that failed handed back nothing through the <c>out</c> parameters that would give new references.</summary>

@@ -3,10 +3,8 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
-using RefSafety.Analyzers.Ownership;
 
 namespace RefSafety.Analyzers.Dataflow;
 
@@ -55,15 +53,7 @@ internal sealed partial class OwnershipDataflow
 
     /// <summary>The variable an IncRef (or a configured increment) call adds a reference to, or -1.</summary>
     private int IncrementedVariable(IInvocationOperation call) =>
-        _model.IsIncRef(call.TargetMethod) ? HandleVariable(call, -1)
-            : _api.Increments(call.TargetMethod) is int argument ? HandleVariable(call, argument)
-            : -1;
-
-    /// <summary>The variable passed as argument <paramref name="argument"/> of a count call (-1: its receiver), or -1.</summary>
-    private int HandleVariable(IInvocationOperation call, int argument) =>
-        argument < 0 ? (call.Instance is null ? -1 : VariableOf(call.Instance))
-            : argument < call.Arguments.Length ? VariableOf(call.Arguments[argument].Value)
-            : -1;
+        CountOperation(call) is (true, int argument) ? HandleVariable(call, argument) : -1;
 
     private static void PushSuccessors(BasicBlock block, Stack<ControlFlowBranch> pending)
     {

@@ -1,9 +1,7 @@
-using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using RefSafety.Analyzers.Ownership;
@@ -129,11 +127,7 @@ internal sealed partial class OwnershipDataflow
         if (variable >= 0 && !IsField(variable))
         {
             RefState value = Evaluate(assignment.Value, state, moveAliases: true);
-            if (_kinds[variable] == VariableKind.Local && state[variable].SomePath(RefState.Owned))
-            {
-                Report(OwnershipProblem.Leak, () => assignment.Syntax.GetLocation(), _names[variable], () => "when it is overwritten at line " + Line(assignment));
-            }
-
+            CheckOverwrittenLocal(variable, assignment, state);
             state[variable] = value;
             _aliasOf[variable] = VariableOf(assignment.Value);
             return;
@@ -170,17 +164,20 @@ internal sealed partial class OwnershipDataflow
         }
     }
 
+    /// <summary>A local that still owns a reference when something else is written into it leaks that reference.</summary>
+    private void CheckOverwrittenLocal(int variable, IOperation write, RefState[] state)
+    {
+        if (_kinds[variable] == VariableKind.Local && state[variable].SomePath(RefState.Owned))
+        {
+            Report(OwnershipProblem.Leak, () => write.Syntax.GetLocation(), _names[variable], () => "when it is overwritten at line " + Line(write));
+        }
+    }
+
     /// <summary>What a bool expression gives a flag: a constant, another flag (or its negation), else either value.</summary>
     private RefState FlagValue(IOperation value, RefState[] state)
     {
-        bool negated = false;
-        while (Unwrap(value) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
-        {
-            value = negation.Operand;
-            negated = !negated;
-        }
-
-        RefState known = Unwrap(value) switch
+        value = WithoutNegations(value, out bool negated);
+        RefState known = value switch
         {
             { ConstantValue: { HasValue: true, Value: bool constant } } => constant ? RefState.True : RefState.False,
             var other when VariableOf(other) is var source and >= 0 && _kinds[source] == VariableKind.Flag => state[source],
@@ -250,23 +247,14 @@ internal sealed partial class OwnershipDataflow
     private void Invoke(IInvocationOperation invocation, RefState[] state)
     {
         IMethodSymbol method = invocation.TargetMethod;
-        int receiver = invocation.Instance is { } instance ? VariableOf(instance) : -1;
-        bool incRef = _model.IsIncRef(method);
-        bool release = !incRef && invocation.Instance is not null && _model.IsRelease(method, Unwrap(invocation.Instance).Type);
-        int target = incRef || release ? receiver : -1;
-        if (!incRef && !release && (_api.Increments(method) ?? _api.Decrements(method)) is int handleArgument)
-        {
-            incRef = _api.Increments(method) is not null;
-            release = !incRef;
-            target = HandleVariable(invocation, handleArgument);
-            RememberSuccessFlag(invocation, target);
-        }
-
+        (bool Adds, int Argument)? count = CountOperation(invocation);
+        int target = count is { } counted ? HandleVariable(invocation, counted.Argument) : -1;
         if (target >= 0)
         {
+            RememberSuccessFlag(invocation, target);
             int named = target;
             target = Owner(target, state);
-            if (incRef)
+            if (count!.Value.Adds)
             {
                 Acquire(target, invocation, state);
             }
@@ -285,7 +273,7 @@ internal sealed partial class OwnershipDataflow
         }
 
         PassArguments(method, invocation.Arguments, state);
-        if (Unwrap(invocation.Instance ?? invocation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+        if ((invocation.Instance is { } receiver && Unwrap(receiver) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
             || invocation.Arguments.Any(a => Unwrap(a.Value) is IInstanceReferenceOperation))
         {
             ForgetFields(state, VariableKind.InstanceField);
@@ -294,6 +282,34 @@ internal sealed partial class OwnershipDataflow
         // Any method may change a static field (it is everybody's); count operations returned above.
         ForgetFields(state, VariableKind.StaticField);
     }
+
+    /// <summary>
+    /// The count operation a call is, if any: whether it adds a reference (else releases one), and the argument it
+    /// counts (-1: its receiver). RefHeap's IncRef, DecRef and Dispose, then the .editorconfig APIs.
+    /// </summary>
+    private (bool Adds, int Argument)? CountOperation(IInvocationOperation call)
+    {
+        IMethodSymbol method = call.TargetMethod;
+        if (_model.IsIncRef(method))
+        {
+            return (true, -1);
+        }
+
+        if (call.Instance is not null && _model.IsRelease(method, Unwrap(call.Instance).Type))
+        {
+            return (false, -1);
+        }
+
+        return _api.Increments(method) is int added ? (true, added)
+            : _api.Decrements(method) is int released ? (false, released)
+            : null;
+    }
+
+    /// <summary>The variable passed as argument <paramref name="argument"/> of a count call (-1: its receiver), or -1.</summary>
+    private int HandleVariable(IInvocationOperation call, int argument) =>
+        argument < 0 ? (call.Instance is null ? -1 : VariableOf(call.Instance))
+            : argument < call.Arguments.Length ? VariableOf(call.Arguments[argument].Value)
+            : -1;
 
     private void Acquire(int variable, IOperation at, RefState[] state)
     {
@@ -343,11 +359,7 @@ internal sealed partial class OwnershipDataflow
             }
             else if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0)
             {
-                if (_kinds[received] == VariableKind.Local && state[received].SomePath(RefState.Owned))
-                {
-                    Report(OwnershipProblem.Leak, () => argument.Syntax.GetLocation(), _names[received], () => "when it is overwritten at line " + Line(argument));
-                }
-
+                CheckOverwrittenLocal(received, argument, state);
                 state[received] = OutOf(method, output) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
             }
             else if (argument.Parameter?.RefKind == RefKind.Ref && VariableOf(argument.Value) is var byRef and >= 0)

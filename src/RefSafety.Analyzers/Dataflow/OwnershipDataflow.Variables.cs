@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -34,9 +33,28 @@ internal sealed partial class OwnershipDataflow
         }
 
         DeclareLocals();
+
+        // One walk over the graph's operations declares the counted fields of this object (and static fields) the body
+        // names, and collects what the next steps need. A field's state is what it holds, so that overwriting a field
+        // that still owns a reference is a leak and `_f?.DecRef(); _f = x;` is not.
         var captures = new List<IFlowCaptureOperation>();
         var assignments = new List<ISimpleAssignmentOperation>();
-        DeclareFields(captures, assignments);
+        foreach (IOperation operation in AllOperations())
+        {
+            switch (operation)
+            {
+                case IFieldReferenceOperation reference when IsOwnField(reference) && !_variables.ContainsKey(reference.Field) && IsTracked(reference.Field.Type):
+                    Declare(reference.Field, reference.Field.Name, reference.Field.IsStatic ? VariableKind.StaticField : VariableKind.InstanceField);
+                    break;
+                case IFlowCaptureOperation capture:
+                    captures.Add(capture);
+                    break;
+                case ISimpleAssignmentOperation assignment:
+                    assignments.Add(assignment);
+                    break;
+            }
+        }
+
         DeclareFlags(assignments);
         DeclareCaptureAliases(captures);
     }
@@ -149,42 +167,13 @@ internal sealed partial class OwnershipDataflow
     }
 
     /// <summary>The bool local or parameter an operation names (through negations), or null.</summary>
-    private static ISymbol? FlagSymbol(IOperation operation)
-    {
-        while (Unwrap(operation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation)
-        {
-            operation = negation.Operand;
-        }
-
-        return Unwrap(operation) switch
+    private static ISymbol? FlagSymbol(IOperation operation) =>
+        WithoutNegations(operation, out _) switch
         {
             ILocalReferenceOperation { Local: { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } local } => local,
             IParameterReferenceOperation { Parameter: { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } parameter } => parameter,
             _ => null,
         };
-    }
-
-    // The counted fields of this object (and static fields) the body names: the state of each is what the field
-    // holds, so that overwriting a field that still owns a reference is a leak and `_f?.DecRef(); _f = x;` is not.
-    // One walk over the graph's operations also collects the captures and assignments the next steps need.
-    private void DeclareFields(List<IFlowCaptureOperation> captures, List<ISimpleAssignmentOperation> assignments)
-    {
-        foreach (IOperation operation in AllOperations())
-        {
-            switch (operation)
-            {
-                case IFieldReferenceOperation reference when IsOwnField(reference) && !_variables.ContainsKey(reference.Field) && IsTracked(reference.Field.Type):
-                    Declare(reference.Field, reference.Field.Name, reference.Field.IsStatic ? VariableKind.StaticField : VariableKind.InstanceField);
-                    break;
-                case IFlowCaptureOperation capture:
-                    captures.Add(capture);
-                    break;
-                case ISimpleAssignmentOperation assignment:
-                    assignments.Add(assignment);
-                    break;
-            }
-        }
-    }
 
     /// <summary>A field of the object the method runs on (not of an object being initialised), or a static field.</summary>
     private static bool IsOwnField(IFieldReferenceOperation reference) =>
@@ -304,7 +293,7 @@ internal sealed partial class OwnershipDataflow
     private int CaptureVariable(CaptureId id) =>
         _captureAliases.TryGetValue(id, out int alias) ? alias : _captures.TryGetValue(id, out int slot) ? slot : -1;
 
-    /// <summary>The tracked variable (local, parameter or flow capture) an operation reads, or -1.</summary>
+    /// <summary>The tracked variable (local, parameter, field of this object or flow capture) an operation reads, or -1.</summary>
     private int VariableOf(IOperation operation)
     {
         operation = Unwrap(operation);
@@ -312,8 +301,7 @@ internal sealed partial class OwnershipDataflow
         {
             ILocalReferenceOperation local when _variables.TryGetValue(local.Local, out int index) => index,
             IParameterReferenceOperation parameter when _variables.TryGetValue(parameter.Parameter, out int index) => index,
-            IFlowCaptureReferenceOperation capture when _captureAliases.TryGetValue(capture.Id, out int alias) => alias,
-            IFlowCaptureReferenceOperation capture when _captures.TryGetValue(capture.Id, out int slot) => slot,
+            IFlowCaptureReferenceOperation capture => CaptureVariable(capture.Id),
             IFieldReferenceOperation field when IsOwnField(field) && _variables.TryGetValue(field.Field, out int index) => index,
             _ => -1,
         };

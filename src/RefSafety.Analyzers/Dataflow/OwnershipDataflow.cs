@@ -52,6 +52,7 @@ internal sealed partial class OwnershipDataflow
     private readonly HashSet<int> _stealsParameters = new();
     private readonly List<RefState[]>?[] _blockInputs;
     private readonly List<int> _flags = new();
+    // The call whose success a flag was last assigned from (`bool ok = TryCreate(out x)`): a side table like _aliasOf.
     private readonly Dictionary<int, (IInvocationOperation Call, bool SuccessWhenTrue)> _attemptFlags = new();
     private readonly Dictionary<ControlFlowRegion, List<(ControlFlowBranch Branch, int FinallyIndex)>> _finallyContinuations = new();
     private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
@@ -59,6 +60,8 @@ internal sealed partial class OwnershipDataflow
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
     private readonly Stack<Stack<IOperation>> _usePool = new();
+    // Side tables, not part of the per-path state: the last write wins whatever the path (an approximation; the
+    // state checks before they are trusted, e.g. Owner only follows an alias that still borrows).
     private readonly int[] _aliasOf = Enumerable.Repeat(-1, MaxTrackedVariables).ToArray();
     private readonly Dictionary<(OwnershipProblem, Location, string), OwnershipFinding> _findings = new();
     private readonly Dictionary<(OwnershipProblem, Location, string), (int Reports, int Block)> _reports = new();

@@ -5,6 +5,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Cycles;
 
 /// <summary>
@@ -18,11 +20,11 @@ internal sealed class ContainerSlots
     /// <summary>The slot of a list item, or of a dictionary entry whose key is not known.</summary>
     public const string Any = "[]";
 
-    private readonly CycleSymbols _symbols;
+    private readonly RefHeapSymbols _symbols;
     private readonly ControlFlowGraph _graph;
     private Dictionary<string, int>? _definitions;
 
-    public ContainerSlots(CycleSymbols symbols, ControlFlowGraph graph)
+    public ContainerSlots(RefHeapSymbols symbols, ControlFlowGraph graph)
     {
         _symbols = symbols;
         _graph = graph;

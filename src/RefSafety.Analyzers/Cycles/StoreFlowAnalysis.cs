@@ -6,6 +6,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Cycles;
 
 /// <summary>
@@ -22,13 +24,13 @@ internal sealed class StoreFlowAnalysis
 
     private static readonly ImmutableHashSet<AbstractObject> None = ImmutableHashSet<AbstractObject>.Empty;
 
-    private readonly CycleSymbols _symbols;
+    private readonly RefHeapSymbols _symbols;
     private readonly ControlFlowGraph _graph;
     private readonly StoreSummaries? _summaries;
     private readonly CancellationToken _cancellationToken;
     private readonly ContainerSlots _slots;
 
-    private StoreFlowAnalysis(CycleSymbols symbols, ControlFlowGraph graph, StoreSummaries? summaries, CancellationToken cancellationToken)
+    private StoreFlowAnalysis(RefHeapSymbols symbols, ControlFlowGraph graph, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
         _symbols = symbols;
         _graph = graph;
@@ -108,7 +110,7 @@ internal sealed class StoreFlowAnalysis
     }
 
     /// <summary>Analyzes one body; calls into methods that have a store summary in <paramref name="summaries"/> make that summary's edges.</summary>
-    public static StoreFlowAnalysis Run(CycleSymbols symbols, ControlFlowGraph graph, StoreSummaries summaries, CancellationToken cancellationToken)
+    public static StoreFlowAnalysis Run(RefHeapSymbols symbols, ControlFlowGraph graph, StoreSummaries summaries, CancellationToken cancellationToken)
     {
         var analysis = new StoreFlowAnalysis(symbols, graph, summaries, cancellationToken);
         analysis.Solve(StoreFlowState.Empty());
@@ -122,7 +124,7 @@ internal sealed class StoreFlowAnalysis
     /// the entry state (<see cref="HeldBefore"/>), so that seeing it still held at the return tells a change made on
     /// some paths from one made on all of them.
     /// </summary>
-    public static MethodSummary Summarize(CycleSymbols symbols, ControlFlowGraph graph, IMethodSymbol method, CancellationToken cancellationToken)
+    public static MethodSummary Summarize(RefHeapSymbols symbols, ControlFlowGraph graph, IMethodSymbol method, CancellationToken cancellationToken)
     {
         var analysis = new StoreFlowAnalysis(symbols, graph, null, cancellationToken);
         StoreFlowState entry = StoreFlowState.Empty();
@@ -405,7 +407,7 @@ internal sealed class StoreFlowAnalysis
     /// or (with <paramref name="summaries"/>) a call, property assignment or <c>new</c> whose summary stores, can
     /// create an edge.
     /// </summary>
-    public static bool MayCreateEdge(IOperation root, CycleSymbols symbols, StoreSummaries? summaries, CancellationToken cancellationToken)
+    public static bool MayCreateEdge(IOperation root, RefHeapSymbols symbols, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
         bool Stores(IMethodSymbol? method) => summaries is not null && !summaries.Of(method, cancellationToken).Stores.IsEmpty;
         return root.Descendants().Any(o => o switch

@@ -6,6 +6,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Cycles;
 
 /// <summary>
@@ -106,10 +108,10 @@ internal sealed class MethodSummary
 internal sealed class StoreSummaries
 {
     private readonly Compilation _compilation;
-    private readonly CycleSymbols _symbols;
+    private readonly RefHeapSymbols _symbols;
     private readonly ConcurrentDictionary<IMethodSymbol, MethodSummary> _cache = new(SymbolEqualityComparer.Default);
 
-    public StoreSummaries(Compilation compilation, CycleSymbols symbols)
+    public StoreSummaries(Compilation compilation, RefHeapSymbols symbols)
     {
         _compilation = compilation;
         _symbols = symbols;

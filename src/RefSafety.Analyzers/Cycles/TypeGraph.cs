@@ -3,6 +3,8 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Cycles;
 
 /// <summary>One strong field of <see cref="From"/> that can hold a <see cref="To"/> (directly or as a container item).</summary>
@@ -45,11 +47,11 @@ internal sealed class TypeGraph
 
     private static readonly ConditionalWeakTable<Compilation, TypeGraph> Cache = new();
 
-    private readonly CycleSymbols _symbols;
+    private readonly RefHeapSymbols _symbols;
     private readonly Dictionary<INamedTypeSymbol, List<INamedTypeSymbol>> _sourceSubtypes = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<INamedTypeSymbol, List<TypeEdge>> _edges = new(SymbolEqualityComparer.Default);
 
-    private TypeGraph(Compilation compilation, CycleSymbols symbols)
+    private TypeGraph(Compilation compilation, RefHeapSymbols symbols)
     {
         _symbols = symbols;
         SourceTypes = SourceRefObjectTypes(compilation.Assembly.GlobalNamespace).ToList();
@@ -95,7 +97,7 @@ internal sealed class TypeGraph
     /// <summary>The cycles of the graph, their back edges and what they hold.</summary>
     public CycleAnalysis Cycles { get; }
 
-    public static TypeGraph For(Compilation compilation, CycleSymbols symbols) =>
+    public static TypeGraph For(Compilation compilation, RefHeapSymbols symbols) =>
         Cache.GetValue(compilation, c => new TypeGraph(c, symbols));
 
     public IReadOnlyList<TypeEdge> Outgoing(INamedTypeSymbol node) =>

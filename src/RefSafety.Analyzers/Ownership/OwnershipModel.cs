@@ -5,6 +5,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Ownership;
 
 /// <summary>What a method's result gives its caller.</summary>
@@ -35,91 +37,38 @@ internal sealed class OwnershipModel
     private readonly Func<IParameterSymbol, ReturnOwnership> _computeOut;
     private readonly ConcurrentDictionary<IPropertySymbol, bool> _autoProperties = new(SymbolEqualityComparer.Default);
 
-    private OwnershipModel(Compilation compilation, INamedTypeSymbol? refObject)
+    private OwnershipModel(RefHeapSymbols? symbols)
     {
-        RefObject = refObject;
+        Symbols = symbols;
         _computeReturn = ComputeReturn;
         _computeOut = ComputeOut;
-        NewReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.NewReferenceAttribute");
-        BorrowedReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.BorrowedReferenceAttribute");
-        StealsReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.StealsReferenceAttribute");
-        WeakRefBase = compilation.GetTypeByMetadataName("RefHeap.WeakRefBase");
-        IncRef = Member("IncRef");
-        DecRef = Member("DecRef");
-        Dispose = Member("Dispose");
-        DangerousSetRefCount = Member("DangerousSetRefCount");
     }
 
-    /// <summary>RefHeap's RefObject; null when only external APIs (.editorconfig) are checked.</summary>
-    public INamedTypeSymbol? RefObject { get; }
+    /// <summary>RefHeap's symbols; null when only external APIs (.editorconfig) are checked.</summary>
+    public RefHeapSymbols? Symbols { get; }
 
-    public INamedTypeSymbol? NewReferenceAttribute { get; }
+    private INamedTypeSymbol? NewReferenceAttribute => Symbols?.NewReferenceAttribute;
 
-    public INamedTypeSymbol? BorrowedReferenceAttribute { get; }
+    private INamedTypeSymbol? BorrowedReferenceAttribute => Symbols?.BorrowedReferenceAttribute;
 
-    public INamedTypeSymbol? StealsReferenceAttribute { get; }
-
-    public INamedTypeSymbol? WeakRefBase { get; }
-
-    public IMethodSymbol? IncRef { get; }
-
-    public IMethodSymbol? DecRef { get; }
-
-    public IMethodSymbol? Dispose { get; }
-
-    public IMethodSymbol? DangerousSetRefCount { get; }
+    private INamedTypeSymbol? StealsReferenceAttribute => Symbols?.StealsReferenceAttribute;
 
     /// <summary>The model, or null when the compilation references neither RefHeap nor, if <paramref name="options"/> are given, any API configured in .editorconfig.</summary>
     public static OwnershipModel? TryCreate(Compilation compilation, AnalyzerConfigOptionsProvider? options = null)
     {
-        INamedTypeSymbol? refObject = compilation.GetTypeByMetadataName("RefHeap.RefObject");
+        RefHeapSymbols? symbols = RefHeapSymbols.For(compilation);
         bool externalApis = options is not null && compilation.SyntaxTrees.Any(tree => ExternalApi.From(options.GetOptions(tree)).TracksHandles);
-        return refObject is not null || externalApis ? new OwnershipModel(compilation, refObject) : null;
+        return symbols is not null || externalApis ? new OwnershipModel(symbols) : null;
     }
 
     /// <summary>True for RefObject and every type derived from it (and type parameters constrained to it).</summary>
-    public bool IsCounted(ITypeSymbol? type)
-    {
-        if (type is ITypeParameterSymbol parameter)
-        {
-            return parameter.ConstraintTypes.Any(IsCounted);
-        }
+    public bool IsCounted(ITypeSymbol? type) => Symbols?.IsRefObjectType(type) == true;
 
-        for (ITypeSymbol? t = type; t is not null && RefObject is not null; t = t.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(t, RefObject))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>True if <paramref name="method"/> is <paramref name="rootMethod"/> or overrides/implements it.</summary>
-    public static bool Is(IMethodSymbol method, IMethodSymbol? rootMethod)
-    {
-        if (rootMethod is null)
-        {
-            return false;
-        }
-
-        for (IMethodSymbol? m = method.OriginalDefinition; m is not null; m = m.OverriddenMethod)
-        {
-            if (SymbolEqualityComparer.Default.Equals(m, rootMethod))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    public bool IsIncRef(IMethodSymbol method) => Is(method, IncRef);
+    public bool IsIncRef(IMethodSymbol method) => RefHeapSymbols.Is(method, Symbols?.IncRef);
 
     /// <summary>DecRef, or Dispose on a counted object (Dispose is exactly DecRef).</summary>
     public bool IsRelease(IMethodSymbol method, ITypeSymbol? receiverType) =>
-        Is(method, DecRef) || Is(method, Dispose) || (method.Name == "Dispose" && method.Parameters.Length == 0 && IsCounted(receiverType));
+        RefHeapSymbols.Is(method, Symbols?.DecRef) || RefHeapSymbols.Is(method, Symbols?.Dispose) || (method.Name == "Dispose" && method.Parameters.Length == 0 && IsCounted(receiverType));
 
     /// <summary>
     /// An auto-property (its compiler-made backing field is visible: declared in source): a store into it is a store
@@ -283,5 +232,4 @@ internal sealed class OwnershipModel
     private static bool HasAttribute(System.Collections.Immutable.ImmutableArray<AttributeData> attributes, INamedTypeSymbol? attribute) =>
         attribute is not null && attributes.Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
 
-    private IMethodSymbol? Member(string name) => RefObject?.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault();
 }

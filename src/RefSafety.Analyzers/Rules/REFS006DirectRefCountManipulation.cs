@@ -7,6 +7,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RefSafety.Analyzers.Ownership;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
@@ -62,7 +64,7 @@ public sealed class REFS006DirectRefCountManipulation : DiagnosticAnalyzer
     private static void Analyze(SyntaxNodeAnalysisContext context, IInvocationOperation invocation, OwnershipModel model, INamedTypeSymbol? systemType)
     {
         IMethodSymbol method = invocation.TargetMethod;
-        if (OwnershipModel.Is(method, model.DangerousSetRefCount))
+        if (RefHeapSymbols.Is(method, model.Symbols?.DangerousSetRefCount))
         {
             string target = invocation.Instance?.Syntax.ToString() ?? "this";
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS006DirectRefCountManipulation, invocation.Syntax.GetLocation(), "DangerousSetRefCount", target));

@@ -8,6 +8,8 @@ using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using RefSafety.Analyzers.Cycles;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (CycleSymbols.TryCreate(start.Compilation) is not { } symbols)
+            if (RefHeapSymbols.For(start.Compilation) is not { } symbols)
             {
                 return;
             }
@@ -78,7 +80,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void Report(OperationBlockAnalysisContext context, CycleSymbols symbols, StoreFlowAnalysis analysis)
+    private static void Report(OperationBlockAnalysisContext context, RefHeapSymbols symbols, StoreFlowAnalysis analysis)
     {
         foreach (List<HeapEdge> cycle in analysis.CyclesAtExit())
         {
@@ -93,7 +95,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
     /// whose target another strong field of the type graph can own. The graph is built (once per compilation) only
     /// when a cycle is actually reported.
     /// </summary>
-    private static IFieldSymbol? WeakFixCandidate(Compilation compilation, CycleSymbols symbols, List<HeapEdge> cycle)
+    private static IFieldSymbol? WeakFixCandidate(Compilation compilation, RefHeapSymbols symbols, List<HeapEdge> cycle)
     {
         IFieldSymbol? candidate = cycle
             .Select(e => e.Store switch
@@ -109,7 +111,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>"a.Next → b.Next → a": each object with the field it stores, back to the first object.</summary>
-    internal static string Describe(List<HeapEdge> cycle, Dictionary<SyntaxNode, string> allocationNames, CycleSymbols symbols)
+    internal static string Describe(List<HeapEdge> cycle, Dictionary<SyntaxNode, string> allocationNames, RefHeapSymbols symbols)
     {
         var parts = new List<string>();
         // Where the run of implied edges that ends the cycle starts (a → a.Next → a.Next.Next), or -1.
@@ -138,7 +140,7 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
     /// How the store spelled the object it wrote into (<c>n</c> in <c>n.Self = n</c>), so the message uses the code's
     /// own names; null for an edge a callee's summary made (the call or setter names no receiver of that field).
     /// </summary>
-    private static string? ReceiverText(HeapEdge edge, CycleSymbols symbols)
+    private static string? ReceiverText(HeapEdge edge, RefHeapSymbols symbols)
     {
         IOperation? receiver = edge.Store switch
         {

@@ -3,6 +3,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using RefSafety.Analyzers.Cycles;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
@@ -23,7 +25,7 @@ public sealed class REFS011TypeCanFormCycleAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationAction(end =>
         {
-            if (CycleSymbols.TryCreate(end.Compilation) is not { } symbols)
+            if (RefHeapSymbols.For(end.Compilation) is not { } symbols)
             {
                 return;
             }

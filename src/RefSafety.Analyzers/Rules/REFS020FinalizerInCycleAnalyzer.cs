@@ -5,6 +5,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using RefSafety.Analyzers.Cycles;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
@@ -25,7 +27,7 @@ public sealed class REFS020FinalizerInCycleAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationAction(end =>
         {
-            if (CycleSymbols.TryCreate(end.Compilation) is not { } symbols)
+            if (RefHeapSymbols.For(end.Compilation) is not { } symbols)
             {
                 return;
             }
@@ -62,6 +64,6 @@ public sealed class REFS020FinalizerInCycleAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The type's own OnFinalize override when it has one (where the fix applies), else the type's name.</summary>
-    private static Location ReportLocation(CycleSymbols symbols, INamedTypeSymbol type) =>
+    private static Location ReportLocation(RefHeapSymbols symbols, INamedTypeSymbol type) =>
         (symbols.DeclaredFinalizer(type)?.Locations ?? type.Locations).FirstOrDefault(l => l.IsInSource) ?? type.Locations[0];
 }

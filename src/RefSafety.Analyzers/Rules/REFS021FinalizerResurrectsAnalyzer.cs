@@ -9,6 +9,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RefSafety.Analyzers.Cycles;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class REFS021FinalizerResurrectsAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (CycleSymbols.TryCreate(start.Compilation) is not { } symbols)
+            if (RefHeapSymbols.For(start.Compilation) is not { } symbols)
             {
                 return;
             }
@@ -46,7 +48,7 @@ public sealed class REFS021FinalizerResurrectsAnalyzer : DiagnosticAnalyzer
     /// Only <c>override ... OnFinalize</c> declarations get a symbol and an operation tree: the rule does not make the
     /// compiler build one for every body of the project.
     /// </summary>
-    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, CycleSymbols symbols)
+    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, RefHeapSymbols symbols)
     {
         // A finalizer is an override, and an override is declared with the name of the method it overrides.
         var declaration = (MethodDeclarationSyntax)context.Node;
@@ -65,13 +67,13 @@ public sealed class REFS021FinalizerResurrectsAnalyzer : DiagnosticAnalyzer
     /// <summary>One finalizer body: which locals alias <c>this</c>, and which stores put a dying object somewhere that outlives it.</summary>
     private sealed class FinalizerBody
     {
-        private readonly CycleSymbols _symbols;
+        private readonly RefHeapSymbols _symbols;
         private readonly IMethodSymbol _method;
         private readonly IOperation _body;
         private readonly Action<Diagnostic> _report;
         private readonly HashSet<ILocalSymbol> _thisAliases = new(SymbolEqualityComparer.Default);
 
-        public FinalizerBody(CycleSymbols symbols, IMethodSymbol method, IOperation body, Action<Diagnostic> report)
+        public FinalizerBody(RefHeapSymbols symbols, IMethodSymbol method, IOperation body, Action<Diagnostic> report)
         {
             _symbols = symbols;
             _method = method;

@@ -3,6 +3,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using RefSafety.Analyzers.Cycles;
 
+using RefSafety.Analyzers.Engine;
+
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>REFS022: a RefObject type declares a C# destructor (<c>~Node()</c>) instead of overriding <c>OnFinalize</c>.</summary>
@@ -19,7 +21,7 @@ public sealed class REFS022DestructorOnRefObjectAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (CycleSymbols.TryCreate(start.Compilation) is not { } symbols)
+            if (RefHeapSymbols.For(start.Compilation) is not { } symbols)
             {
                 return;
             }

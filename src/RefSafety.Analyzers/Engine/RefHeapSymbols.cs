@@ -1,21 +1,34 @@
 using System.Collections.Immutable;
+using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
-namespace RefSafety.Analyzers.Cycles;
+namespace RefSafety.Analyzers.Engine;
 
 /// <summary>
-/// The RefHeap symbols the cycle and finalizer rules need, resolved once per compilation. <see cref="TryCreate"/>
-/// returns null when the compilation does not reference RefHeap, so the rules bail out at compilation start.
+/// The one symbol model of RefHeap that every rule uses, resolved once per compilation (<see cref="For"/>): the
+/// counted base type, its count methods, the containers, the ownership attributes, the finalizer hook. Null when the
+/// compilation does not reference RefHeap, so the rules bail out at compilation start.
 /// </summary>
-internal sealed class CycleSymbols
+internal sealed class RefHeapSymbols
 {
-    private CycleSymbols(INamedTypeSymbol refObject, INamedTypeSymbol? refList, INamedTypeSymbol? refDictionary, INamedTypeSymbol? refField, IMethodSymbol? onFinalize)
+    private static readonly ConditionalWeakTable<Compilation, StrongBox<RefHeapSymbols?>> Cache = new();
+
+    private RefHeapSymbols(Compilation compilation, INamedTypeSymbol refObject)
     {
         RefObject = refObject;
-        RefList = refList;
-        RefDictionary = refDictionary;
-        RefField = refField;
-        OnFinalize = onFinalize;
+        RefList = compilation.GetTypeByMetadataName("RefHeap.RefList`1");
+        RefDictionary = compilation.GetTypeByMetadataName("RefHeap.RefDictionary`2");
+        RefField = compilation.GetTypeByMetadataName("RefHeap.RefField");
+        WeakRefBase = compilation.GetTypeByMetadataName("RefHeap.WeakRefBase");
+        NewReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.NewReferenceAttribute");
+        BorrowedReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.BorrowedReferenceAttribute");
+        StealsReferenceAttribute = compilation.GetTypeByMetadataName("RefHeap.StealsReferenceAttribute");
+        IncRef = Member("IncRef", 0);
+        DecRef = Member("DecRef", 0);
+        Dispose = Member("Dispose", 0);
+        DangerousSetRefCount = Member("DangerousSetRefCount", -1);
+        OnFinalize = Member("OnFinalize", 0);
     }
 
     public INamedTypeSymbol RefObject { get; }
@@ -26,37 +39,57 @@ internal sealed class CycleSymbols
 
     public INamedTypeSymbol? RefField { get; }
 
+    public INamedTypeSymbol? WeakRefBase { get; }
+
+    public INamedTypeSymbol? NewReferenceAttribute { get; }
+
+    public INamedTypeSymbol? BorrowedReferenceAttribute { get; }
+
+    public INamedTypeSymbol? StealsReferenceAttribute { get; }
+
+    public IMethodSymbol? IncRef { get; }
+
+    public IMethodSymbol? DecRef { get; }
+
+    public IMethodSymbol? Dispose { get; }
+
+    public IMethodSymbol? DangerousSetRefCount { get; }
+
     /// <summary>RefObject's own <c>OnFinalize</c>; overrides of it are finalizers.</summary>
     public IMethodSymbol? OnFinalize { get; }
 
-    public static CycleSymbols? TryCreate(Compilation compilation)
+    /// <summary>The model of <paramref name="compilation"/>, made once; null when it does not reference RefHeap.</summary>
+    public static RefHeapSymbols? For(Compilation compilation) =>
+        Cache.GetValue(compilation, c => new StrongBox<RefHeapSymbols?>(
+            c.GetTypeByMetadataName("RefHeap.RefObject") is { } refObject ? new RefHeapSymbols(c, refObject) : null)).Value;
+
+    /// <summary>True if <paramref name="method"/> is <paramref name="rootMethod"/> or overrides/implements it.</summary>
+    public static bool Is(IMethodSymbol method, IMethodSymbol? rootMethod)
     {
-        INamedTypeSymbol? refObject = compilation.GetTypeByMetadataName("RefHeap.RefObject");
-        if (refObject is null)
+        if (rootMethod is null)
         {
-            return null;
+            return false;
         }
 
-        IMethodSymbol? onFinalize = null;
-        foreach (ISymbol member in refObject.GetMembers("OnFinalize"))
+        for (IMethodSymbol? m = method.OriginalDefinition; m is not null; m = m.OverriddenMethod)
         {
-            if (member is IMethodSymbol { Parameters.Length: 0 } method)
+            if (SymbolEqualityComparer.Default.Equals(m, rootMethod))
             {
-                onFinalize = method;
+                return true;
             }
         }
 
-        return new CycleSymbols(
-            refObject,
-            compilation.GetTypeByMetadataName("RefHeap.RefList`1"),
-            compilation.GetTypeByMetadataName("RefHeap.RefDictionary`2"),
-            compilation.GetTypeByMetadataName("RefHeap.RefField"),
-            onFinalize);
+        return false;
     }
 
-    /// <summary>True for RefObject and every type deriving from it (containers included).</summary>
+    /// <summary>True for RefObject, every type deriving from it (containers included), and type parameters constrained to one.</summary>
     public bool IsRefObjectType(ITypeSymbol? type)
     {
+        if (type is ITypeParameterSymbol parameter)
+        {
+            return parameter.ConstraintTypes.Any(IsRefObjectType);
+        }
+
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
         {
             if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, RefObject))
@@ -130,4 +163,7 @@ internal sealed class CycleSymbols
 
         return false;
     }
+
+    private IMethodSymbol? Member(string name, int parameters) =>
+        RefObject.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault(m => parameters < 0 || m.Parameters.Length == parameters);
 }

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace RefSafety.Analyzers.Engine;
+
+/// <summary>Control-flow-graph and operation-tree helpers shared by every flow analysis. All iterative: no recursion over a graph or a tree.</summary>
+internal static class FlowGraph
+{
+    /// <summary>
+    /// The regions around a block, innermost first, up to the graph's root. The graph of a lambda or local function
+    /// hangs inside its parent's regions: a try of the enclosing method is not a try of the lambda (its finally blocks
+    /// belong to another graph), so the walk stops at the root.
+    /// </summary>
+    public static IEnumerable<ControlFlowRegion> RegionsAround(ControlFlowGraph graph, BasicBlock block)
+    {
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        {
+            yield return region;
+            if (region == graph.Root)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>A block's operations followed by its branch value, if any.</summary>
+    public static ImmutableArray<IOperation> OperationsOf(BasicBlock block) =>
+        block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
+
+    /// <summary>Every operation of the graph, nested ones included, each once (in no particular order).</summary>
+    public static IEnumerable<IOperation> AllOperations(ControlFlowGraph graph)
+    {
+        var pending = new Stack<IOperation>();
+        foreach (BasicBlock block in graph.Blocks)
+        {
+            foreach (IOperation operation in OperationsOf(block))
+            {
+                pending.Push(operation);
+            }
+        }
+
+        return Drain(pending);
+    }
+
+    /// <summary><paramref name="root"/> and every operation below it, each once (in no particular order).</summary>
+    public static IEnumerable<IOperation> Subtree(IOperation root)
+    {
+        var pending = new Stack<IOperation>();
+        pending.Push(root);
+        return Drain(pending);
+    }
+
+    /// <summary>The operation under conversions, parentheses and declaration expressions.</summary>
+    public static IOperation Unwrap(IOperation operation)
+    {
+        while (true)
+        {
+            switch (operation)
+            {
+                case IConversionOperation conversion:
+                    operation = conversion.Operand;
+                    break;
+                case IParenthesizedOperation parenthesized:
+                    operation = parenthesized.Operand;
+                    break;
+                case IDeclarationExpressionOperation declaration:
+                    operation = declaration.Expression;
+                    break;
+                default:
+                    return operation;
+            }
+        }
+    }
+
+    /// <summary>The root of the operation tree <paramref name="operation"/> belongs to (the method or constructor body).</summary>
+    public static IOperation TopOf(IOperation operation)
+    {
+        while (operation.Parent is not null)
+        {
+            operation = operation.Parent;
+        }
+
+        return operation;
+    }
+
+    /// <summary>
+    /// The graph of <paramref name="root"/> and those of the local functions and lambdas nested in it, at any depth,
+    /// each with the function it is the body of. Lambdas are looked for only when <paramref name="withLambdas"/>.
+    /// </summary>
+    public static IEnumerable<(ControlFlowGraph Graph, IMethodSymbol Function)> WithNestedGraphs(
+        ControlFlowGraph root, IMethodSymbol function, bool withLambdas, CancellationToken cancellationToken)
+    {
+        var graphs = new Queue<(ControlFlowGraph Graph, IMethodSymbol Function)>();
+        graphs.Enqueue((root, function));
+        while (graphs.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (ControlFlowGraph graph, IMethodSymbol owner) = graphs.Dequeue();
+            yield return (graph, owner);
+            foreach (IMethodSymbol localFunction in graph.LocalFunctions)
+            {
+                graphs.Enqueue((graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), localFunction));
+            }
+
+            if (withLambdas)
+            {
+                foreach (IOperation operation in AllOperations(graph))
+                {
+                    if (operation is IFlowAnonymousFunctionOperation lambda)
+                    {
+                        graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A shortest path of edges from <paramref name="from"/> to <paramref name="to"/> (breadth first), or null.</summary>
+    public static List<TEdge>? ShortestPath<TNode, TEdge>(IEnumerable<TEdge> edges, TNode from, TNode to, Func<TEdge, TNode> source, Func<TEdge, TNode> target)
+        where TEdge : class
+    {
+        var outgoing = new Dictionary<TNode, List<TEdge>>();
+        foreach (TEdge edge in edges)
+        {
+            if (!outgoing.TryGetValue(source(edge), out List<TEdge>? list))
+            {
+                outgoing[source(edge)] = list = new List<TEdge>();
+            }
+
+            list.Add(edge);
+        }
+
+        var cameBy = new Dictionary<TNode, TEdge?> { [from] = null };
+        var queue = new Queue<TNode>();
+        queue.Enqueue(from);
+        while (queue.Count > 0 && !cameBy.ContainsKey(to))
+        {
+            TNode node = queue.Dequeue();
+            if (!outgoing.TryGetValue(node, out List<TEdge>? next))
+            {
+                continue;
+            }
+
+            foreach (TEdge edge in next)
+            {
+                if (!cameBy.ContainsKey(target(edge)))
+                {
+                    cameBy[target(edge)] = edge;
+                    queue.Enqueue(target(edge));
+                }
+            }
+        }
+
+        if (!cameBy.ContainsKey(to))
+        {
+            return null;
+        }
+
+        var path = new List<TEdge>();
+        for (TEdge? edge = cameBy[to]; edge is not null; edge = cameBy[source(edge)])
+        {
+            path.Add(edge);
+        }
+
+        path.Reverse();
+        return path;
+    }
+
+    private static IEnumerable<IOperation> Drain(Stack<IOperation> pending)
+    {
+        while (pending.Count > 0)
+        {
+            IOperation operation = pending.Pop();
+            yield return operation;
+            foreach (IOperation child in operation.ChildOperations)
+            {
+                pending.Push(child);
+            }
+        }
+    }
+}

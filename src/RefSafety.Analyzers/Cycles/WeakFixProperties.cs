@@ -10,8 +10,8 @@ namespace RefSafety.Analyzers.Cycles;
 /// </summary>
 internal static class WeakFixProperties
 {
-    public const string TypeKey = "WeakFixType";
-    public const string FieldKey = "WeakFixField";
+    public const string TypeKey = DiagnosticProperties.WeakFixType;
+    public const string FieldKey = DiagnosticProperties.WeakFixField;
 
     public static ImmutableDictionary<string, string?> For(IFieldSymbol? field) =>
         field is null || !field.Locations.IsEmpty && !field.Locations[0].IsInSource

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -170,6 +172,54 @@ internal static class FlowGraph
         path.Reverse();
         return path;
     }
+
+    /// <summary>Where a path leaves: the return or throw statement, else the closing brace of the body.</summary>
+    public static Location ExitLocation(ControlFlowGraph graph, BasicBlock block, ControlFlowBranch branch)
+    {
+        SyntaxNode body = graph.OriginalOperation.Syntax;
+        if (block.BranchValue is { } value && block.ConditionalSuccessor is null)
+        {
+            SyntaxNode? statement = value.Syntax.Parent;
+            return (statement is ReturnStatementSyntax or ThrowStatementSyntax ? statement : value.Syntax).GetLocation();
+        }
+
+        // A valueless `return;` or a rethrowing `throw;` leaves no operation behind: it is found in the source after
+        // the last code before it, skipping the others of its kind the graph lays out in between (`return;` in a try,
+        // then in its catch).
+        bool rethrows = branch.Semantics == ControlFlowBranchSemantics.Rethrow;
+        if (rethrows || branch.Semantics is ControlFlowBranchSemantics.Return or ControlFlowBranchSemantics.Regular)
+        {
+            int skipped = 0;
+            SyntaxNode? last = null;
+            for (int ordinal = block.Ordinal; ordinal >= 0 && last is null; ordinal--)
+            {
+                BasicBlock earlier = graph.Blocks[ordinal];
+                last = earlier.BranchValue?.Syntax ?? earlier.Operations.LastOrDefault()?.Syntax;
+                if (last is null && ordinal < block.Ordinal && IsValuelessExit(earlier, rethrows))
+                {
+                    skipped++;
+                }
+            }
+
+            StatementSyntax? next = last is null ? null : body.DescendantNodes()
+                .OfType<StatementSyntax>()
+                .Where(statement => (rethrows ? statement is ThrowStatementSyntax { Expression: null } : statement is ReturnStatementSyntax { Expression: null })
+                    && statement.SpanStart >= last.Span.End)
+                .OrderBy(statement => statement.SpanStart)
+                .Skip(IsValuelessExit(block, rethrows) ? skipped : 0)
+                .FirstOrDefault();
+            if (next is not null)
+            {
+                return next.GetLocation();
+            }
+        }
+
+        return body.GetLastToken().GetLocation();
+    }
+
+    private static bool IsValuelessExit(BasicBlock block, bool rethrows) =>
+        block.FallThroughSuccessor?.Semantics == (rethrows ? ControlFlowBranchSemantics.Rethrow : ControlFlowBranchSemantics.Return)
+            && block.BranchValue is null && block.Operations.IsEmpty;
 
     private static IEnumerable<IOperation> Drain(Stack<IOperation> pending)
     {

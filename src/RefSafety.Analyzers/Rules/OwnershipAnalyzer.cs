@@ -5,15 +5,15 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
-using RefSafety.Analyzers.Dataflow;
+using RefSafety.Analyzers.Engine;
 using RefSafety.Analyzers.Ownership;
 
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
-/// Runs the ownership dataflow once per method body (and once per lambda and local function in it) and reports its
-/// findings through the balance rules REFS001–REFS005, each defined in its own file. One analysis serves all five
-/// rules, so a method is never walked twice.
+/// Runs the ownership analysis once per method body (and once per lambda and local function in it) and hands what it
+/// saw to the balance rules REFS001–REFS005, each of which decides and words its own findings in its own file. One
+/// analysis serves all five rules, so a method is never walked twice.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
@@ -61,63 +61,21 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
 
             // Most bodies of a project never touch a counted reference: decide that on the operation tree, which
             // the driver has already built, before asking for a control flow graph (the expensive part).
-            OwnershipBodyScan scan = OwnershipBodyScan.Of(TopOf(root), method, model, api);
+            OwnershipBodyScan scan = OwnershipBodyScan.Of(FlowGraph.TopOf(root), method, model, api);
             if (!scan.MayFind)
             {
                 continue;
             }
 
-            var graphs = new Queue<(ControlFlowGraph Graph, IMethodSymbol Method)>();
-            graphs.Enqueue((context.GetControlFlowGraph(root), method));
-            while (graphs.Count > 0)
+            foreach ((ControlFlowGraph graph, IMethodSymbol function) in FlowGraph.WithNestedGraphs(context.GetControlFlowGraph(root), method, scan.HasLambdas, context.CancellationToken))
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                (ControlFlowGraph graph, IMethodSymbol owner) = graphs.Dequeue();
-                foreach (OwnershipFinding finding in OwnershipDataflow.Analyze(graph, model, api, owner))
-                {
-                    context.ReportDiagnostic(Diagnose(finding));
-                }
-
-                foreach (IMethodSymbol localFunction in graph.LocalFunctions)
-                {
-                    graphs.Enqueue((graph.GetLocalFunctionControlFlowGraph(localFunction, context.CancellationToken), localFunction));
-                }
-
-                if (scan.HasLambdas)
-                {
-                    foreach (IFlowAnonymousFunctionOperation lambda in AnonymousFunctions(graph))
-                    {
-                        graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken), lambda.Symbol));
-                    }
-                }
+                OwnershipEvents events = OwnershipFlow.Analyze(graph, model, api, function, context.CancellationToken);
+                REFS001ReferenceLeak.Report(events, context.ReportDiagnostic);
+                REFS002OverRelease.Report(events, context.ReportDiagnostic);
+                REFS003UseAfterRelease.Report(events, context.ReportDiagnostic);
+                REFS004BorrowedEscapes.Report(events, context.ReportDiagnostic);
+                REFS005BrokenContract.Report(events, context.ReportDiagnostic);
             }
         }
     }
-
-    /// <summary>The operation the graph of <paramref name="block"/> is built from: the method (or constructor) body above it.</summary>
-    private static IOperation TopOf(IOperation block)
-    {
-        IOperation top = block;
-        while (top.Parent is not null)
-        {
-            top = top.Parent;
-        }
-
-        return top;
-    }
-
-    private static IEnumerable<IFlowAnonymousFunctionOperation> AnonymousFunctions(ControlFlowGraph graph) =>
-        graph.Blocks
-            .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
-            .SelectMany(o => o.DescendantsAndSelf())
-            .OfType<IFlowAnonymousFunctionOperation>();
-
-    private static Diagnostic Diagnose(OwnershipFinding finding) => finding.Problem switch
-    {
-        OwnershipProblem.Leak => REFS001ReferenceLeak.Diagnose(finding),
-        OwnershipProblem.OverRelease => REFS002OverRelease.Diagnose(finding),
-        OwnershipProblem.UseAfterRelease => REFS003UseAfterRelease.Diagnose(finding),
-        OwnershipProblem.BorrowedEscapes => REFS004BorrowedEscapes.Diagnose(finding),
-        _ => REFS005BrokenContract.Diagnose(finding),
-    };
 }

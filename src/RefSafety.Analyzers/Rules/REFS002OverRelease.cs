@@ -1,14 +1,39 @@
+using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
-using RefSafety.Analyzers.Dataflow;
+using RefSafety.Analyzers.Ownership;
 
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
-/// REFS002: The method releases a reference it does not own (borrowed, already released, moved or stolen): the object can be freed while others use it.
-/// Found by the ownership dataflow (<see cref="OwnershipDataflow"/>), reported by <see cref="OwnershipAnalyzer"/>.
+/// REFS002: A release of a reference the method does not own. A "must" rule: reported where the release is wrong on
+/// the paths reaching it (a reference owned on one branch and borrowed on another is often correct code whose
+/// branches are correlated); a release that comes round again in a loop unrenewed, or that a SafeHandle add-ref's
+/// success flag does not guard, is wrong on a path of its own.
 /// </summary>
 internal static class REFS002OverRelease
 {
-    public static Diagnostic Diagnose(OwnershipFinding finding) =>
-        Diagnostic.Create(Descriptors.REFS002OverRelease, finding.Location, finding.Properties, finding.Variable, finding.Detail);
+    public static void Report(OwnershipEvents events, Action<Diagnostic> report)
+    {
+        var releases = events.Of<ReleasedUnowned>().Cast<OwnershipEvent>()
+            .Concat(events.Of<ReleasedAgainInLoop>())
+            .Concat(events.Of<ReleaseNotGuarded>());
+        foreach (var release in BalanceFindings.ByPlace(releases))
+        {
+            string how = release.First switch
+            {
+                ReleasedUnowned { State: var state } unowned when state.AllPaths(RefState.Released) => "when it is released again at line " + OwnershipEvent.LineOf(unowned.Release.Syntax),
+                ReleasedUnowned unowned => "when it is released without being owned at line " + OwnershipEvent.LineOf(unowned.Release.Syntax),
+                ReleasedAgainInLoop loop => "when it is released again in the next iteration of the loop at line " + OwnershipEvent.LineOf(loop.Release.Syntax),
+                ReleaseNotGuarded unguarded => "when it is released without testing '" + unguarded.SuccessFlag + "', the success flag of its add-ref, at line " + OwnershipEvent.LineOf(unguarded.Release.Syntax),
+                _ => string.Empty,
+            };
+            report(Diagnostic.Create(
+                Descriptors.REFS002OverRelease,
+                release.First.Location,
+                BalanceFindings.Properties(release.First.Variable, release.OnEveryPath),
+                release.First.Variable,
+                how + BalanceFindings.SomePaths(release.OnEveryPath)));
+        }
+    }
 }

@@ -1,14 +1,33 @@
+using System;
 using Microsoft.CodeAnalysis;
-using RefSafety.Analyzers.Dataflow;
+using RefSafety.Analyzers.Ownership;
 
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
-/// REFS003: The method uses a reference after releasing (or giving away) its last owned reference: the object may already be freed.
-/// Found by the ownership dataflow (<see cref="OwnershipDataflow"/>), reported by <see cref="OwnershipAnalyzer"/>.
+/// REFS003: A use (a read, an IncRef, handing it on) of a variable after its last owned reference was released or
+/// given away. A "must" rule, like REFS002.
 /// </summary>
 internal static class REFS003UseAfterRelease
 {
-    public static Diagnostic Diagnose(OwnershipFinding finding) =>
-        Diagnostic.Create(Descriptors.REFS003UseAfterRelease, finding.Location, finding.Properties, finding.Variable, finding.Detail);
+    public static void Report(OwnershipEvents events, Action<Diagnostic> report)
+    {
+        foreach (var use in BalanceFindings.ByPlace(events.Of<UsedAfterRelease>()))
+        {
+            UsedAfterRelease first = use.First;
+            int line = OwnershipEvent.LineOf(first.Use.Syntax);
+            string how = first.Kind switch
+            {
+                UseKind.IncRef => "by IncRef at line " + line,
+                UseKind.Escape => "because it " + BalanceFindings.Escape(first.Route!) + " at line " + line,
+                _ => "at line " + line,
+            };
+            report(Diagnostic.Create(
+                Descriptors.REFS003UseAfterRelease,
+                first.Location,
+                BalanceFindings.Properties(first.Variable, use.OnEveryPath),
+                first.Variable,
+                how + BalanceFindings.SomePaths(use.OnEveryPath)));
+        }
+    }
 }

@@ -1,14 +1,33 @@
+using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
-using RefSafety.Analyzers.Dataflow;
+using RefSafety.Analyzers.Ownership;
 
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
-/// REFS004: A borrowed reference is handed on as owned (returned from a [NewReference] method, stored in a strong field, passed to a [StealsReference] parameter) without IncRef.
-/// Found by the ownership dataflow (<see cref="OwnershipDataflow"/>), reported by <see cref="OwnershipAnalyzer"/>.
+/// REFS004: A borrowed reference handed on as owned: stored in a strong field, passed to a stealing parameter,
+/// returned from a [NewReference] method, or left in a [NewReference] out parameter. A "must" rule.
 /// </summary>
 internal static class REFS004BorrowedEscapes
 {
-    public static Diagnostic Diagnose(OwnershipFinding finding) =>
-        Diagnostic.Create(Descriptors.REFS004BorrowedEscapes, finding.Location, finding.Properties, finding.Variable, finding.Detail);
+    public static void Report(OwnershipEvents events, Action<Diagnostic> report)
+    {
+        foreach (var escape in BalanceFindings.ByPlace(events.Of<BorrowedEscaped>()))
+        {
+            Escaped(report, escape.First, BalanceFindings.Escape(escape.First.Route) + BalanceFindings.SomePaths(escape.OnEveryPath), escape.OnEveryPath);
+        }
+
+        // The caller owns what it receives through a [NewReference] out parameter: a borrowed reference there is one it
+        // will release too many times.
+        var handedOut = events.Of<VariableAtExit>().Where(e => e.Kind == VariableKind.NewReferenceOut && e.State.AllPaths(RefState.Borrowed));
+        foreach (var output in BalanceFindings.ByPlace(handedOut))
+        {
+            string how = BalanceFindings.Escape(EscapeRoute.OutParameter(output.First.Variable)) + " " + BalanceFindings.ThroughExit(output.First);
+            Escaped(report, output.First, how, onEveryPath: true);
+        }
+    }
+
+    private static void Escaped(Action<Diagnostic> report, OwnershipEvent escape, string how, bool onEveryPath) =>
+        report(Diagnostic.Create(Descriptors.REFS004BorrowedEscapes, escape.Location, BalanceFindings.Properties(escape.Variable, onEveryPath), escape.Variable, how));
 }

@@ -1,14 +1,30 @@
+using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
-using RefSafety.Analyzers.Dataflow;
+using RefSafety.Analyzers.Ownership;
 
 namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
-/// REFS005: The body breaks the method's ownership attributes: a [BorrowedReference] method returns an owned reference, or a [StealsReference] parameter is not consumed on some path.
-/// Found by the ownership dataflow (<see cref="OwnershipDataflow"/>), reported by <see cref="OwnershipAnalyzer"/>.
+/// REFS005: A method's body breaks its own ownership attributes: a [StealsReference] parameter still owned on a path
+/// out (some path is enough), or a [BorrowedReference] method returning a reference it owns.
 /// </summary>
 internal static class REFS005BrokenContract
 {
-    public static Diagnostic Diagnose(OwnershipFinding finding) =>
-        Diagnostic.Create(Descriptors.REFS005BrokenContract, finding.Location, finding.Properties, finding.Detail);
+    public static void Report(OwnershipEvents events, Action<Diagnostic> report)
+    {
+        var unconsumed = events.Of<VariableAtExit>().Where(e => e.Kind == VariableKind.Parameter && e.StealsArgument && e.State.SomePath(RefState.Owned));
+        foreach (var parameter in BalanceFindings.ByPlace(unconsumed))
+        {
+            Broken(report, parameter.First, "[StealsReference] parameter '" + parameter.First.Variable + "' is not consumed " + BalanceFindings.ThroughExit(parameter.First));
+        }
+
+        foreach (var returned in BalanceFindings.ByPlace(events.Of<OwnedReturnedAsBorrowed>()))
+        {
+            Broken(report, returned.First, "[BorrowedReference] method '" + returned.First.Method + "' returns " + (returned.First.IsNewExpression ? "a new reference" : "an owned reference"));
+        }
+    }
+
+    private static void Broken(Action<Diagnostic> report, OwnershipEvent broken, string message) =>
+        report(Diagnostic.Create(Descriptors.REFS005BrokenContract, broken.Location, BalanceFindings.Properties(broken.Variable), message));
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using RefSafety.Analyzers;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -82,14 +83,14 @@ internal static class BalanceEdits
 
     /// <summary>The name of the variable a diagnostic is about (its first message argument).</summary>
     public static string? VariableName(Diagnostic diagnostic) =>
-        diagnostic.Properties.TryGetValue("Variable", out string? name) ? name : null;
+        diagnostic.Properties.TryGetValue(DiagnosticProperties.Variable, out string? name) ? name : null;
 
     /// <summary>
     /// False for a diagnostic that holds on only some of the paths through its operation (the analysis split them on a
     /// bool flag): adding or removing a count operation there would break the paths that were right.
     /// </summary>
     public static bool HoldsOnEveryPath(Diagnostic diagnostic) =>
-        !(diagnostic.Properties.TryGetValue("EveryPath", out string? everyPath) && everyPath == "false");
+        !(diagnostic.Properties.TryGetValue(DiagnosticProperties.EveryPath, out string? everyPath) && everyPath == "false");
 
     /// <summary>Every identifier in <paramref name="scope"/> naming <paramref name="name"/>.</summary>
     public static IEnumerable<IdentifierNameSyntax> References(SyntaxNode scope, string name) =>

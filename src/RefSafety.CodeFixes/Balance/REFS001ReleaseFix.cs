@@ -4,6 +4,7 @@ using System.Linq;
 using System;
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using RefSafety.Analyzers;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -53,7 +54,7 @@ public sealed class REFS001ReleaseFix : BalanceFix
 
         // Only where every path reaching the exit owns exactly one reference (or null): elsewhere a release there would
         // over-release the paths that already gave theirs up.
-        if (!diagnostic.Properties.TryGetValue("ExitRelease", out string? release) || release is null)
+        if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.ExitRelease, out string? release) || release is null)
         {
             return null;
         }

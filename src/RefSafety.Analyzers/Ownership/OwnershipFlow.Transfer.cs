@@ -4,12 +4,12 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
-using RefSafety.Analyzers.Ownership;
+using RefSafety.Analyzers.Engine;
 
-namespace RefSafety.Analyzers.Dataflow;
+namespace RefSafety.Analyzers.Ownership;
 
 /// <summary>The transfer functions: what each operation does to the state (stores, calls, count operations, moves, returns, reads).</summary>
-internal sealed partial class OwnershipDataflow
+internal sealed partial class OwnershipFlow
 {
     private ReturnOwnership ReturnOf(IMethodSymbol method) =>
         _api.ReturnOf(method) is var external and not ReturnOwnership.None ? external : _model.ReturnOf(method);
@@ -76,7 +76,10 @@ internal sealed partial class OwnershipDataflow
                 Invoke(invocation, state);
                 if (ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
                 {
-                    Report(OwnershipProblem.Leak, () => invocation.Syntax.GetLocation(), invocation.TargetMethod.Name + "(...)", () => "because the new reference it returns is discarded");
+                    if (Recording)
+                    {
+                        Emit(new DiscardedNew(invocation.TargetMethod.Name + "(...)", invocation, passedTo: null));
+                    }
                 }
 
                 return;
@@ -147,7 +150,7 @@ internal sealed partial class OwnershipDataflow
 
             // A plain store into a strong field (or an auto-property, a field by another name) moves one owned
             // reference into it.
-            MoveOut(assignment.Value, state, RefState.Borrowed, "is stored in field '" + field.Name + "'");
+            MoveOut(assignment.Value, state, RefState.Borrowed, EscapeRoute.Field(field.Name));
             if (variable >= 0)
             {
                 state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : RefState.Owned1;
@@ -169,7 +172,10 @@ internal sealed partial class OwnershipDataflow
     {
         if (_kinds[variable] == VariableKind.Local && state[variable].SomePath(RefState.Owned))
         {
-            Report(OwnershipProblem.Leak, () => write.Syntax.GetLocation(), _names[variable], () => "when it is overwritten at line " + Line(write));
+            if (Recording)
+            {
+                Emit(new OverwrittenOwned(_names[variable], write, isField: false));
+            }
         }
     }
 
@@ -223,7 +229,10 @@ internal sealed partial class OwnershipDataflow
 
         if (_kinds[field] == VariableKind.InstanceField)
         {
-            Report(OwnershipProblem.Leak, () => store.Syntax.GetLocation(), _names[field], () => "when the reference it holds is overwritten at line " + Line(store));
+            if (Recording)
+            {
+                Emit(new OverwrittenOwned(_names[field], store, isField: true));
+            }
         }
     }
 
@@ -315,7 +324,11 @@ internal sealed partial class OwnershipDataflow
     {
         if (state[variable].AllPaths(RefState.Released))
         {
-            Report(OwnershipProblem.UseAfterRelease, () => at.Syntax.GetLocation(), _names[variable], () => "by IncRef at line " + Line(at));
+            if (Recording)
+            {
+                Emit(new UsedAfterRelease(_names[variable], at, UseKind.IncRef));
+            }
+
             state[variable] = RefState.Escaped;
             return;
         }
@@ -327,17 +340,20 @@ internal sealed partial class OwnershipDataflow
     {
         if (state[variable].AllPaths(RefState.Borrowed | RefState.Released))
         {
-            string how = state[variable].AllPaths(RefState.Released) ? "when it is released again" : "when it is released without being owned";
-            Report(OwnershipProblem.OverRelease, () => at.Syntax.GetLocation(), _names[variable], () => how + " at line " + Line(at));
+            if (Recording)
+            {
+                Emit(new ReleasedUnowned(_names[variable], at, state[variable]));
+            }
+
             state[variable] = RefState.Escaped;
             return;
         }
 
         // The must-rule above keeps quiet when only some paths are released. One such path is certain, though: the
         // one on which this very release comes round again in a loop with nothing taking a new reference between.
-        if (_collecting && !throughAlias && state[variable].SomePath(RefState.Released) && ReachesItselfUnrenewed(variable))
+        if (Recording && !throughAlias && state[variable].SomePath(RefState.Released) && ReachesItselfUnrenewed(variable))
         {
-            Report(OwnershipProblem.OverRelease, () => at.Syntax.GetLocation(), _names[variable], () => "when it is released again in the next iteration of the loop at line " + Line(at));
+            Emit(new ReleasedAgainInLoop(_names[variable], at));
             state[variable] = RefState.Escaped;
             return;
         }
@@ -351,7 +367,7 @@ internal sealed partial class OwnershipDataflow
         {
             if (argument.Parameter is { } parameter && (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal)))
             {
-                MoveOut(argument.Value, state, RefState.Released, "is passed to [StealsReference] parameter '" + parameter.Name + "' of " + method.Name);
+                MoveOut(argument.Value, state, RefState.Released, EscapeRoute.StealingParameter(parameter.Name, method.Name));
             }
             else if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && VariableOf(argument.Value) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
             {
@@ -371,7 +387,10 @@ internal sealed partial class OwnershipDataflow
                 // `list.Add(new Node())`, `Use(Api.Create())`: the callee does not take the new reference (it would be
                 // [StealsReference]), and nothing else can release it.
                 Evaluate(argument.Value, state, moveAliases: false);
-                Report(OwnershipProblem.Leak, () => argument.Syntax.GetLocation(), Unwrap(argument.Value).Syntax.ToString(), () => "when it is passed to '" + method.Name + "', which does not take it over");
+                if (Recording)
+                {
+                    Emit(new DiscardedNew(Unwrap(argument.Value).Syntax.ToString(), argument, method.Name));
+                }
             }
             else
             {
@@ -388,7 +407,7 @@ internal sealed partial class OwnershipDataflow
     }
 
     /// <summary>Hands one owned reference held by <paramref name="value"/> to someone else (a field, a stealing parameter, the caller).</summary>
-    private void MoveOut(IOperation value, RefState[] state, RefState lastLeaves, string how)
+    private void MoveOut(IOperation value, RefState[] state, RefState lastLeaves, EscapeRoute route)
     {
         int variable = VariableOf(value);
         if (variable >= 0)
@@ -398,9 +417,9 @@ internal sealed partial class OwnershipDataflow
 
         if (variable < 0)
         {
-            if (IsBorrowedExpression(value))
+            if (IsBorrowedExpression(value) && Recording)
             {
-                Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => how);
+                Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), route));
             }
 
             Use(value, state);
@@ -410,12 +429,20 @@ internal sealed partial class OwnershipDataflow
         RefState current = state[variable];
         if (current.AllPaths(RefState.Released))
         {
-            Report(OwnershipProblem.UseAfterRelease, () => value.Syntax.GetLocation(), _names[variable], () => "because it " + how + " at line " + Line(value));
+            if (Recording)
+            {
+                Emit(new UsedAfterRelease(_names[variable], value, UseKind.Escape, route));
+            }
+
             state[variable] = RefState.Escaped;
         }
         else if (current.AllPaths(RefState.Borrowed))
         {
-            Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), _names[variable], () => how);
+            if (Recording)
+            {
+                Emit(new BorrowedEscaped(_names[variable], value.Syntax.GetLocation(), route));
+            }
+
             state[variable] = RefState.Escaped;
         }
         else
@@ -435,11 +462,17 @@ internal sealed partial class OwnershipDataflow
             Evaluate(value, state, moveAliases: false);
             if (declared == ReturnOwnership.Borrowed && IsNewReference(value))
             {
-                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "[BorrowedReference] method '" + _method!.Name + "' returns a new reference");
+                if (Recording)
+                {
+                    Emit(new OwnedReturnedAsBorrowed(value.Syntax.ToString(), value, _method!.Name, isNewExpression: true));
+                }
             }
             else if (declared == ReturnOwnership.New && IsBorrowedExpression(value))
             {
-                Report(OwnershipProblem.BorrowedEscapes, () => value.Syntax.GetLocation(), value.Syntax.ToString(), () => "is returned from [NewReference] method '" + _method!.Name + "'");
+                if (Recording)
+                {
+                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), EscapeRoute.Returned(_method!.Name)));
+                }
             }
 
             return;
@@ -449,7 +482,11 @@ internal sealed partial class OwnershipDataflow
         {
             if (state[variable].SomePath(RefState.Owned) && _kinds[variable] == VariableKind.Local)
             {
-                Report(OwnershipProblem.BrokenContract, () => value.Syntax.GetLocation(), _names[variable], () => "[BorrowedReference] method '" + _method!.Name + "' returns an owned reference");
+                if (Recording)
+                {
+                    Emit(new OwnedReturnedAsBorrowed(_names[variable], value, _method!.Name, isNewExpression: false));
+                }
+
                 state[variable] = RefState.Escaped;
             }
 
@@ -459,7 +496,7 @@ internal sealed partial class OwnershipDataflow
 
         if (declared == ReturnOwnership.New || (!IsField(variable) && state[Owner(variable, state)].SomePath(RefState.Owned)))
         {
-            MoveOut(value, state, RefState.Released, "is returned from [NewReference] method '" + _method?.Name + "'");
+            MoveOut(value, state, RefState.Released, EscapeRoute.Returned(_method?.Name));
             return;
         }
 
@@ -560,7 +597,11 @@ internal sealed partial class OwnershipDataflow
             {
                 if (state[variable].AllPaths(RefState.Released))
                 {
-                    Report(OwnershipProblem.UseAfterRelease, () => current.Syntax.GetLocation(), _names[variable], () => "at line " + Line(current));
+                    if (Recording)
+                    {
+                        Emit(new UsedAfterRelease(_names[variable], current, UseKind.Read));
+                    }
+
                     state[variable] = RefState.Escaped;
                 }
 
@@ -604,8 +645,8 @@ internal sealed partial class OwnershipDataflow
         {
             ControlFlowGraph body = _cfg.GetAnonymousFunctionControlFlowGraph(lambda);
             _capturedBy[lambda] = captured = body.Blocks
-                .SelectMany(b => b.BranchValue is null ? b.Operations : b.Operations.Add(b.BranchValue))
-                .SelectMany(o => o.DescendantsAndSelf())
+                .SelectMany(b => FlowGraph.OperationsOf(b))
+                .SelectMany(FlowGraph.Subtree)
                 .Select(reference => reference switch
                 {
                     ILocalReferenceOperation local => local.Local,

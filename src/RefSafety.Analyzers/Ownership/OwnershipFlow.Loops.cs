@@ -5,11 +5,12 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Engine;
 
-namespace RefSafety.Analyzers.Dataflow;
+namespace RefSafety.Analyzers.Ownership;
 
 /// <summary>A release that comes round again in a loop with nothing renewing the variable: the one over-release the must-rule cannot see.</summary>
-internal sealed partial class OwnershipDataflow
+internal sealed partial class OwnershipFlow
 {
     /// <summary>
     /// True when the current operation can run again (round a loop) without <paramref name="variable"/> being assigned,
@@ -71,10 +72,10 @@ internal sealed partial class OwnershipDataflow
     /// <summary>Whether the block's operations <paramref name="from"/>..<paramref name="to"/> (and its branch value) give the variable a new value or reference.</summary>
     private bool Renews(BasicBlock block, int from, int to, int variable)
     {
-        ImmutableArray<IOperation> operations = block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
+        ImmutableArray<IOperation> operations = FlowGraph.OperationsOf(block);
         for (int i = Math.Max(from, 0); i <= Math.Min(to, operations.Length - 1); i++)
         {
-            foreach (IOperation part in operations[i].DescendantsAndSelf())
+            foreach (IOperation part in FlowGraph.Subtree(operations[i]))
             {
                 bool renews = part switch
                 {

@@ -4,12 +4,11 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
-using RefSafety.Analyzers.Ownership;
 
-namespace RefSafety.Analyzers.Dataflow;
+namespace RefSafety.Analyzers.Ownership;
 
 /// <summary>What a branch condition tells each side: null tests, flags, calls tested for success, SafeHandle success flags.</summary>
-internal sealed partial class OwnershipDataflow
+internal sealed partial class OwnershipFlow
 {
     // SafeHandle.DangerousAddRef(ref bool success) adds a reference only when it sets success: remember the flag, so
     // that the side of `if (success)` where it is false gives the reference back (see Refine).
@@ -28,7 +27,7 @@ internal sealed partial class OwnershipDataflow
     /// </summary>
     private void CheckReleaseIsConditioned(int handle, IInvocationOperation release)
     {
-        if (!_collecting)
+        if (!Recording)
         {
             return;
         }
@@ -37,7 +36,7 @@ internal sealed partial class OwnershipDataflow
         {
             if (flag.Value == handle && !IsGuardedBy(release.Syntax, flag.Key.Name))
             {
-                Report(OwnershipProblem.OverRelease, () => release.Syntax.GetLocation(), _names[handle], () => "when it is released without testing '" + flag.Key.Name + "', the success flag of its add-ref, at line " + Line(release));
+                Emit(new ReleaseNotGuarded(_names[handle], release, flag.Key.Name));
             }
         }
     }

@@ -1,4 +1,4 @@
-namespace RefSafety.Analyzers.Dataflow;
+namespace RefSafety.Analyzers.Ownership;
 
 /// <summary>What a tracked slot of the state stands for.</summary>
 internal enum VariableKind

@@ -5,12 +5,12 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
-using RefSafety.Analyzers.Ownership;
+using RefSafety.Analyzers.Engine;
 
-namespace RefSafety.Analyzers.Dataflow;
+namespace RefSafety.Analyzers.Ownership;
 
 /// <summary>The tracked variables: which locals, parameters, fields, flags and compiler captures get a slot, what each starts as, and which slot an operation names.</summary>
-internal sealed partial class OwnershipDataflow
+internal sealed partial class OwnershipFlow
 {
     private void DeclareVariables()
     {
@@ -39,7 +39,7 @@ internal sealed partial class OwnershipDataflow
         // that still owns a reference is a leak and `_f?.DecRef(); _f = x;` is not.
         var captures = new List<IFlowCaptureOperation>();
         var assignments = new List<ISimpleAssignmentOperation>();
-        foreach (IOperation operation in AllOperations())
+        foreach (IOperation operation in FlowGraph.AllOperations(_cfg))
         {
             switch (operation)
             {
@@ -57,34 +57,6 @@ internal sealed partial class OwnershipDataflow
 
         DeclareFlags(assignments);
         DeclareCaptureAliases(captures);
-    }
-
-    /// <summary>Every operation of the graph, nested ones included, once: an explicit stack, no recursion.</summary>
-    private IEnumerable<IOperation> AllOperations()
-    {
-        var pending = new Stack<IOperation>();
-        foreach (BasicBlock block in _cfg.Blocks)
-        {
-            foreach (IOperation operation in block.Operations)
-            {
-                pending.Push(operation);
-            }
-
-            if (block.BranchValue is { } value)
-            {
-                pending.Push(value);
-            }
-        }
-
-        while (pending.Count > 0)
-        {
-            IOperation operation = pending.Pop();
-            yield return operation;
-            foreach (IOperation child in operation.ChildOperations)
-            {
-                pending.Push(child);
-            }
-        }
     }
 
     // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the
@@ -242,13 +214,16 @@ internal sealed partial class OwnershipDataflow
         return _names.Count - 1;
     }
 
+    /// <summary>The name of a compiler capture slot: events about it are not reported.</summary>
+    private const string CaptureName = "<capture>";
+
     private int CaptureSlot(CaptureId id)
     {
         if (!_captures.TryGetValue(id, out int slot) && _names.Count < MaxTrackedVariables)
         {
             slot = _names.Count;
             _captures[id] = slot;
-            _names.Add("<capture>");
+            _names.Add(CaptureName);
             _kinds.Add(VariableKind.Capture);
         }
 
@@ -307,13 +282,5 @@ internal sealed partial class OwnershipDataflow
         };
     }
 
-    private static IOperation Unwrap(IOperation operation)
-    {
-        while (operation is IConversionOperation or IDeclarationExpressionOperation)
-        {
-            operation = operation is IConversionOperation conversion ? conversion.Operand : ((IDeclarationExpressionOperation)operation).Expression;
-        }
-
-        return operation;
-    }
+    private static IOperation Unwrap(IOperation operation) => FlowGraph.Unwrap(operation);
 }

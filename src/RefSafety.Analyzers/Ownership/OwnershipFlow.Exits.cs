@@ -1,0 +1,19 @@
+using Microsoft.CodeAnalysis;
+
+namespace RefSafety.Analyzers.Ownership;
+
+/// <summary>Exits: what each variable holds where a path leaves the method, as events for the rules.</summary>
+internal sealed partial class OwnershipFlow
+{
+    private void RecordExit(RefState[] state, Location exit, ExitKind how)
+    {
+        for (int i = 0; i < _names.Count; i++)
+        {
+            VariableKind kind = _kinds[i];
+            if (kind is VariableKind.Local or VariableKind.Parameter or VariableKind.NewReferenceOut && (state[i] & RefState.Escaped) == 0)
+            {
+                Emit(new VariableAtExit(_names[i], exit, how, kind, _stealsParameters.Contains(i), state[i]));
+            }
+        }
+    }
+}

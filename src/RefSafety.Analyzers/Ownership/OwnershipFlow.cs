@@ -1,0 +1,360 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using RefSafety.Analyzers.Engine;
+
+namespace RefSafety.Analyzers.Ownership;
+
+/// <summary>
+/// The ownership analysis of one control flow graph, as a problem for the <see cref="ForwardSolver{TState}"/>: each
+/// tracked variable (counted locals, parameters and fields of this object, bool flags, plus the compiler's flow
+/// captures) holds a <see cref="RefState"/>, and a block's state is a few such vectors (<see cref="OwnershipPaths"/>)
+/// when paths disagree on a bool flag a branch tests, so branches correlated through a flag stay apart. The solver
+/// iterates to the fixpoint silently; its replay pass runs the transfer functions once more with an event log, and
+/// what they saw (<see cref="OwnershipEvents"/>) goes to the rules. The transfer functions decide no rule.
+/// </summary>
+/// <remarks>
+/// This file holds the solver's side (paths, joins, scopes, finally); the partial files hold the variables
+/// (<c>.Variables</c>), the transfer functions (<c>.Transfer</c>), branch conditions (<c>.Conditions</c>), exits
+/// (<c>.Exits</c>) and releases repeated by loops (<c>.Loops</c>).
+/// </remarks>
+internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
+{
+    /// <summary>The most variables tracked in one graph; past it, further variables are not tracked (never misreported).</summary>
+    public const int MaxTrackedVariables = 256;
+
+    /// <summary>The most bool flags whose values split the paths.</summary>
+    public const int MaxFlags = 4;
+
+    /// <summary>The most states (flag combinations) a block's input keeps apart before joining them.</summary>
+    public const int MaxVariants = 8;
+
+    private readonly ControlFlowGraph _cfg;
+    private readonly OwnershipModel _model;
+    private readonly ExternalApi _api;
+    private readonly IMethodSymbol? _method;
+    private readonly Dictionary<ILocalSymbol, int> _successFlags = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, int> _variables = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<CaptureId, int> _captures = new();
+    private readonly Dictionary<CaptureId, int> _captureAliases = new();
+    private readonly List<string> _names = new();
+    private readonly List<VariableKind> _kinds = new();
+    private readonly HashSet<VariableKind> _declaredKinds = new();
+    private readonly HashSet<int> _stealsParameters = new();
+    private readonly List<int> _flags = new();
+
+    // Side tables, not part of the per-path state: the last write wins whatever the path (an approximation; the
+    // state checks before they are trusted, e.g. Owner only follows an alias that still borrows).
+    private readonly Dictionary<int, (IInvocationOperation Call, bool SuccessWhenTrue)> _attemptFlags = new();
+    private readonly int[] _aliasOf = Enumerable.Repeat(-1, MaxTrackedVariables).ToArray();
+    private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
+    private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
+    private readonly Stack<Stack<IOperation>> _usePool = new();
+
+    // Only in the replay pass: where events go, and the path being run (its block, operation and flag-split count).
+    private OwnershipEvents? _events;
+    private (BasicBlock Block, int Index) _position;
+    private int _pathsHere = 1;
+    private RefState[]? _path;
+
+    /// <summary>True in the replay pass: events are being recorded (building one costs a location, so only then).</summary>
+    private bool Recording => _events is not null;
+
+    private OwnershipFlow(ControlFlowGraph cfg, OwnershipModel model, ExternalApi api, IMethodSymbol? method)
+    {
+        _cfg = cfg;
+        _model = model;
+        _api = api;
+        _method = method;
+    }
+
+    /// <summary>
+    /// Analyses <paramref name="cfg"/> (a method, lambda or local function body) and returns what its paths did;
+    /// empty when the solver could not reach a fixpoint (a partial solution would misreport).
+    /// </summary>
+    public static OwnershipEvents Analyze(ControlFlowGraph cfg, OwnershipModel model, ExternalApi api, IMethodSymbol? method, CancellationToken cancellationToken)
+    {
+        var flow = new OwnershipFlow(cfg, model, api, method);
+        flow.DeclareVariables();
+        var events = new OwnershipEvents();
+        ForwardSolver<OwnershipPaths> solver = ForwardSolver<OwnershipPaths>.Solve(cfg, flow, cancellationToken);
+        if (solver.Converged)
+        {
+            flow._events = events;
+            solver.Replay();
+        }
+
+        return events;
+    }
+
+    public OwnershipPaths Entry() => new(new List<RefState[]> { InitialState() });
+
+    public OwnershipPaths Copy(OwnershipPaths state) => new(state.Variants.Select(v => (RefState[])v.Clone()).ToList());
+
+    /// <summary>
+    /// Joins paths into a block's input. Paths that disagree on a bool flag stay apart (up to <see cref="MaxVariants"/>
+    /// of them), so `if (flag) x = new T(); ... if (flag) x.DecRef();` is not a leak.
+    /// </summary>
+    public bool Join(OwnershipPaths into, OwnershipPaths incoming)
+    {
+        bool grew = false;
+        foreach (RefState[] path in incoming.Variants)
+        {
+            grew |= JoinPath(into.Variants, path);
+        }
+
+        return grew;
+    }
+
+    public void Transfer(BasicBlock block, OwnershipPaths state)
+    {
+        ForEachPath(block, state, path =>
+        {
+            _position = (block, 0);
+            foreach (IOperation operation in block.Operations)
+            {
+                Transfer(operation, path);
+                _position.Index++;
+            }
+
+            if (block.ConditionalSuccessor is not null && block.BranchValue is { } condition)
+            {
+                Use(condition, path);
+            }
+        });
+    }
+
+    public OwnershipPaths? Branch(BasicBlock block, OwnershipPaths state, bool conditionIsTrue)
+    {
+        state.Variants.RemoveAll(path => !Refine(block.BranchValue!, path, conditionIsTrue));
+        return state.Variants.Count == 0 ? null : state;
+    }
+
+    public void Value(BasicBlock block, IOperation value, OwnershipPaths state, bool returned) =>
+        ForEachPath(block, state, path =>
+        {
+            if (returned)
+            {
+                Return(value, path);
+            }
+            else
+            {
+                Use(value, path);
+            }
+        });
+
+    public void Cross(ControlFlowBranch branch, OwnershipPaths state) => ForEachPath(branch.Source, state, path => LeaveScopes(branch, path));
+
+    public void Exit(BasicBlock from, ControlFlowBranch branch, OwnershipPaths state)
+    {
+        if (_events is null)
+        {
+            return; // nothing flows on from an exit: only the replay has something to record
+        }
+
+        Location exit = FlowGraph.ExitLocation(_cfg, from, branch);
+        ExitKind how = branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow ? ExitKind.Throw : ExitKind.Return;
+        ForEachPath(from, state, path => RecordExit(path, exit, how));
+    }
+
+    /// <summary>
+    /// The state a path continues with after a finally: the finally's exit state for the variables the finally
+    /// reads or writes, and for every other variable the state that path entered with (a finally shared by a
+    /// `return` and the normal exit must not mix their states).
+    /// </summary>
+    public OwnershipPaths ResumeAfterFinally(OwnershipPaths enteredWith, OwnershipPaths finallyExit, ControlFlowRegion finallyRegion)
+    {
+        bool[] touched = FinallyTouches(finallyRegion);
+        RefState[] entry = enteredWith.Variants[0];
+        foreach (RefState[] other in enteredWith.Variants.Skip(1))
+        {
+            JoinInto(entry, other);
+        }
+
+        var resumed = new List<RefState[]>();
+        foreach (RefState[] exit in finallyExit.Variants)
+        {
+            var continued = new RefState[exit.Length];
+            for (int i = 0; i < continued.Length; i++)
+            {
+                continued[i] = touched[i] ? exit[i] : entry[i];
+            }
+
+            JoinPath(resumed, continued);
+        }
+
+        return new OwnershipPaths(resumed);
+    }
+
+    /// <summary>Runs <paramref name="action"/> on each path of <paramref name="state"/>, telling events how many paths reached <paramref name="block"/>.</summary>
+    private void ForEachPath(BasicBlock block, OwnershipPaths state, System.Action<RefState[]> action)
+    {
+        _pathsHere = state.Variants.Count;
+        foreach (RefState[] path in state.Variants)
+        {
+            _path = path;
+            action(path);
+        }
+
+        _path = null;
+    }
+
+    private bool JoinPath(List<RefState[]> variants, RefState[] path)
+    {
+        foreach (RefState[] variant in variants)
+        {
+            if (_flags.All(flag => variant[flag] == path[flag]))
+            {
+                return JoinInto(variant, path);
+            }
+        }
+
+        if (variants.Count < MaxVariants)
+        {
+            variants.Add((RefState[])path.Clone());
+            return true;
+        }
+
+        // Too many flag combinations: give up the split here (the joined flags become unknown).
+        RefState[] all = variants[0];
+        foreach (RefState[] variant in variants.Skip(1))
+        {
+            JoinInto(all, variant);
+        }
+
+        JoinInto(all, path);
+        variants.Clear();
+        variants.Add(all);
+        return true;
+    }
+
+    /// <summary>Unites <paramref name="path"/> into <paramref name="into"/> (Escaped absorbs); true if it grew.</summary>
+    private static bool JoinInto(RefState[] into, RefState[] path)
+    {
+        bool grew = false;
+        for (int i = 0; i < into.Length; i++)
+        {
+            RefState merged = into[i] | path[i];
+            if ((merged & RefState.Escaped) != 0)
+            {
+                merged = RefState.Escaped;
+            }
+
+            if (merged != into[i])
+            {
+                into[i] = merged;
+                grew = true;
+            }
+        }
+
+        return grew;
+    }
+
+    /// <summary>
+    /// Locals whose scope the branch leaves (a loop body ending, a block closing) must not still own anything, unless a
+    /// longer-lived alias takes their reference over (`cursor = next;` at the end of a loop body).
+    /// </summary>
+    private void LeaveScopes(ControlFlowBranch branch, RefState[] state)
+    {
+        foreach (ControlFlowRegion region in branch.LeavingRegions)
+        {
+            foreach (ILocalSymbol local in region.Locals)
+            {
+                if (_variables.TryGetValue(local, out int index))
+                {
+                    int heir = Heir(index, region, state);
+                    if (heir >= 0)
+                    {
+                        state[heir] = state[index] | (state[heir] & RefState.Null);
+                        _aliasOf[heir] = -1;
+                    }
+                    else if (state[index].SomePath(RefState.Owned) && _events is not null)
+                    {
+                        Emit(new OwnedAtScopeEnd(local.Name, local.Locations.FirstOrDefault() ?? Location.None, FlowGraph.ExitLocation(_cfg, branch.Source, branch)));
+                    }
+
+                    state[index] = RefState.Null;
+                }
+            }
+        }
+    }
+
+    /// <summary>A variable outside <paramref name="scope"/> that only borrows what <paramref name="owner"/> owns, or -1.</summary>
+    private int Heir(int owner, ControlFlowRegion scope, RefState[] state)
+    {
+        if (!state[owner].SomePath(RefState.Owned))
+        {
+            return -1;
+        }
+
+        for (int i = 0; i < _names.Count; i++)
+        {
+            if (_aliasOf[i] == owner && i != owner && state[i].AllPaths(RefState.Borrowed) && !DeclaredIn(i, scope))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private bool DeclaredIn(int variable, ControlFlowRegion scope) =>
+        scope.Locals.Any(local => _variables.TryGetValue(local, out int index) && index == variable);
+
+    private bool[] FinallyTouches(ControlFlowRegion region)
+    {
+        if (!_finallyTouches.TryGetValue(region, out bool[]? touched))
+        {
+            touched = new bool[_names.Count];
+            for (int ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+            {
+                foreach (IOperation operation in FlowGraph.OperationsOf(_cfg.Blocks[ordinal]))
+                {
+                    foreach (IOperation part in FlowGraph.Subtree(operation))
+                    {
+                        int variable = part is IFlowCaptureOperation capture ? CaptureVariable(capture.Id) : VariableOf(part);
+                        if (variable >= 0)
+                        {
+                            touched[variable] = true;
+                        }
+                    }
+                }
+            }
+
+            _finallyTouches[region] = touched;
+        }
+
+        return touched;
+    }
+
+    /// <summary>Records an event of the replay pass with the path it happened on.</summary>
+    private void Emit(OwnershipEvent @event)
+    {
+        if (_events is null || @event.Variable == CaptureName)
+        {
+            return; // a compiler temporary has no name a user would recognise
+        }
+
+        @event.PathsHere = _pathsHere;
+        if (_path is not null && _flags.Count > 0)
+        {
+            @event.Flags = _flags.Select(flag => new KeyValuePair<string, RefState>(_names[flag], _path[flag])).ToArray();
+        }
+
+        _events.Add(@event);
+    }
+}
+
+/// <summary>The ownership state at a point: one vector of <see cref="RefState"/> per group of paths that agree on the tracked flags.</summary>
+internal sealed class OwnershipPaths
+{
+    public OwnershipPaths(List<RefState[]> variants)
+    {
+        Variants = variants;
+    }
+
+    public List<RefState[]> Variants { get; }
+}

@@ -224,7 +224,7 @@ internal sealed class ForwardSolver<TState>
         var key = new Continuation(branch, index);
         if (!paths.Entries.TryGetValue(key, out TState? entry))
         {
-            paths.Entries[key] = _flow.Copy(state);
+            paths.Entries[key] = state; // the caller gives its state away; MergeInto below copies what it keeps
             paths.Dirty.Add(key);
         }
         else if (_flow.Join(entry, state))
@@ -264,7 +264,7 @@ internal sealed class ForwardSolver<TState>
         paths.Dirty.Clear();
         foreach (Continuation continuation in resumed)
         {
-            TState state = _flow.ResumeAfterFinally(_flow.Copy(paths.Entries[continuation]), _flow.Copy(exit), region);
+            TState state = _flow.ResumeAfterFinally(paths.Entries[continuation], exit, region);
             ControlFlowBranch original = continuation.Branch;
             if (continuation.Index + 1 < _finallyChains[original].Length)
             {

@@ -236,6 +236,13 @@ internal sealed partial class OwnershipFlow
         }
     }
 
+    /// <summary>
+    /// After a finding, this path says nothing more about the variable (the state of no fact, the join's identity): its
+    /// next step would repeat the same mistake, while the other paths keep their own facts, so a finding on one path
+    /// never hides another path's (a leak merging in later is still reported).
+    /// </summary>
+    private static void Forget(int variable, RefState[] state) => state[variable] = RefState.None;
+
     /// <summary>A call that may change fields (a method of this object): what they hold is no longer known.</summary>
     private void ForgetFields(RefState[] state, VariableKind kind)
     {
@@ -329,7 +336,7 @@ internal sealed partial class OwnershipFlow
                 Emit(new UsedAfterRelease(_names[variable], at, UseKind.IncRef));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
             return;
         }
 
@@ -345,7 +352,7 @@ internal sealed partial class OwnershipFlow
                 Emit(new ReleasedUnowned(_names[variable], at, state[variable]));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
             return;
         }
 
@@ -354,7 +361,7 @@ internal sealed partial class OwnershipFlow
         if (Recording && !throughAlias && state[variable].SomePath(RefState.Released) && ReachesItselfUnrenewed(variable))
         {
             Emit(new ReleasedAgainInLoop(_names[variable], at));
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
             return;
         }
 
@@ -434,7 +441,7 @@ internal sealed partial class OwnershipFlow
                 Emit(new UsedAfterRelease(_names[variable], value, UseKind.Escape, route));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
         }
         else if (current.AllPaths(RefState.Borrowed))
         {
@@ -443,7 +450,7 @@ internal sealed partial class OwnershipFlow
                 Emit(new BorrowedEscaped(_names[variable], value.Syntax.GetLocation(), route));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
         }
         else
         {
@@ -487,7 +494,7 @@ internal sealed partial class OwnershipFlow
                     Emit(new OwnedReturnedAsBorrowed(_names[variable], value, _method!.Name, isNewExpression: false));
                 }
 
-                state[variable] = RefState.Escaped;
+                Forget(variable, state);
             }
 
             Use(value, state);
@@ -602,7 +609,7 @@ internal sealed partial class OwnershipFlow
                         Emit(new UsedAfterRelease(_names[variable], current, UseKind.Read));
                     }
 
-                    state[variable] = RefState.Escaped;
+                    Forget(variable, state);
                 }
 
                 continue;
@@ -643,10 +650,10 @@ internal sealed partial class OwnershipFlow
     {
         if (!_capturedBy.TryGetValue(lambda, out int[]? captured))
         {
+            // The lambda's own graph and those nested in it at any depth: a release three lambdas down is a capture too.
             ControlFlowGraph body = _cfg.GetAnonymousFunctionControlFlowGraph(lambda);
-            _capturedBy[lambda] = captured = body.Blocks
-                .SelectMany(b => FlowGraph.OperationsOf(b))
-                .SelectMany(FlowGraph.Subtree)
+            _capturedBy[lambda] = captured = FlowGraph.WithNestedGraphs(body, lambda.Symbol, withLambdas: true, System.Threading.CancellationToken.None)
+                .SelectMany(nested => FlowGraph.AllOperations(nested.Graph))
                 .Select(reference => reference switch
                 {
                     ILocalReferenceOperation local => local.Local,

@@ -57,6 +57,7 @@ internal sealed partial class OwnershipFlow
 
         DeclareFlags(assignments);
         DeclareCaptureAliases(captures);
+        _aliasOf = Enumerable.Repeat(-1, _names.Count).ToArray();
     }
 
     // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the

@@ -179,11 +179,12 @@ internal sealed class ReleaseNotGuarded : OwnershipEvent
 /// <summary>How a reference leaves the method's hands.</summary>
 internal sealed class EscapeRoute
 {
-    private EscapeRoute(EscapeKind kind, string name, string? method)
+    private EscapeRoute(EscapeKind kind, string name, string? method, bool configured = false)
     {
         Kind = kind;
         Name = name;
         Method = method;
+        Configured = configured;
     }
 
     public enum EscapeKind
@@ -206,7 +207,10 @@ internal sealed class EscapeRoute
 
     public static EscapeRoute StealingParameter(string parameter, string method) => new(EscapeKind.PassedToStealingParameter, parameter, method);
 
-    public static EscapeRoute Returned(string? method) => new(EscapeKind.ReturnedAsNew, method ?? string.Empty, null);
+    /// <summary>The contract broken is configured in .editorconfig (<c>refsafety.new_reference_methods</c>), not an attribute.</summary>
+    public bool Configured { get; }
+
+    public static EscapeRoute Returned(string? method, bool configured) => new(EscapeKind.ReturnedAsNew, method ?? string.Empty, null, configured);
 
     public static EscapeRoute OutParameter(string parameter) => new(EscapeKind.HandedOutThroughOut, parameter, null);
 }

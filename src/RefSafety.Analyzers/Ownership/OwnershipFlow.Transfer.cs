@@ -392,8 +392,11 @@ internal sealed partial class OwnershipFlow
             {
                 state[flag] = RefState.True | RefState.False;
             }
-            else if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0)
+            else if (argument.Parameter is { RefKind: RefKind.Out or RefKind.Ref } output && VariableOf(argument.Value) is var received and >= 0
+                && (output.RefKind == RefKind.Out || _api.OutOf(method, output.Ordinal) == ReturnOwnership.New))
             {
+                // An out parameter, or a ref parameter configured to hand back a new reference (`Type.Method(index)`):
+                // what the variable holds afterwards is what the callee put there.
                 CheckOverwrittenLocal(received, argument, state);
                 state[received] = OutOf(method, output) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
             }
@@ -472,7 +475,11 @@ internal sealed partial class OwnershipFlow
 
     private void Return(IOperation value, RefState[] state)
     {
-        ReturnOwnership declared = _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        // The method's own contract: its attributes, or configured in .editorconfig as returning a new reference
+        // (`refsafety.new_reference_methods` naming a method with a body): either way the body must keep it.
+        bool configuredNew = _method is not null && _api.ReturnOf(_method) == ReturnOwnership.New;
+        ReturnOwnership declared = configuredNew ? ReturnOwnership.New : _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        EscapeRoute returned = EscapeRoute.Returned(_method?.Name, configuredNew);
         int variable = VariableOf(value);
         if (variable < 0)
         {
@@ -492,7 +499,7 @@ internal sealed partial class OwnershipFlow
                 // reference from one field to another is a transfer): the object keeps its field's reference.
                 if (Recording)
                 {
-                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), EscapeRoute.Returned(_method!.Name)));
+                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), returned));
                 }
             }
 
@@ -524,7 +531,7 @@ internal sealed partial class OwnershipFlow
             // gets is borrowed unless the method took one more (`_f.IncRef(); return _f;`) or cleared the field.
             if (Recording)
             {
-                Emit(new BorrowedEscaped(_names[variable], value.Syntax.GetLocation(), EscapeRoute.Returned(_method!.Name)));
+                Emit(new BorrowedEscaped(_names[variable], value.Syntax.GetLocation(), returned));
             }
 
             state[owner] = RefState.Escaped;
@@ -533,7 +540,7 @@ internal sealed partial class OwnershipFlow
 
         if (declared == ReturnOwnership.New || (!IsField(variable) && state[owner].SomePath(RefState.Owned)))
         {
-            MoveOut(value, state, RefState.Released, EscapeRoute.Returned(_method?.Name));
+            MoveOut(value, state, RefState.Released, returned);
             return;
         }
 

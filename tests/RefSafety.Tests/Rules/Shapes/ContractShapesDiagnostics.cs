@@ -179,4 +179,54 @@ class C
         {|#0:node.DecRef()|};
     }
 }", Finding(Descriptors.REFS002OverRelease, "node", "when it is released again at line 39"));
+
+    // Shape 12: a C API binding whose own C# helpers are configured like the native calls.
+    private const string NativeConfig = @"root = true
+
+[*.cs]
+refsafety.increment_methods = Native.Lib.AddRef
+refsafety.decrement_methods = Native.Lib.Release
+refsafety.new_reference_methods = Native.Lib.Open, Native.Lib.Reopen, Native.Lib.Swap(0)
+refsafety.borrowed_reference_methods = Native.Lib.Peek
+";
+
+    private const string Native = @"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Native
+{
+    public static class Lib
+    {
+        private static IntPtr s_default;
+
+        [DllImport(""lib"")] public static extern void AddRef(IntPtr handle);
+        [DllImport(""lib"")] public static extern void Release(IntPtr handle);
+        [DllImport(""lib"")] public static extern IntPtr Open(int id);
+        [DllImport(""lib"")] public static extern IntPtr Peek(int id);
+        [DllImport(""lib"")] public static extern void Swap(ref IntPtr handle);
+
+        public static IntPtr Reopen(IntPtr handle) => {|#0:Peek(0)|};
+    }
+}
+";
+
+    [Fact]
+    public Task ConfiguredNewReferenceMethodReturnsABorrowedValue() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native,
+        Finding(Descriptors.REFS004BorrowedEscapes, "Peek(0)", "is returned from 'Reopen', configured to return a new reference,"));
+
+    [Fact]
+    public Task ConfiguredNewReferenceMethodReturnsAStaticField() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native.Replace("=> {|#0:Peek(0)|}", "=> {|#0:s_default|}"),
+        Finding(Descriptors.REFS004BorrowedEscapes, "s_default", "is returned from 'Reopen', configured to return a new reference,"));
+
+    [Fact]
+    public Task ConfiguredRefParameterResultLeaks() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native.Replace("=> {|#0:Peek(0)|}", "=> Open(0)") + @"
+class C
+{
+    void M()
+    {
+        IntPtr handle = IntPtr.Zero;
+        Native.Lib.Swap(ref handle);
+    {|#0:}|}
+}", Finding(Descriptors.REFS001ReferenceLeak, "handle", "on the path through line 27"));
 }

@@ -200,4 +200,62 @@ class C
         node.DecRef();
     }
 }");
+
+    // Shape 12: a C API binding whose own C# helpers are configured like the native calls.
+    private const string NativeConfig = @"root = true
+
+[*.cs]
+refsafety.increment_methods = Native.Lib.AddRef
+refsafety.decrement_methods = Native.Lib.Release
+refsafety.new_reference_methods = Native.Lib.Open, Native.Lib.Reopen, Native.Lib.Swap(0)
+refsafety.borrowed_reference_methods = Native.Lib.Peek
+";
+
+    private const string Native = @"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Native
+{
+    public static class Lib
+    {
+        private static IntPtr s_default;
+
+        [DllImport(""lib"")] public static extern void AddRef(IntPtr handle);
+        [DllImport(""lib"")] public static extern void Release(IntPtr handle);
+        [DllImport(""lib"")] public static extern IntPtr Open(int id);
+        [DllImport(""lib"")] public static extern IntPtr Peek(int id);
+        [DllImport(""lib"")] public static extern void Swap(ref IntPtr handle);
+
+        public static IntPtr Reopen(IntPtr handle)
+        {
+            AddRef(handle);
+            return handle;
+        }
+    }
+}
+";
+
+    [Fact]
+    public Task ConfiguredNewReferenceMethodKeepsItsContract() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native + @"
+class C
+{
+    void M(IntPtr borrowed)
+    {
+        IntPtr again = Native.Lib.Reopen(borrowed);
+        Native.Lib.Release(again);
+    }
+}");
+
+    [Fact]
+    public Task ConfiguredRefParameterHandsBackANewReference() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native + @"
+class C
+{
+    void M()
+    {
+        IntPtr handle = IntPtr.Zero;
+        Native.Lib.Swap(ref handle);
+        Native.Lib.Release(handle);
+    }
+}");
 }

@@ -229,4 +229,32 @@ class C
         Native.Lib.Swap(ref handle);
     {|#0:}|}
 }", Finding(Descriptors.REFS001ReferenceLeak, "handle", "on the path through line 27"));
+
+    // Shape 6: a reassigned parameter that was given a new reference must release it, on every path.
+    [Fact]
+    public Task ReassignedParameterLeaksOnOnePath() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(Node node, bool fresh)
+    {
+        if (fresh)
+        {
+            node = Api.Create();
+        }
+
+        node.Touch();
+    {|#0:}|}
+}", Finding(Descriptors.REFS001ReferenceLeak, "node", "on the path through line 32 where 'fresh' is true"));
+
+    [Fact]
+    public Task ReleasingTheOriginalValueOfAReassignedParameter() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+class C
+{
+    void M(Node node, bool fresh)
+    {
+        {|#0:node.DecRef()|};
+        node = Api.Create();
+        node.DecRef();
+    }
+}", Finding(Descriptors.REFS002OverRelease, "node", "when it is released without being owned at line 26"));
 }

@@ -258,4 +258,18 @@ class C
         Native.Lib.Release(handle);
     }
 }");
+
+    // Shape 6: a reassigned parameter is a local that starts borrowed.
+    [Theory]
+    [InlineData("if (flag) node = Api.Create(); else node.IncRef(); node.Touch(); node.DecRef();")]
+    [InlineData("while (node.Next is not null) node = node.Next; node.Touch();")]
+    [InlineData("node = Api.Create(); holder.Child = node;")]
+    public Task ReassignedParameter(string body) => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + $@"
+class C
+{{
+    void M(Node node, Holder holder, bool flag)
+    {{
+        {body}
+    }}
+}}");
 }

@@ -71,17 +71,9 @@ internal sealed partial class OwnershipFlow
             case ISimpleAssignmentOperation assignment:
                 Assign(assignment, state);
                 return;
-            case IInvocationOperation invocation:
-                // A call that is a whole statement of the graph: its result is discarded.
-                Invoke(invocation, state);
-                if (ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
-                {
-                    if (Recording)
-                    {
-                        Emit(new DiscardedNew(invocation.TargetMethod.Name + "(...)", invocation, passedTo: null));
-                    }
-                }
-
+            case IInvocationOperation or IObjectCreationOperation:
+                // A call or `new` that is a whole statement of the graph: its result is discarded.
+                Drop(operation, state);
                 return;
             default:
                 Use(operation, state);
@@ -89,9 +81,27 @@ internal sealed partial class OwnershipFlow
         }
     }
 
+    /// <summary>Runs a value nobody keeps (a statement's value, <c>_ = value</c>): a new reference in it is lost.</summary>
+    private void Drop(IOperation value, RefState[] state)
+    {
+        bool isNew = IsNewReference(value);
+        Evaluate(value, state, moveAliases: false);
+        if (isNew && Recording)
+        {
+            string name = Unwrap(value) is IInvocationOperation call ? call.TargetMethod.Name + "(...)" : Unwrap(value).Syntax.ToString();
+            Emit(new DiscardedNew(name, value, DiscardKind.Dropped));
+        }
+    }
+
     private void Assign(ISimpleAssignmentOperation assignment, RefState[] state)
     {
         IOperation target = assignment.Target;
+        if (Unwrap(target) is IDiscardOperation)
+        {
+            Drop(assignment.Value, state);
+            return;
+        }
+
         int variable = VariableOf(target);
         if (variable >= 0 && _kinds[variable] == VariableKind.Flag)
         {
@@ -264,7 +274,15 @@ internal sealed partial class OwnershipFlow
     {
         IMethodSymbol method = invocation.TargetMethod;
         (bool Adds, int Argument)? count = CountOperation(invocation);
-        int target = count is { } counted ? HandleVariable(invocation, counted.Argument) : -1;
+        IOperation? counted = count is { } operation ? CountedOperand(invocation, operation.Argument) : null;
+        if (count is { Adds: false } && counted is not null && IsNewReference(counted))
+        {
+            // `Create().DecRef()`: the release consumes the new reference it is given.
+            Evaluate(counted, state, moveAliases: false);
+            return;
+        }
+
+        int target = counted is null ? -1 : VariableOf(counted);
         if (target >= 0)
         {
             RememberSuccessFlag(invocation, target);
@@ -285,6 +303,7 @@ internal sealed partial class OwnershipFlow
 
         if (invocation.Instance is { } receiverOperation)
         {
+            DiscardOperand(receiverOperation, DiscardKind.MemberUsed, method.Name);
             Use(receiverOperation, state);
         }
 
@@ -321,11 +340,11 @@ internal sealed partial class OwnershipFlow
             : null;
     }
 
-    /// <summary>The variable passed as argument <paramref name="argument"/> of a count call (-1: its receiver), or -1.</summary>
-    private int HandleVariable(IInvocationOperation call, int argument) =>
-        argument < 0 ? (call.Instance is null ? -1 : VariableOf(call.Instance))
-            : argument < call.Arguments.Length ? VariableOf(call.Arguments[argument].Value)
-            : -1;
+    /// <summary>What a count call counts: its argument <paramref name="argument"/> (-1: its receiver), if it has one.</summary>
+    private static IOperation? CountedOperand(IInvocationOperation call, int argument) =>
+        argument < 0 ? call.Instance
+            : argument < call.Arguments.Length ? call.Arguments[argument].Value
+            : null;
 
     private void Acquire(int variable, IOperation at, RefState[] state)
     {
@@ -380,8 +399,11 @@ internal sealed partial class OwnershipFlow
             {
                 state[flag] = RefState.True | RefState.False;
             }
-            else if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0)
+            else if (argument.Parameter is { RefKind: RefKind.Out or RefKind.Ref } output && VariableOf(argument.Value) is var received and >= 0
+                && (output.RefKind == RefKind.Out || _api.OutOf(method, output.Ordinal) == ReturnOwnership.New))
             {
+                // An out parameter, or a ref parameter configured to hand back a new reference (`Type.Method(index)`):
+                // what the variable holds afterwards is what the callee put there.
                 CheckOverwrittenLocal(received, argument, state);
                 state[received] = OutOf(method, output) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
             }
@@ -396,7 +418,7 @@ internal sealed partial class OwnershipFlow
                 Evaluate(argument.Value, state, moveAliases: false);
                 if (Recording)
                 {
-                    Emit(new DiscardedNew(Unwrap(argument.Value).Syntax.ToString(), argument, method.Name));
+                    Emit(new DiscardedNew(Unwrap(argument.Value).Syntax.ToString(), argument, DiscardKind.PassedOn, method.Name));
                 }
             }
             else
@@ -460,7 +482,11 @@ internal sealed partial class OwnershipFlow
 
     private void Return(IOperation value, RefState[] state)
     {
-        ReturnOwnership declared = _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        // The method's own contract: its attributes, or configured in .editorconfig as returning a new reference
+        // (`refsafety.new_reference_methods` naming a method with a body): either way the body must keep it.
+        bool configuredNew = _method is not null && _api.ReturnOf(_method) == ReturnOwnership.New;
+        ReturnOwnership declared = configuredNew ? ReturnOwnership.New : _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        EscapeRoute returned = EscapeRoute.Returned(_method?.Name, configuredNew);
         int variable = VariableOf(value);
         if (variable < 0)
         {
@@ -474,11 +500,13 @@ internal sealed partial class OwnershipFlow
                     Emit(new OwnedReturnedAsBorrowed(value.Syntax.ToString(), value, _method!.Name, isNewExpression: true));
                 }
             }
-            else if (declared == ReturnOwnership.New && IsBorrowedExpression(value))
+            else if (declared == ReturnOwnership.New && (IsBorrowedExpression(value) || Unwrap(value) is IFieldReferenceOperation))
             {
+                // A field read is borrowed here (IsBorrowedExpression leaves fields out for stores, where moving a
+                // reference from one field to another is a transfer): the object keeps its field's reference.
                 if (Recording)
                 {
-                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), EscapeRoute.Returned(_method!.Name)));
+                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), returned));
                 }
             }
 
@@ -487,11 +515,13 @@ internal sealed partial class OwnershipFlow
 
         if (declared == ReturnOwnership.Borrowed)
         {
-            if (state[variable].SomePath(RefState.Owned) && _kinds[variable] == VariableKind.Local)
+            // A compiler temporary that owns its value holds an expression that made it (`new T { Init = x }`).
+            if (state[variable].SomePath(RefState.Owned) && _kinds[variable] is VariableKind.Local or VariableKind.Capture)
             {
                 if (Recording)
                 {
-                    Emit(new OwnedReturnedAsBorrowed(_names[variable], value, _method!.Name, isNewExpression: false));
+                    bool made = _kinds[variable] == VariableKind.Capture;
+                    Emit(new OwnedReturnedAsBorrowed(made ? value.Syntax.ToString() : _names[variable], value, _method!.Name, isNewExpression: made));
                 }
 
                 Forget(variable, state);
@@ -501,9 +531,23 @@ internal sealed partial class OwnershipFlow
             return;
         }
 
-        if (declared == ReturnOwnership.New || (!IsField(variable) && state[Owner(variable, state)].SomePath(RefState.Owned)))
+        int owner = Owner(variable, state);
+        if (declared == ReturnOwnership.New && IsField(owner) && state[owner].AllPaths(RefState.Owned1 | RefState.Borrowed))
         {
-            MoveOut(value, state, RefState.Released, EscapeRoute.Returned(_method?.Name));
+            // A field (read directly or through a local) that holds only its own reference keeps it: what the caller
+            // gets is borrowed unless the method took one more (`_f.IncRef(); return _f;`) or cleared the field.
+            if (Recording)
+            {
+                Emit(new BorrowedEscaped(_names[variable], value.Syntax.GetLocation(), returned));
+            }
+
+            state[owner] = RefState.Escaped;
+            return;
+        }
+
+        if (declared == ReturnOwnership.New || (!IsField(variable) && state[owner].SomePath(RefState.Owned)))
+        {
+            MoveOut(value, state, RefState.Released, returned);
             return;
         }
 
@@ -528,7 +572,9 @@ internal sealed partial class OwnershipFlow
                 return copied;
             }
 
-            if (moveAliases && copied.SomePath(RefState.Owned))
+            // A copy borrows; so does a compiler temporary reading a field (`c ? s_a : s_b`): the field keeps what it
+            // owns, as it does when a local reads it.
+            if ((moveAliases || IsField(source)) && copied.SomePath(RefState.Owned))
             {
                 copied = RefState.Borrowed | (copied & (RefState.Null | RefState.Escaped));
             }
@@ -599,6 +645,12 @@ internal sealed partial class OwnershipFlow
                 DeclarePatternLocals(test, state);
             }
 
+            DiscardOperands(current);
+            if (current is IPropertyReferenceOperation { Instance: { } watched } probe && _model.IsLivenessProbe(probe.Property) && VariableOf(watched) >= 0)
+            {
+                continue; // `x.IsAlive` after `x.DecRef()` watches the object die: not a use
+            }
+
             int variable = VariableOf(current);
             if (variable >= 0)
             {
@@ -619,6 +671,42 @@ internal sealed partial class OwnershipFlow
             {
                 pending.Push(child);
             }
+        }
+    }
+
+    /// <summary>
+    /// An operator or a member access consumes its operands: a new reference that is one (<c>Create() != t</c>,
+    /// <c>Make() is null</c>, <c>new T().Next</c>) is never held by anything that could release it. The whole value
+    /// of a used expression is not an operand: where it goes (a store, an argument, a return) decides its fate.
+    /// </summary>
+    private void DiscardOperands(IOperation consumer)
+    {
+        switch (consumer)
+        {
+            case IBinaryOperation binary:
+                DiscardOperand(binary.LeftOperand, DiscardKind.Compared);
+                DiscardOperand(binary.RightOperand, DiscardKind.Compared);
+                break;
+            case IIsPatternOperation test:
+                DiscardOperand(test.Value, DiscardKind.Tested);
+                break;
+            case IIsNullOperation test:
+                DiscardOperand(test.Operand, DiscardKind.Tested);
+                break;
+            case IIsTypeOperation test:
+                DiscardOperand(test.ValueOperand, DiscardKind.Tested);
+                break;
+            case IMemberReferenceOperation { Instance: { } instance } member:
+                DiscardOperand(instance, DiscardKind.MemberUsed, member.Member.Name);
+                break;
+        }
+    }
+
+    private void DiscardOperand(IOperation operand, DiscardKind how, string? member = null)
+    {
+        if (Recording && IsNewReference(operand))
+        {
+            Emit(new DiscardedNew(Unwrap(operand).Syntax.ToString(), Unwrap(operand), how, member));
         }
     }
 

@@ -55,9 +55,27 @@ internal sealed partial class OwnershipFlow
             }
         }
 
+        TrackReassignedParameters(assignments);
         DeclareFlags(assignments);
         DeclareCaptureAliases(captures);
         _aliasOf = Enumerable.Repeat(-1, _names.Count).ToArray();
+    }
+
+    // A parameter the body assigns is a local that starts borrowed: what it is given later must be released like a
+    // local's (on some path), not only on every path as for a parameter IncRef'd in place. A stealing parameter keeps
+    // its contract (REFS005).
+    private void TrackReassignedParameters(List<ISimpleAssignmentOperation> assignments)
+    {
+        foreach (ISimpleAssignmentOperation assignment in assignments)
+        {
+            if (Unwrap(assignment.Target) is IParameterReferenceOperation { Parameter: var parameter } && _variables.TryGetValue(parameter, out int index)
+                && _kinds[index] == VariableKind.Parameter && !_stealsParameters.Contains(index))
+            {
+                _kinds[index] = VariableKind.Local;
+                _declaredKinds.Add(VariableKind.Local);
+                _borrowedAtEntry.Add(index);
+            }
+        }
     }
 
     // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the
@@ -239,6 +257,7 @@ internal sealed partial class OwnershipFlow
         {
             state[i] = _kinds[i] switch
             {
+                VariableKind.Local when _borrowedAtEntry.Contains(i) => RefState.Borrowed,
                 VariableKind.Local or VariableKind.NewReferenceOut => RefState.Null,
                 VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),

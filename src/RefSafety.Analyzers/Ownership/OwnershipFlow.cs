@@ -47,6 +47,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private readonly List<VariableKind> _kinds = new();
     private readonly HashSet<VariableKind> _declaredKinds = new();
     private readonly HashSet<int> _stealsParameters = new();
+    private readonly HashSet<int> _borrowedAtEntry = new();
     private readonly List<int> _flags = new();
 
     // Side tables, not part of the per-path state: the last write wins whatever the path (an approximation; the

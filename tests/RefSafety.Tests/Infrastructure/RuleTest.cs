@@ -67,6 +67,7 @@ public sealed partial class RuleTestBuilder
     private int? _fixAllIterations;
     private int? _fixIterations;
     private string? _newDiagnosticsAllowed;
+    private bool _silentAfterFix;
 
     internal RuleTestBuilder(ImmutableArray<DiagnosticAnalyzer> analyzers) => _analyzers = analyzers;
 
@@ -195,6 +196,13 @@ public sealed partial class RuleTestBuilder
         return this;
     }
 
+    /// <summary>No RefSafety analyzer (of any rule) reports anything on the fixed code.</summary>
+    public RuleTestBuilder ExpectSilentAfterFix()
+    {
+        _silentAfterFix = true;
+        return this;
+    }
+
     /// <summary>Runs the test: diagnostics, then the fix and its checks, then the message checks.</summary>
     public async Task RunAsync()
     {
@@ -232,6 +240,12 @@ public sealed partial class RuleTestBuilder
         if (_fix is not null && _fixed is not null && _newDiagnosticsAllowed is null)
         {
             await CheckNoNewDiagnosticsAsync(parsed.Select(p => p.Parsed.Plain), ParseAll(_fixed).Select(p => p.Parsed.Plain), libraries);
+        }
+
+        if (_fix is not null && _fixed is not null && _silentAfterFix)
+        {
+            Dictionary<string, List<string>> after = await AllRulesAsync(ParseAll(_fixed).Select(p => p.Parsed.Plain), libraries);
+            Assert.True(after.Count == 0, "The fixed code raises " + string.Join("; ", after.SelectMany(a => a.Value.Select(m => a.Key + ": " + m))));
         }
     }
 
@@ -415,7 +429,7 @@ public sealed partial class RuleTestBuilder
             int was = before.TryGetValue(id, out var old) ? old.Count : 0;
             Assert.True(
                 messages.Count <= was,
-                $"The fix introduced {id} ({was} before, {messages.Count} after): {string.Join("; ", messages)}");
+                $"The fix introduced {id} ({was} before, {messages.Count} after): {string.Join("; ", messages)}. Before the fix: {string.Join("; ", before.SelectMany(b => b.Value.Select(m => b.Key + ": " + m)))}");
         }
     }
 

@@ -52,11 +52,32 @@ internal sealed partial class OwnershipFlow
                 case ISimpleAssignmentOperation assignment:
                     assignments.Add(assignment);
                     break;
+                case IInvocationOperation call when _api.Mentions(call.TargetMethod):
+                    MarkCountedParameters(call.Instance, call.Arguments);
+                    break;
+                case IObjectCreationOperation { Constructor: { } constructor } creation when _api.Mentions(constructor):
+                    MarkCountedParameters(null, creation.Arguments);
+                    break;
             }
         }
 
         DeclareFlags(assignments);
         DeclareCaptureAliases(captures);
+    }
+
+    /// <summary>
+    /// Handle parameters the body hands to a configured API (as argument or receiver): their values are counted, and
+    /// the caller's, so they start borrowed. Every other IntPtr parameter holds a plain value (see <see cref="RefState.Uncounted"/>).
+    /// </summary>
+    private void MarkCountedParameters(IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+    {
+        foreach (IOperation? handed in arguments.Select(a => a.Value).Append(instance))
+        {
+            if (handed is not null && VariableOf(handed) is var variable and >= 0 && _kinds[variable] == VariableKind.Parameter)
+            {
+                _countedParameters.Add(variable);
+            }
+        }
     }
 
     // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the
@@ -210,6 +231,7 @@ internal sealed partial class OwnershipFlow
         _variables[symbol] = _names.Count;
         _names.Add(name);
         _kinds.Add(kind);
+        _types.Add(symbol switch { ILocalSymbol l => l.Type, IParameterSymbol p => p.Type, IFieldSymbol f => f.Type, IPropertySymbol q => q.Type, _ => null });
         _declaredKinds.Add(kind);
         return _names.Count - 1;
     }
@@ -225,6 +247,7 @@ internal sealed partial class OwnershipFlow
             _captures[id] = slot;
             _names.Add(CaptureName);
             _kinds.Add(VariableKind.Capture);
+            _types.Add(null);
         }
 
         return _captures.TryGetValue(id, out slot) ? slot : -1;
@@ -241,7 +264,7 @@ internal sealed partial class OwnershipFlow
                 VariableKind.Local or VariableKind.NewReferenceOut => RefState.Null,
                 VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
-                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed,
+                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : _countedParameters.Contains(i) || _model.IsCounted(_types[i]) ? RefState.Borrowed : RefState.Uncounted,
             };
         }
 
@@ -250,7 +273,8 @@ internal sealed partial class OwnershipFlow
 
     /// <summary>
     /// A field starts empty in its own type's constructor (when it has no initializer and the constructor does not chain
-    /// to another one); elsewhere it may hold a reference, which it owns.
+    /// to another one); elsewhere a counted field may hold a reference, which it owns, and a handle field a value no
+    /// one has shown to be counted (an IntPtr field is as often an address, or SafeHandle's own <c>handle</c>).
     /// </summary>
     private RefState InitialFieldState(int slot)
     {
@@ -260,7 +284,7 @@ internal sealed partial class OwnershipFlow
             && SymbolEqualityComparer.Default.Equals(constructor.ContainingType, field.ContainingType)
             && !constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is ConstructorDeclarationSyntax { Initializer.ThisOrBaseKeyword.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword })
             && !field.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is VariableDeclaratorSyntax { Initializer: not null });
-        return ownConstructor ? RefState.Null : RefState.Owned1 | RefState.Null;
+        return ownConstructor ? RefState.Null : (_model.IsCounted(field.Type) ? RefState.Owned1 : RefState.Uncounted) | RefState.Null;
     }
 
     private bool IsField(int variable) => _kinds[variable] is VariableKind.InstanceField or VariableKind.StaticField;

@@ -143,7 +143,7 @@ class C
         }
         finally
         {
-            {|REFS002:handle.DangerousRelease()|};
+            {|REFS007:handle.DangerousRelease()|};
         }
     }
 

@@ -72,7 +72,8 @@ internal sealed class ExternalApi
             int index = name.EndsWith(")", StringComparison.Ordinal) ? name.LastIndexOf('(') : -1;
             string member = index > 0 ? name.Substring(0, index) : name;
             _mentioned.Add(member);
-            _mentionedMembers.Add(member.Substring(member.LastIndexOf('.') + 1));
+            // "Type..ctor": the member is ".ctor", dot included.
+            _mentionedMembers.Add(member.EndsWith("..ctor", StringComparison.Ordinal) ? ".ctor" : member.Substring(member.LastIndexOf('.') + 1));
         }
     }
 

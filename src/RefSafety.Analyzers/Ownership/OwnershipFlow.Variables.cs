@@ -23,6 +23,10 @@ internal sealed partial class OwnershipFlow
                 {
                     _stealsParameters.Add(index);
                 }
+                else if (index >= 0 && _model.IsCounted(parameter.Type))
+                {
+                    _countedParameters.Add(index); // a RefHeap object is counted whatever the body does with it
+                }
             }
 
             // An out parameter that hands the caller a new reference by contract: what is assigned to it is handed out.
@@ -67,7 +71,8 @@ internal sealed partial class OwnershipFlow
 
     /// <summary>
     /// Handle parameters the body hands to a configured API (as argument or receiver): their values are counted, and
-    /// the caller's, so they start borrowed. Every other IntPtr parameter holds a plain value (see <see cref="RefState.Uncounted"/>).
+    /// the caller's, so they start borrowed, like RefHeap parameters. Every other IntPtr parameter holds a plain value
+    /// (see <see cref="RefState.Uncounted"/>).
     /// </summary>
     private void MarkCountedParameters(IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
     {
@@ -231,7 +236,6 @@ internal sealed partial class OwnershipFlow
         _variables[symbol] = _names.Count;
         _names.Add(name);
         _kinds.Add(kind);
-        _types.Add(symbol switch { ILocalSymbol l => l.Type, IParameterSymbol p => p.Type, IFieldSymbol f => f.Type, IPropertySymbol q => q.Type, _ => null });
         _declaredKinds.Add(kind);
         return _names.Count - 1;
     }
@@ -247,7 +251,6 @@ internal sealed partial class OwnershipFlow
             _captures[id] = slot;
             _names.Add(CaptureName);
             _kinds.Add(VariableKind.Capture);
-            _types.Add(null);
         }
 
         return _captures.TryGetValue(id, out slot) ? slot : -1;
@@ -264,7 +267,7 @@ internal sealed partial class OwnershipFlow
                 VariableKind.Local or VariableKind.NewReferenceOut => RefState.Null,
                 VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
-                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : _countedParameters.Contains(i) || _model.IsCounted(_types[i]) ? RefState.Borrowed : RefState.Uncounted,
+                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : _countedParameters.Contains(i) ? RefState.Borrowed : RefState.Uncounted,
             };
         }
 

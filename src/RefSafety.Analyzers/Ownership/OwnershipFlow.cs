@@ -42,7 +42,6 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private readonly Dictionary<CaptureId, int> _captureAliases = new();
     private readonly List<string> _names = new();
     private readonly List<VariableKind> _kinds = new();
-    private readonly List<ITypeSymbol?> _types = new();
     private readonly HashSet<int> _countedParameters = new();
     private readonly HashSet<VariableKind> _declaredKinds = new();
     private readonly HashSet<int> _stealsParameters = new();

@@ -69,7 +69,7 @@ internal readonly struct OwnershipBodyScan
     /// REFS004/REFS005 on a returned value): counted parameters or contracts, or a function configured in .editorconfig.
     /// </summary>
     private static bool HasContract(IMethodSymbol function, OwnershipModel model, ExternalApi api) =>
-        function.Parameters.Any(p => model.IsCounted(p.Type) || api.IsSafeHandle(p.Type)) || model.DeclaredReturnOf(function) != ReturnOwnership.None || api.Mentions(function);
+        function.Parameters.Any(p => model.IsCounted(p.Type)) || model.DeclaredReturnOf(function) != ReturnOwnership.None || api.Mentions(function);
 
     /// <summary>
     /// An operation that can give the dataflow something to track or report: a value of a counted type (a variable,

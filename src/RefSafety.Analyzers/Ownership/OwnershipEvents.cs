@@ -253,6 +253,25 @@ internal sealed class BorrowedEscaped : OwnershipEvent
     public EscapeRoute Route { get; }
 }
 
+/// <summary>
+/// A borrowed reference stored into a field with no increment backing the store where the variable's life ends (a
+/// method exit, the end of its scope): the increment may follow the store, but must come.
+/// </summary>
+internal sealed class UnbackedStore : OwnershipEvent
+{
+    public UnbackedStore(string variable, IOperation stored, EscapeRoute route, bool onEveryPath)
+        : base(variable, stored.Syntax.GetLocation())
+    {
+        Route = route;
+        OnEveryPath = onEveryPath;
+    }
+
+    public EscapeRoute Route { get; }
+
+    /// <summary>No path reaching this exit backed the store (else only some).</summary>
+    public bool OnEveryPath { get; }
+}
+
 /// <summary>A <c>[BorrowedReference]</c> method returns a reference it owns (a local that owns one, or a new object).</summary>
 internal sealed class OwnedReturnedAsBorrowed : OwnershipEvent
 {

@@ -159,11 +159,13 @@ internal sealed partial class OwnershipFlow
             }
 
             // A plain store into a strong field (or an auto-property, a field by another name) moves one owned
-            // reference into it.
+            // reference into it; a value no API counts stays uncounted in the field.
+            int source = VariableOf(assignment.Value);
+            bool uncounted = (source >= 0 ? state[source] : Origin(assignment.Value)).AllPaths(RefState.Uncounted);
             MoveOut(assignment.Value, state, RefState.Borrowed, EscapeRoute.Field(field.Name));
             if (variable >= 0)
             {
-                state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : RefState.Owned1;
+                state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : uncounted ? RefState.Uncounted : RefState.Owned1;
             }
         }
         else
@@ -273,9 +275,9 @@ internal sealed partial class OwnershipFlow
     private void Invoke(IInvocationOperation invocation, RefState[] state)
     {
         IMethodSymbol method = invocation.TargetMethod;
-        (bool Adds, int Argument)? count = CountOperation(invocation);
+        (Count Kind, int Argument)? count = CountOperation(invocation);
         IOperation? counted = count is { } operation ? CountedOperand(invocation, operation.Argument) : null;
-        if (count is { Adds: false } && counted is not null && IsNewReference(counted))
+        if (count is { Kind: not Count.Add } && counted is not null && IsNewReference(counted))
         {
             // `Create().DecRef()`: the release consumes the new reference it is given.
             Evaluate(counted, state, moveAliases: false);
@@ -288,14 +290,18 @@ internal sealed partial class OwnershipFlow
             RememberSuccessFlag(invocation, target);
             int named = target;
             target = Owner(target, state);
-            if (count!.Value.Adds)
+            switch (count!.Value.Kind)
             {
-                Acquire(target, invocation, state);
-            }
-            else
-            {
-                CheckReleaseIsConditioned(named, invocation);
-                Release(target, invocation, state, throughAlias: target != named);
+                case Count.Add:
+                    Acquire(target, invocation, state);
+                    break;
+                case Count.Dispose when !state[target].SomePath(RefState.Owned):
+                    // A SafeHandle may be disposed again, and by whoever it was handed to: only its owner's dispose counts.
+                    break;
+                default:
+                    CheckReleaseIsConditioned(named, invocation);
+                    Release(target, invocation, state, throughAlias: target != named);
+                    break;
             }
 
             return;
@@ -318,25 +324,35 @@ internal sealed partial class OwnershipFlow
         ForgetFields(state, VariableKind.StaticField);
     }
 
+    /// <summary>What a count operation does: add a reference, release one, or dispose a SafeHandle (a release only for its owner).</summary>
+    private enum Count
+    {
+        Add,
+        Release,
+        Dispose,
+    }
+
     /// <summary>
-    /// The count operation a call is, if any: whether it adds a reference (else releases one), and the argument it
-    /// counts (-1: its receiver). RefHeap's IncRef, DecRef and Dispose, then the .editorconfig APIs.
+    /// The count operation a call is, if any, and the argument it counts (-1: its receiver). RefHeap's IncRef, DecRef
+    /// and Dispose, then the .editorconfig APIs (with SafeHandle's own Dispose and Close).
     /// </summary>
-    private (bool Adds, int Argument)? CountOperation(IInvocationOperation call)
+    private (Count Kind, int Argument)? CountOperation(IInvocationOperation call)
     {
         IMethodSymbol method = call.TargetMethod;
         if (_model.IsIncRef(method))
         {
-            return (true, -1);
+            return (Count.Add, -1);
         }
 
-        if (call.Instance is not null && _model.IsRelease(method, Unwrap(call.Instance).Type))
+        ITypeSymbol? receiverType = call.Instance is null ? null : Unwrap(call.Instance).Type;
+        if (call.Instance is not null && _model.IsRelease(method, receiverType))
         {
-            return (false, -1);
+            return (Count.Release, -1);
         }
 
-        return _api.Increments(method) is int added ? (true, added)
-            : _api.Decrements(method) is int released ? (false, released)
+        return _api.Increments(method) is int added ? (Count.Add, added)
+            : _api.Decrements(method) is int released ? (Count.Release, released)
+            : _api.Disposes(method, receiverType) ? (Count.Dispose, -1)
             : null;
     }
 
@@ -364,7 +380,7 @@ internal sealed partial class OwnershipFlow
 
     private void Release(int variable, IOperation at, RefState[] state, bool throughAlias)
     {
-        if (state[variable].AllPaths(RefState.Borrowed | RefState.Released))
+        if (state[variable].AllPaths(RefState.Borrowed | RefState.Released | RefState.Owes))
         {
             if (Recording)
             {
@@ -465,6 +481,12 @@ internal sealed partial class OwnershipFlow
 
             Forget(variable, state);
         }
+        else if (current.AllPaths(RefState.Borrowed) && route.Kind == EscapeRoute.EscapeKind.StoredInField)
+        {
+            // The field needs a reference of its own, which an increment after the store may still give it.
+            state[variable] = RefState.Owes | (current & RefState.Null);
+            _unbackedStores[variable] = (value, route);
+        }
         else if (current.AllPaths(RefState.Borrowed))
         {
             if (Recording)
@@ -555,12 +577,12 @@ internal sealed partial class OwnershipFlow
     }
 
     /// <summary>
-    /// The state a variable gets from <paramref name="value"/>. Copying a variable makes a borrowing alias (a cursor,
+    /// The state a variable gets from <paramref name="original"/>. Copying a variable makes a borrowing alias (a cursor,
     /// a second name): the source keeps its ownership, and a release through the alias is charged to the source.
     /// </summary>
-    private RefState Evaluate(IOperation value, RefState[] state, bool moveAliases)
+    private RefState Evaluate(IOperation original, RefState[] state, bool moveAliases)
     {
-        value = Unwrap(value);
+        IOperation value = Unwrap(original);
         int source = VariableOf(value);
         if (source >= 0)
         {
@@ -584,26 +606,47 @@ internal sealed partial class OwnershipFlow
 
         switch (value)
         {
-            case IObjectCreationOperation creation:
-                if (creation.Constructor is { } constructor)
-                {
-                    PassArguments(constructor, creation.Arguments, state);
-                }
-
-                return _model.IsCounted(creation.Type) || _api.IsHandle(creation.Type) ? RefState.Owned1 : RefState.Borrowed;
+            case IObjectCreationOperation creation when creation.Constructor is { } constructor:
+                PassArguments(constructor, creation.Arguments, state);
+                break;
             case IInvocationOperation invocation:
                 Invoke(invocation, state);
-                return ReturnOf(invocation.TargetMethod) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
-            case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
-            case IDefaultValueOperation:
-                return RefState.Null;
+                break;
             case IFlowAnonymousFunctionOperation lambda:
                 EscapeCaptured(lambda, state);
-                return RefState.Borrowed;
+                break;
             default:
                 Use(value, state);
-                return RefState.Borrowed;
+                break;
         }
+
+        return Origin(original);
+    }
+
+    /// <summary>
+    /// The fact a value that is no tracked variable starts with: null; a new reference (a counted or SafeHandle
+    /// object created, a new-reference call); a borrowed one (a borrowed-reference call, a borrowed view, any other
+    /// value of a RefHeap type); or, for an IntPtr (or SafeHandle) that no configured API produced, an uncounted
+    /// value: values, not types, are counted.
+    /// </summary>
+    private RefState Origin(IOperation original)
+    {
+        IOperation value = Unwrap(original);
+        ITypeSymbol? type = original.Type ?? value.Type;
+        RefState other = _api.IsHandle(type) && !_model.IsCounted(type) ? RefState.Uncounted : RefState.Borrowed;
+        return value switch
+        {
+            _ when IsNullLiteral(value) => RefState.Null,
+            IObjectCreationOperation creation => _model.IsCounted(creation.Type) || _api.IsSafeHandle(creation.Type) ? RefState.Owned1 : other,
+            IInvocationOperation invocation => ReturnOf(invocation.TargetMethod) switch
+            {
+                ReturnOwnership.New => RefState.Owned1,
+                ReturnOwnership.Borrowed => RefState.Borrowed,
+                _ => other,
+            },
+            IPropertyReferenceOperation { Property: var property } when _api.IsBorrowedView(property) => RefState.Borrowed,
+            _ => other,
+        };
     }
 
     /// <summary>Reads of variables inside <paramref name="operation"/>: a read after release is REFS003.</summary>
@@ -637,6 +680,19 @@ internal sealed partial class OwnershipFlow
             if (current is IInvocationOperation call)
             {
                 Invoke(call, state);
+                continue;
+            }
+
+            if (current is IObjectCreationOperation { Constructor: { } constructor } creation)
+            {
+                // A wrapper takes the handles its constructor steals wherever it is created: a local, a using, an
+                // argument, a store.
+                PassArguments(constructor, creation.Arguments, state);
+                if (creation.Initializer is { } initializer)
+                {
+                    pending.Push(initializer);
+                }
+
                 continue;
             }
 
@@ -767,6 +823,10 @@ internal sealed partial class OwnershipFlow
     // Field reads are not listed: moving a reference from one strong field to another (then overwriting the first)
     // is ownership transfer, not an escape.
     private bool IsBorrowedExpression(IOperation value) =>
-        Unwrap(value) is IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation
-            || (Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed);
+        Origin(value) == RefState.Borrowed && Unwrap(value) switch
+        {
+            IInvocationOperation call => ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed,
+            IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation => true,
+            _ => false,
+        };
 }

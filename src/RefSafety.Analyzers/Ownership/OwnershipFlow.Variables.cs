@@ -23,6 +23,10 @@ internal sealed partial class OwnershipFlow
                 {
                     _stealsParameters.Add(index);
                 }
+                else if (index >= 0 && _model.IsCounted(parameter.Type))
+                {
+                    _countedParameters.Add(index); // a RefHeap object is counted whatever the body does with it
+                }
             }
 
             // An out parameter that hands the caller a new reference by contract: what is assigned to it is handed out.
@@ -52,6 +56,12 @@ internal sealed partial class OwnershipFlow
                 case ISimpleAssignmentOperation assignment:
                     assignments.Add(assignment);
                     break;
+                case IInvocationOperation call when _api.Mentions(call.TargetMethod):
+                    MarkCountedParameters(call.Instance, call.Arguments);
+                    break;
+                case IObjectCreationOperation { Constructor: { } constructor } creation when _api.Mentions(constructor):
+                    MarkCountedParameters(null, creation.Arguments);
+                    break;
             }
         }
 
@@ -74,6 +84,22 @@ internal sealed partial class OwnershipFlow
                 _kinds[index] = VariableKind.Local;
                 _declaredKinds.Add(VariableKind.Local);
                 _borrowedAtEntry.Add(index);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handle parameters the body hands to a configured API (as argument or receiver): their values are counted, and
+    /// the caller's, so they start borrowed, like RefHeap parameters. Every other IntPtr parameter holds a plain value
+    /// (see <see cref="RefState.Uncounted"/>).
+    /// </summary>
+    private void MarkCountedParameters(IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+    {
+        foreach (IOperation? handed in arguments.Select(a => a.Value).Append(instance))
+        {
+            if (handed is not null && VariableOf(handed) is var variable and >= 0 && _kinds[variable] == VariableKind.Parameter)
+            {
+                _countedParameters.Add(variable);
             }
         }
     }
@@ -261,7 +287,7 @@ internal sealed partial class OwnershipFlow
                 VariableKind.Local or VariableKind.NewReferenceOut => RefState.Null,
                 VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
-                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed,
+                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : _countedParameters.Contains(i) ? RefState.Borrowed : RefState.Uncounted,
             };
         }
 
@@ -270,7 +296,8 @@ internal sealed partial class OwnershipFlow
 
     /// <summary>
     /// A field starts empty in its own type's constructor (when it has no initializer and the constructor does not chain
-    /// to another one); elsewhere it may hold a reference, which it owns.
+    /// to another one); elsewhere a counted field may hold a reference, which it owns, and a handle field a value no
+    /// one has shown to be counted (an IntPtr field is as often an address, or SafeHandle's own <c>handle</c>).
     /// </summary>
     private RefState InitialFieldState(int slot)
     {
@@ -280,7 +307,7 @@ internal sealed partial class OwnershipFlow
             && SymbolEqualityComparer.Default.Equals(constructor.ContainingType, field.ContainingType)
             && !constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is ConstructorDeclarationSyntax { Initializer.ThisOrBaseKeyword.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword })
             && !field.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is VariableDeclaratorSyntax { Initializer: not null });
-        return ownConstructor ? RefState.Null : RefState.Owned1 | RefState.Null;
+        return ownConstructor ? RefState.Null : (_model.IsCounted(field.Type) ? RefState.Owned1 : RefState.Uncounted) | RefState.Null;
     }
 
     private bool IsField(int variable) => _kinds[variable] is VariableKind.InstanceField or VariableKind.StaticField;

@@ -45,6 +45,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private readonly Dictionary<CaptureId, int> _captureAliases = new();
     private readonly List<string> _names = new();
     private readonly List<VariableKind> _kinds = new();
+    private readonly HashSet<int> _countedParameters = new();
     private readonly HashSet<VariableKind> _declaredKinds = new();
     private readonly HashSet<int> _stealsParameters = new();
     private readonly HashSet<int> _borrowedAtEntry = new();
@@ -57,6 +58,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
     private readonly Stack<Stack<IOperation>> _usePool = new();
+    private readonly Dictionary<int, (IOperation Stored, EscapeRoute Route)> _unbackedStores = new();
 
     // Only in the replay pass: where events go, and the path being run (its block, operation and flag-split count).
     private OwnershipEvents? _events;
@@ -312,6 +314,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
                         Emit(new OwnedAtScopeEnd(local.Name, local.Locations.FirstOrDefault() ?? Location.None, FlowGraph.ExitLocation(_cfg, branch.Source, branch)));
                     }
 
+                    RecordUnbackedStore(index, state);
                     state[index] = RefState.Null;
                 }
             }

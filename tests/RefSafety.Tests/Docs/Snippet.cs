@@ -13,7 +13,7 @@ using Xunit;
 namespace RefSafety.Tests.Docs;
 
 /// <summary>A <c>```csharp</c> block of a Markdown file, with the heading it sits under. See <see cref="DocumentationTests"/>.</summary>
-public sealed record Snippet(string File, int Line, string Heading, string Code)
+public sealed record Snippet(string File, int Line, string Heading, string Code, string? EditorConfig = null)
 {
     private static readonly Regex RuleComment = new(@"//.*?\b(REFS\d{3})\b", RegexOptions.Compiled);
     private static readonly Regex LineNumber = new(@"\bline (\d+)\b", RegexOptions.Compiled);
@@ -25,6 +25,10 @@ public sealed record Snippet(string File, int Line, string Heading, string Code)
         var snippets = new List<Snippet>();
         string[] lines = System.IO.File.ReadAllText(file).Replace("\r\n", "\n").Split('\n');
         string heading = "";
+
+        // A page whose rule needs a configured API shows it in an ```ini block: its snippets are analysed with it.
+        int config = Array.FindIndex(lines, l => l.Trim() == "```ini");
+        string? editorConfig = config < 0 ? null : string.Join("\n", lines.Skip(config + 1).TakeWhile(l => l.Trim() != "```"));
         for (int i = 0; i < lines.Length; i++)
         {
             if (lines[i].StartsWith('#'))
@@ -34,7 +38,7 @@ public sealed record Snippet(string File, int Line, string Heading, string Code)
             else if (lines[i].Trim() == "```csharp")
             {
                 int end = Array.FindIndex(lines, i + 1, l => l.Trim() == "```");
-                snippets.Add(new Snippet(file, i + 2, heading, string.Join("\n", lines, i + 1, end - i - 1)));
+                snippets.Add(new Snippet(file, i + 2, heading, string.Join("\n", lines, i + 1, end - i - 1), editorConfig));
                 i = end;
             }
         }
@@ -57,7 +61,7 @@ public sealed record Snippet(string File, int Line, string Heading, string Code)
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, $"{this} does not compile:\n{string.Join("\n", errors)}\n--- compiled as ---\n{source}");
 
-        AnalysisResult result = await AnalysisResult.RunAsync(compilation, TestReferences.AllAnalyzers);
+        AnalysisResult result = await AnalysisResult.RunAsync(compilation, TestReferences.AllAnalyzers, EditorConfig);
         Assert.Empty(result.AnalyzerExceptions);
         var reported = result.Analyzer
             .Where(d => d.Location.SourceTree?.FilePath == "Snippet.cs")

@@ -16,11 +16,11 @@ public sealed record AnalysisResult(ImmutableArray<Diagnostic> Compiler, Immutab
 {
     public IEnumerable<Diagnostic> CompilerErrors => Compiler.Where(d => d.Severity == DiagnosticSeverity.Error);
 
-    internal static async Task<AnalysisResult> RunAsync(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers)
+    internal static async Task<AnalysisResult> RunAsync(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, string? editorConfig = null)
     {
         var exceptions = new List<string>();
         var options = new CompilationWithAnalyzersOptions(
-            options: null!,
+            options: editorConfig is null ? null! : new EditorConfigOptions(editorConfig).AsAnalyzerOptions(),
             (ex, analyzer, _) => { lock (exceptions) { exceptions.Add($"{analyzer}: {ex}"); } },
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false);

@@ -60,6 +60,7 @@ public sealed partial class RuleTestBuilder
     private string? _editorConfig;
     private LanguageVersion? _languageVersion;
     private bool _nullable;
+    private bool _unsafe;
     private CodeFixProvider? _fix;
     private string? _equivalenceKey;
     private List<(string Path, string Source)>? _fixed;
@@ -120,6 +121,13 @@ public sealed partial class RuleTestBuilder
     public RuleTestBuilder WithLanguageVersion(LanguageVersion version)
     {
         _languageVersion = version;
+        return this;
+    }
+
+    /// <summary>Compiles with unsafe code allowed (pointers, <c>&amp;x</c>, function pointers).</summary>
+    public RuleTestBuilder WithUnsafe()
+    {
+        _unsafe = true;
         return this;
     }
 
@@ -355,18 +363,22 @@ public sealed partial class RuleTestBuilder
             AddProjectSources(project, sources);
         }
 
-        if (_languageVersion is { } version || _nullable)
+        if (_languageVersion is { } version || _nullable || _unsafe)
         {
             LanguageVersion languageVersion = _languageVersion ?? LanguageVersion.Latest;
             bool nullable = _nullable;
+            bool allowUnsafe = _unsafe;
             test.SolutionTransforms.Add((solution, projectId) =>
             {
                 Project project = solution.GetProject(projectId)!;
                 solution = solution.WithProjectParseOptions(projectId, ((CSharpParseOptions)project.ParseOptions!).WithLanguageVersion(languageVersion));
+                var options = (CSharpCompilationOptions)project.CompilationOptions!;
                 if (nullable)
                 {
-                    solution = solution.WithProjectCompilationOptions(projectId, ((CSharpCompilationOptions)project.CompilationOptions!).WithNullableContextOptions(NullableContextOptions.Enable));
+                    options = options.WithNullableContextOptions(NullableContextOptions.Enable);
                 }
+
+                solution = solution.WithProjectCompilationOptions(projectId, options.WithAllowUnsafe(allowUnsafe));
 
                 return solution;
             });

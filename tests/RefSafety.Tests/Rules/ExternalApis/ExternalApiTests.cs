@@ -154,7 +154,7 @@ class C
         }
         finally
         {
-            {|REFS002:handle.DangerousRelease()|};
+            {|REFS007:handle.DangerousRelease()|};
         }
     }
 

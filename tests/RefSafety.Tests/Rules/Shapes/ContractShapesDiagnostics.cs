@@ -237,11 +237,12 @@ namespace Native
         .ExpectArguments("Peek(0)", "is returned from 'Reopen', configured to return a new reference,")
         .RunAsync();
 
+    // Values, not types: an IntPtr field no configured API ever filled holds no counted reference, so returning it
+    // breaks no count (with RefHeap types, where every object is counted, the same shape is REFS004).
     [Fact]
-    public Task ConfiguredNewReferenceMethodReturnsAStaticField() => RuleTest.For<OwnershipAnalyzer>()
+    public Task ConfiguredNewReferenceMethodReturningAnUncountedStaticFieldIsSilent() => RuleTest.For<OwnershipAnalyzer>()
         .WithEditorConfig(NativeConfig)
-        .WithSource(Native.Replace("=> {|REFS004:Peek(0)|}", "=> {|REFS004:s_default|}"))
-        .ExpectArguments("s_default", "is returned from 'Reopen', configured to return a new reference,")
+        .WithSource(Native.Replace("=> {|REFS004:Peek(0)|}", "=> s_default"))
         .RunAsync();
 
     [Fact]

@@ -403,13 +403,17 @@ internal sealed partial class OwnershipFlow
         state[variable] = state[variable].GiveUp(RefState.Released);
     }
 
+    /// <summary>How a message names a callee: its name, or <c>new T</c> for a constructor.</summary>
+    private static string CalleeName(IMethodSymbol method) =>
+        method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.Name;
+
     private void PassArguments(IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments, RefState[] state)
     {
         foreach (IArgumentOperation argument in arguments)
         {
-            if (argument.Parameter is { } parameter && (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal)))
+            if (argument.Parameter is { } parameter && Steals(method, parameter))
             {
-                MoveOut(argument.Value, state, RefState.Released, EscapeRoute.StealingParameter(parameter.Name, method.Name));
+                MoveOut(argument.Value, state, RefState.Released, EscapeRoute.StealingParameter(parameter.Name, CalleeName(method)));
             }
             else if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && VariableOf(argument.Value) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
             {
@@ -434,7 +438,7 @@ internal sealed partial class OwnershipFlow
                 Evaluate(argument.Value, state, moveAliases: false);
                 if (Recording)
                 {
-                    Emit(new DiscardedNew(Unwrap(argument.Value).Syntax.ToString(), argument, DiscardKind.PassedOn, method.Name));
+                    Emit(new DiscardedNew(Unwrap(argument.Value).Syntax.ToString(), argument, DiscardKind.PassedOn, CalleeName(method)));
                 }
             }
             else

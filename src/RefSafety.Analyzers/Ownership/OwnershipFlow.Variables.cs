@@ -19,7 +19,7 @@ internal sealed partial class OwnershipFlow
             foreach (IParameterSymbol parameter in _method.Parameters.Where(p => IsTracked(p.Type) && p.RefKind == RefKind.None))
             {
                 int index = Declare(parameter, parameter.Name, VariableKind.Parameter);
-                if (index >= 0 && (_model.Steals(parameter) || _api.Steals(_method, parameter.Ordinal)))
+                if (index >= 0 && Steals(_method, parameter))
                 {
                     _stealsParameters.Add(index);
                 }
@@ -241,6 +241,53 @@ internal sealed partial class OwnershipFlow
                 CaptureSlot(definition.Key);
             }
         }
+    }
+
+    /// <summary>
+    /// The parameter takes its caller's reference: by attribute or inference (<see cref="OwnershipModel.Steals"/>), by
+    /// configuration, or as a constructor parameter handed on to a stealing parameter of the constructor it chains to
+    /// (`Derived(IntPtr p) : base(p)`: whoever calls <c>new Derived(h)</c> gives <c>h</c> away).
+    /// </summary>
+    private bool Steals(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        for (int depth = 0; depth < 8; depth++)
+        {
+            if (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal))
+            {
+                return true;
+            }
+
+            if (ChainedParameters(method, parameter) is not { Count: > 0 } chained)
+            {
+                return false;
+            }
+
+            (method, parameter) = chained[0];
+            if (chained.Skip(1).Any(next => _model.Steals(next.Parameter) || _api.Steals(next.Constructor, next.Parameter.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The parameters of the constructors (overloads of the right length) a constructor passes <paramref name="parameter"/> on to through `: base(...)` or `: this(...)`.</summary>
+    private static List<(IMethodSymbol Constructor, IParameterSymbol Parameter)>? ChainedParameters(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        if (method.MethodKind != MethodKind.Constructor
+            || method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not ConstructorDeclarationSyntax { Initializer: { } initializer })
+        {
+            return null;
+        }
+
+        SeparatedSyntaxList<ArgumentSyntax> arguments = initializer.ArgumentList.Arguments;
+        int position = arguments.IndexOf(a => a.NameColon is null && a.Expression is IdentifierNameSyntax name && name.Identifier.ValueText == parameter.Name);
+        INamedTypeSymbol? target = initializer.ThisOrBaseKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword) ? method.ContainingType : method.ContainingType.BaseType;
+        return position < 0 || target is null ? null : target.InstanceConstructors
+            .Where(constructor => constructor.Parameters.Length == arguments.Count && !SymbolEqualityComparer.Default.Equals(constructor, method))
+            .Select(constructor => (constructor, constructor.Parameters[position]))
+            .ToList();
     }
 
     private bool IsTracked(ITypeSymbol type) => _model.IsCounted(type) || _api.IsHandle(type);

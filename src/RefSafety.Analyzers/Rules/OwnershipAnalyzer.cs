@@ -48,9 +48,9 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeBlock(OperationBlockAnalysisContext context, OwnershipModel model, ExternalApi api)
     {
-        if (context.OwningSymbol is not IMethodSymbol method)
+        if (context.OwningSymbol is not IMethodSymbol method || api.Increments(method) is not null || api.Decrements(method) is not null)
         {
-            return;
+            return; // a configured count method is the primitive itself: trusted, like RefObject.IncRef (Clang's trusted implementation)
         }
 
         foreach (IOperation root in context.OperationBlocks)

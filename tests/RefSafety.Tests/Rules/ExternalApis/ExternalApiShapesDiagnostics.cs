@@ -145,4 +145,55 @@ class C
         {|REFS002:Api.Drop(raw)|};
     }
 }").RunAsync();
+
+    [Fact]
+    public Task AHandleLeakedBeforeAChainedStealingConstructorIsStillFound() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(ChainConfig)
+        .WithSource(ChainSource + @"
+class C
+{
+    Lib.Special? Maybe(bool make)
+    {
+        IntPtr raw = Lib.Native.Make();
+        if (!make)
+        {
+            {|REFS001:return null;|}
+        }
+
+        return new Lib.Special(raw);
+    }
+}")
+        .ExpectArguments("raw", "on the path through line 31 where 'make' is false")
+        .RunAsync();
+
+    private const string ChainConfig = @"root = true
+
+[*.cs]
+refsafety.new_reference_methods = Lib.Native.Make
+refsafety.stealing_parameters = Lib.Owner..ctor(0)
+";
+
+    private const string ChainSource = @"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Lib
+{
+    public static class Native
+    {
+        [DllImport(""native"")] public static extern IntPtr Make();
+    }
+
+    public class Owner
+    {
+        private IntPtr _raw;
+        public Owner(IntPtr raw) { _raw = raw; }
+    }
+
+    public class Special : Owner
+    {
+        public Special(IntPtr raw) : base(raw) { }
+    }
+}
+";
 }

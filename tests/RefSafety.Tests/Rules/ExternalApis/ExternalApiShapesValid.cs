@@ -306,4 +306,58 @@ class C
         Api.Drop(raw);
     }
 }").RunAsync();
+
+    private const string ChainConfig = @"root = true
+
+[*.cs]
+refsafety.increment_methods = Lib.Native.Retain
+refsafety.decrement_methods = Lib.Native.Drop
+refsafety.new_reference_methods = Lib.Native.Make
+refsafety.stealing_parameters = Lib.Owner..ctor(0)
+";
+
+    private const string Chain = @"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Lib
+{
+    public static class Native
+    {
+        [DllImport(""native"")] private static extern void RetainRaw(IntPtr h);
+        [DllImport(""native"")] private static extern void DropRaw(IntPtr h);
+        [DllImport(""native"")] public static extern IntPtr Make();
+
+        // The configured primitives themselves: their bodies are trusted, not checked against their own contract.
+        public static void Retain(IntPtr h) => RetainRaw(h);
+        public static void Drop(IntPtr h) { if (h != IntPtr.Zero) DropRaw(h); }
+    }
+
+    public class Owner
+    {
+        private IntPtr _raw;
+        public Owner(IntPtr raw) { _raw = raw; }
+    }
+
+    // Hands its parameter on to the stealing base constructor: it steals too, and so does whoever chains to it.
+    public class Special : Owner
+    {
+        public Special(IntPtr raw) : base(raw) { }
+        public Special(IntPtr raw, int tag) : this(raw) { }
+    }
+}
+";
+
+    [Fact]
+    public Task ConstructorsChainingToAStealingConstructorStealAndConfiguredPrimitivesAreTrusted() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(ChainConfig).WithSource(Chain + @"
+class C
+{
+    Lib.Owner Direct() => new Lib.Special(Lib.Native.Make());
+
+    Lib.Owner Tagged()
+    {
+        IntPtr raw = Lib.Native.Make();
+        return new Lib.Special(raw, 1);
+    }
+}").RunAsync();
 }

@@ -1,6 +1,4 @@
 using System.Threading.Tasks;
-using Microsoft.CodeAnalysis.Testing;
-using RefSafety.Analyzers;
 using RefSafety.Analyzers.Rules;
 using Xunit;
 
@@ -12,68 +10,74 @@ namespace RefSafety.Tests.Rules.Shapes;
 /// </summary>
 public class ContractShapesDiagnostics
 {
-    private static DiagnosticResult Finding(Microsoft.CodeAnalysis.DiagnosticDescriptor rule, params object[] arguments) =>
-        Verify<OwnershipAnalyzer>.Diagnostic(rule).WithLocation(0).WithArguments(arguments);
-
-    private static Task InMethod(string body, params DiagnosticResult[] expected) => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + $@"
+    private static string InMethod(string body) => RuleTestTypes.Source + $@"
 class C
 {{
     void M(Holder holder, Node other)
     {{
         {body}
     }}
-}}", expected);
+}}";
 
     // Shape 10: a new reference an operator consumes is gone once the operator has its value.
     [Fact]
-    public Task NewReferenceOnlyCompared() => InMethod(
-        "if ({|#0:Api.Create()|} != other) other.Touch();",
-        Finding(Descriptors.REFS001ReferenceLeak, "Api.Create()", "because it is only compared, then dropped"));
+    public Task NewReferenceOnlyCompared() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("if ({|REFS001:Api.Create()|} != other) other.Touch();"))
+        .ExpectArguments("Api.Create()", "because it is only compared, then dropped")
+        .RunAsync();
 
     [Fact]
-    public Task NewReferenceOnlyTestedForNull() => InMethod(
-        "if ({|#0:Api.Create()|} is null) return;",
-        Finding(Descriptors.REFS001ReferenceLeak, "Api.Create()", "because it is only tested, then dropped"));
+    public Task NewReferenceOnlyTestedForNull() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("if ({|REFS001:Api.Create()|} is null) return;"))
+        .ExpectArguments("Api.Create()", "because it is only tested, then dropped")
+        .RunAsync();
 
     [Fact]
-    public Task MethodCalledOnATemporary() => InMethod(
-        "{|#0:Api.Create()|}.Touch();",
-        Finding(Descriptors.REFS001ReferenceLeak, "Api.Create()", "because only its member 'Touch' is used, then it is dropped"));
+    public Task MethodCalledOnATemporary() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("{|REFS001:Api.Create()|}.Touch();"))
+        .ExpectArguments("Api.Create()", "because only its member 'Touch' is used, then it is dropped")
+        .RunAsync();
 
     [Fact]
-    public Task FieldReadFromATemporary() => InMethod(
-        "var next = {|#0:new Node()|}.Next; next?.Touch();",
-        Finding(Descriptors.REFS001ReferenceLeak, "new Node()", "because only its member 'Next' is used, then it is dropped"));
+    public Task FieldReadFromATemporary() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("var next = {|REFS001:new Node()|}.Next; next?.Touch();"))
+        .ExpectArguments("new Node()", "because only its member 'Next' is used, then it is dropped")
+        .RunAsync();
 
     // Shape 13: a new object nobody keeps.
     [Fact]
-    public Task NewObjectAsAStatement() => InMethod(
-        "{|#0:new Node()|};",
-        Finding(Descriptors.REFS001ReferenceLeak, "new Node()", "because the new reference is discarded"));
+    public Task NewObjectAsAStatement() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("{|REFS001:new Node()|};"))
+        .ExpectArguments("new Node()", "because the new reference is discarded")
+        .RunAsync();
 
     [Fact]
-    public Task NewObjectAssignedToDiscard() => InMethod(
-        "_ = {|#0:new Node()|};",
-        Finding(Descriptors.REFS001ReferenceLeak, "new Node()", "because the new reference is discarded"));
+    public Task NewObjectAssignedToDiscard() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("_ = {|REFS001:new Node()|};"))
+        .ExpectArguments("new Node()", "because the new reference is discarded")
+        .RunAsync();
 
     [Fact]
-    public Task NewReferenceAssignedToDiscard() => InMethod(
-        "_ = {|#0:Api.Create()|};",
-        Finding(Descriptors.REFS001ReferenceLeak, "Create(...)", "because the new reference is discarded"));
+    public Task NewReferenceAssignedToDiscard() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("_ = {|REFS001:Api.Create()|};"))
+        .ExpectArguments("Create(...)", "because the new reference is discarded")
+        .RunAsync();
 
     // Shape 14: contracts broken by what is returned.
     [Fact]
-    public Task NewReferenceMethodReturnsItsFieldWithoutIncRef() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task NewReferenceMethodReturnsItsFieldWithoutIncRef() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Owner : RefObject
 {
     private Node _item = new Node();
 
     [return: NewReference]
-    public Node Item() => {|#0:_item|};
-}", Finding(Descriptors.REFS004BorrowedEscapes, "_item", "is returned from [NewReference] method 'Item'"));
+    public Node Item() => {|REFS004:_item|};
+}")
+        .ExpectArguments("_item", "is returned from [NewReference] method 'Item'")
+        .RunAsync();
 
     [Fact]
-    public Task NewReferenceMethodReturnsAStaticFieldWithoutIncRef() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task NewReferenceMethodReturnsAStaticFieldWithoutIncRef() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Owner
 {
     private static readonly Node s_empty = new Node();
@@ -81,20 +85,24 @@ class Owner
     [return: NewReference]
     public static Node Empty()
     {
-        return {|#0:s_empty|};
+        return {|REFS004:s_empty|};
     }
-}", Finding(Descriptors.REFS004BorrowedEscapes, "s_empty", "is returned from [NewReference] method 'Empty'"));
+}")
+        .ExpectArguments("s_empty", "is returned from [NewReference] method 'Empty'")
+        .RunAsync();
 
     [Fact]
-    public Task NewReferenceMethodReturnsAnotherObjectsField() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task NewReferenceMethodReturnsAnotherObjectsField() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Reader
 {
     [return: NewReference]
-    public static Node ChildOf(Holder holder) => {|#0:holder.Child|}!;
-}", Finding(Descriptors.REFS004BorrowedEscapes, "holder.Child", "is returned from [NewReference] method 'ChildOf'"));
+    public static Node ChildOf(Holder holder) => {|REFS004:holder.Child|}!;
+}")
+        .ExpectArguments("holder.Child", "is returned from [NewReference] method 'ChildOf'")
+        .RunAsync();
 
     [Fact]
-    public Task NewReferenceMethodReturnsAFieldThroughALocal() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task NewReferenceMethodReturnsAFieldThroughALocal() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Owner : RefObject
 {
     private Node _item = new Node();
@@ -103,12 +111,14 @@ class Owner : RefObject
     public Node Item()
     {
         var item = _item;
-        return {|#0:item|};
+        return {|REFS004:item|};
     }
-}", Finding(Descriptors.REFS004BorrowedEscapes, "item", "is returned from [NewReference] method 'Item'"));
+}")
+        .ExpectArguments("item", "is returned from [NewReference] method 'Item'")
+        .RunAsync();
 
     [Fact]
-    public Task ChoiceOfStaticFieldsReturnedAsNewWithoutIncRef() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ChoiceOfStaticFieldsReturnedAsNewWithoutIncRef() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Defaults
 {
     private static readonly Node s_light = new Node();
@@ -118,27 +128,32 @@ class Defaults
     public static Node Pick(bool dark)
     {
         var theme = dark ? s_dark : s_light;
-        return {|#0:theme|};
+        return {|REFS004:theme|};
     }
-}", Finding(Descriptors.REFS004BorrowedEscapes, "theme", "is returned from [NewReference] method 'Pick'"));
+}")
+        .ExpectArguments("theme", "is returned from [NewReference] method 'Pick'")
+        .RunAsync();
 
     [Fact]
-    public Task BorrowedMethodReturnsAnInitializedNewObject() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task BorrowedMethodReturnsAnInitializedNewObject() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Factory
 {
     [return: BorrowedReference]
-    public static Node Linked(Node next) => {|#0:new Node { Next = null }|};
-}", Finding(Descriptors.REFS005BrokenContract, "[BorrowedReference] method 'Linked' returns a new reference"));
+    public static Node Linked(Node next) => {|REFS005:new Node { Next = null }|};
+}")
+        .ExpectArguments("[BorrowedReference] method 'Linked' returns a new reference")
+        .RunAsync();
 
     // Shape 15: a liveness read is not a use, but a real use after the release still is.
     [Fact]
-    public Task RealUseAfterALivenessRead() => InMethod(
-        "var node = new Node(); node.DecRef(); if (!node.IsAlive) {|#0:node|}.Touch();",
-        Finding(Descriptors.REFS003UseAfterRelease, "node", "at line 26"));
+    public Task RealUseAfterALivenessRead() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(InMethod("var node = new Node(); node.DecRef(); if (!node.IsAlive) {|REFS003:node|}.Touch();"))
+        .ExpectArguments("node", "at line 26")
+        .RunAsync();
 
     // Shape 12: inferred contracts, checked at the call.
     [Fact]
-    public Task ResultOfAnIncRefHelperLeaks() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ResultOfAnIncRefHelperLeaks() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 static class Refs
 {
     public static Node Retain(Node node)
@@ -154,11 +169,13 @@ class C
     {
         var mine = Refs.Retain(borrowed);
         mine.Touch();
-    {|#1:}|}
-}", Verify<OwnershipAnalyzer>.Diagnostic(Descriptors.REFS001ReferenceLeak).WithLocation(1).WithArguments("mine", "on the path through line 37"));
+    {|REFS001:}|}
+}")
+        .ExpectArguments("mine", "on the path through line 37")
+        .RunAsync();
 
     [Fact]
-    public Task ReleaseAfterPassingToAMethodThatStoresIt() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ReleaseAfterPassingToAMethodThatStoresIt() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Slot : RefObject
 {
     private Node? _content;
@@ -176,9 +193,11 @@ class C
     {
         var node = new Node();
         slot.Adopt(node);
-        {|#0:node.DecRef()|};
+        {|REFS002:node.DecRef()|};
     }
-}", Finding(Descriptors.REFS002OverRelease, "node", "when it is released again at line 39"));
+}")
+        .ExpectArguments("node", "when it is released again at line 39")
+        .RunAsync();
 
     // Shape 12: a C API binding whose own C# helpers are configured like the native calls.
     private const string NativeConfig = @"root = true
@@ -206,33 +225,43 @@ namespace Native
         [DllImport(""lib"")] public static extern IntPtr Peek(int id);
         [DllImport(""lib"")] public static extern void Swap(ref IntPtr handle);
 
-        public static IntPtr Reopen(IntPtr handle) => {|#0:Peek(0)|};
+        public static IntPtr Reopen(IntPtr handle) => {|REFS004:Peek(0)|};
     }
 }
 ";
 
     [Fact]
-    public Task ConfiguredNewReferenceMethodReturnsABorrowedValue() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native,
-        Finding(Descriptors.REFS004BorrowedEscapes, "Peek(0)", "is returned from 'Reopen', configured to return a new reference,"));
+    public Task ConfiguredNewReferenceMethodReturnsABorrowedValue() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(NativeConfig)
+        .WithSource(Native)
+        .ExpectArguments("Peek(0)", "is returned from 'Reopen', configured to return a new reference,")
+        .RunAsync();
 
     [Fact]
-    public Task ConfiguredNewReferenceMethodReturnsAStaticField() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native.Replace("=> {|#0:Peek(0)|}", "=> {|#0:s_default|}"),
-        Finding(Descriptors.REFS004BorrowedEscapes, "s_default", "is returned from 'Reopen', configured to return a new reference,"));
+    public Task ConfiguredNewReferenceMethodReturnsAStaticField() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(NativeConfig)
+        .WithSource(Native.Replace("=> {|REFS004:Peek(0)|}", "=> {|REFS004:s_default|}"))
+        .ExpectArguments("s_default", "is returned from 'Reopen', configured to return a new reference,")
+        .RunAsync();
 
     [Fact]
-    public Task ConfiguredRefParameterResultLeaks() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native.Replace("=> {|#0:Peek(0)|}", "=> Open(0)") + @"
+    public Task ConfiguredRefParameterResultLeaks() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(NativeConfig)
+        .WithSource(Native.Replace("=> {|REFS004:Peek(0)|}", "=> Open(0)") + @"
 class C
 {
     void M()
     {
         IntPtr handle = IntPtr.Zero;
         Native.Lib.Swap(ref handle);
-    {|#0:}|}
-}", Finding(Descriptors.REFS001ReferenceLeak, "handle", "on the path through line 27"));
+    {|REFS001:}|}
+}")
+        .ExpectArguments("handle", "on the path through line 27")
+        .RunAsync();
 
     // Shape 6: a reassigned parameter that was given a new reference must release it, on every path.
     [Fact]
-    public Task ReassignedParameterLeaksOnOnePath() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ReassignedParameterLeaksOnOnePath() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Node node, bool fresh)
@@ -243,18 +272,22 @@ class C
         }
 
         node.Touch();
-    {|#0:}|}
-}", Finding(Descriptors.REFS001ReferenceLeak, "node", "on the path through line 32 where 'fresh' is true"));
+    {|REFS001:}|}
+}")
+        .ExpectArguments("node", "on the path through line 32 where 'fresh' is true")
+        .RunAsync();
 
     [Fact]
-    public Task ReleasingTheOriginalValueOfAReassignedParameter() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ReleasingTheOriginalValueOfAReassignedParameter() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Node node, bool fresh)
     {
-        {|#0:node.DecRef()|};
+        {|REFS002:node.DecRef()|};
         node = Api.Create();
         node.DecRef();
     }
-}", Finding(Descriptors.REFS002OverRelease, "node", "when it is released without being owned at line 26"));
+}")
+        .ExpectArguments("node", "when it is released without being owned at line 26")
+        .RunAsync();
 }

@@ -19,14 +19,14 @@ public class ContractShapesValid
     [InlineData("Api.Create().DecRef();")]
     [InlineData("new Node().Dispose();")]
     [InlineData("bool same = holder.Child == other; if (same) other.Touch();")]
-    public Task NewReferenceHeldBeforeItIsUsed(string body) => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + $@"
+    public Task NewReferenceHeldBeforeItIsUsed(string body) => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + $@"
 class C
 {{
     void M(Holder holder, Node other)
     {{
         {body}
     }}
-}}");
+}}").RunAsync();
 
     // Shape 13: a new object that goes somewhere is not discarded.
     [Theory]
@@ -35,18 +35,18 @@ class C
     [InlineData("using (new Node()) { }")]
     [InlineData("_ = holder.Child;")]
     [InlineData("_ = new object();")]
-    public Task NewObjectThatIsKept(string body) => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + $@"
+    public Task NewObjectThatIsKept(string body) => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + $@"
 class C
 {{
     void M(Holder holder)
     {{
         {body}
     }}
-}}");
+}}").RunAsync();
 
     // Shape 14: a [NewReference] method may hand out a field's object once it took a reference for the caller.
     [Fact]
-    public Task NewReferenceMethodIncRefsTheFieldItReturns() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task NewReferenceMethodIncRefsTheFieldItReturns() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Owner : RefObject
 {
     private Node _item = new Node();
@@ -81,10 +81,10 @@ class Owner : RefObject
         _item = null!;
         return item;
     }
-}");
+}").RunAsync();
 
     [Fact]
-    public Task ChoiceBetweenTwoStaticFieldsIsBorrowed() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task ChoiceBetweenTwoStaticFieldsIsBorrowed() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Defaults
 {
     private static readonly Node s_light = new Node();
@@ -100,10 +100,10 @@ class Defaults
 
     [return: BorrowedReference]
     public static Node Peek(bool dark) => dark ? s_dark : s_light;
-}");
+}").RunAsync();
 
     [Fact]
-    public Task NewReferenceMethodReturnsAnInitializedObject() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task NewReferenceMethodReturnsAnInitializedObject() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Factory
 {
     [return: NewReference]
@@ -112,14 +112,14 @@ class Factory
         next.IncRef();
         return new Node { Next = next };
     }
-}");
+}").RunAsync();
 
     // Shape 15: watching an object die is not using it.
     [Theory]
     [InlineData("node.DecRef(); Console.WriteLine(node.IsAlive);")]
     [InlineData("node.DecRef(); if (node.RefCount != 0) Console.WriteLine(\"still held\");")]
     [InlineData("node.DecRef(); System.Diagnostics.Debug.Assert(!node.IsAlive);")]
-    public Task LivenessReadAfterRelease(string body) => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + $@"
+    public Task LivenessReadAfterRelease(string body) => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + $@"
 class C
 {{
     void M()
@@ -127,11 +127,11 @@ class C
         var node = new Node();
         {body}
     }}
-}}");
+}}").RunAsync();
 
     // Shape 12: what a method of the compilation does decides what its callers own.
     [Fact]
-    public Task HelperThatIncRefsAndReturnsItsArgumentGivesANewReference() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task HelperThatIncRefsAndReturnsItsArgumentGivesANewReference() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 static class Refs
 {
     public static Node Retain(Node node)
@@ -149,10 +149,10 @@ class C
         mine.Touch();
         mine.DecRef();
     }
-}");
+}").RunAsync();
 
     [Fact]
-    public Task MethodThatStoresItsParameterInAFieldTakesTheReference() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task MethodThatStoresItsParameterInAFieldTakesTheReference() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Slot : RefObject
 {
     private Node? _content;
@@ -175,10 +175,10 @@ class C
         var other = new Slot(new Node());
         other.DecRef();
     }
-}");
+}").RunAsync();
 
     [Fact]
-    public Task MethodThatIncRefsWhatItStoresKeepsTheCallersReference() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task MethodThatIncRefsWhatItStoresKeepsTheCallersReference() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class Slot : RefObject
 {
     private Node? _content;
@@ -199,7 +199,7 @@ class C
         slot.Share(node);
         node.DecRef();
     }
-}");
+}").RunAsync();
 
     // Shape 12: a C API binding whose own C# helpers are configured like the native calls.
     private const string NativeConfig = @"root = true
@@ -237,7 +237,7 @@ namespace Native
 ";
 
     [Fact]
-    public Task ConfiguredNewReferenceMethodKeepsItsContract() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native + @"
+    public Task ConfiguredNewReferenceMethodKeepsItsContract() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(NativeConfig).WithSource(Native + @"
 class C
 {
     void M(IntPtr borrowed)
@@ -245,10 +245,10 @@ class C
         IntPtr again = Native.Lib.Reopen(borrowed);
         Native.Lib.Release(again);
     }
-}");
+}").RunAsync();
 
     [Fact]
-    public Task ConfiguredRefParameterHandsBackANewReference() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(NativeConfig, Native + @"
+    public Task ConfiguredRefParameterHandsBackANewReference() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(NativeConfig).WithSource(Native + @"
 class C
 {
     void M()
@@ -257,19 +257,19 @@ class C
         Native.Lib.Swap(ref handle);
         Native.Lib.Release(handle);
     }
-}");
+}").RunAsync();
 
     // Shape 6: a reassigned parameter is a local that starts borrowed.
     [Theory]
     [InlineData("if (flag) node = Api.Create(); else node.IncRef(); node.Touch(); node.DecRef();")]
     [InlineData("while (node.Next is not null) node = node.Next; node.Touch();")]
     [InlineData("node = Api.Create(); holder.Child = node;")]
-    public Task ReassignedParameter(string body) => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + $@"
+    public Task ReassignedParameter(string body) => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + $@"
 class C
 {{
     void M(Node node, Holder holder, bool flag)
     {{
         {body}
     }}
-}}");
+}}").RunAsync();
 }

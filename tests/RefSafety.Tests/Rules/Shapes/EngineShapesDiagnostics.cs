@@ -1,6 +1,5 @@
 using System.Linq;
 using System.Threading.Tasks;
-using RefSafety.Analyzers;
 using RefSafety.Analyzers.Rules;
 using Xunit;
 
@@ -10,7 +9,7 @@ namespace RefSafety.Tests.Rules.Shapes;
 public class EngineShapesDiagnostics
 {
     [Fact]
-    public Task TwoIncRefsAndFourReleasesIsOneTooMany() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task TwoIncRefsAndFourReleasesIsOneTooMany() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
@@ -21,12 +20,12 @@ class C
         node.DecRef();
         node.DecRef();
         node.DecRef();
-        {|#0:node.DecRef()|};
+        {|REFS002:node.DecRef()|};
     }
-}", Verify<OwnershipAnalyzer>.Diagnostic(Descriptors.REFS002OverRelease).WithLocation(0).WithArguments("node", "when it is released again at line 32"));
+}").ExpectArguments("node", "when it is released again at line 32").RunAsync();
 
     [Fact]
-    public Task TwoIncRefsAndTwoReleasesStillLeakOne() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task TwoIncRefsAndTwoReleasesStillLeakOne() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
@@ -37,7 +36,7 @@ class C
         node.DecRef();
         node.DecRef();
     {|REFS001:}|}
-}");
+}").RunAsync();
 
     [Fact]
     public Task AmongTenIndependentFlagsTheOnePairThatLeaksIsFoundAndNamed()
@@ -48,19 +47,20 @@ class C
         Api.Inspect(holder.Child!);
         if ({(i == 7 ? "!" : string.Empty)}f{i}) n{i}?.DecRef();"));
         string parameters = string.Join(", ", Enumerable.Range(0, 10).Select(i => $"bool f{i}"));
-        return Verify<OwnershipAnalyzer>.Diagnostics(
-            RuleTestTypes.Source + @"
+        return RuleTest.For<OwnershipAnalyzer>()
+            .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder, " + parameters + @")
     {" + pairs + @"
-    {|#0:}|}
-}",
-            Verify<OwnershipAnalyzer>.Diagnostic(Descriptors.REFS001ReferenceLeak).WithLocation(0).WithArguments("n7", "on the path through line 66 where 'f7' is true"));
+    {|REFS001:}|}
+}")
+            .ExpectArguments("n7", "on the path through line 66 where 'f7' is true")
+            .RunAsync();
     }
 
     [Fact]
-    public Task AUseAfterReleaseDoesNotHideALeakMergingFromAnotherPath() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task AUseAfterReleaseDoesNotHideALeakMergingFromAnotherPath() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(bool early)
@@ -72,19 +72,19 @@ class C
     done:
         Api.Inspect(Holder.Cache!);
     {|REFS001:}|}
-}");
+}").RunAsync();
 
     [Fact]
     public Task TwoThousandLocalsStillFindTheOneLeak()
     {
         string locals = string.Concat(Enumerable.Range(0, 2000).Select(i => $"\n        var n{i} = new Node(); n{i}.Touch();" + (i == 1999 ? string.Empty : $" n{i}.DecRef();")));
-        return Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+        return RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
     {" + locals + @"
     {|REFS001:}|}
-}");
+}").RunAsync();
     }
 
     [Fact]
@@ -104,7 +104,7 @@ class C
             body.Append("} catch (InvalidOperationException) { } finally { Api.Inspect(Holder.Cache!); }\n");
         }
 
-        return Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+        return RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     int M(int stop)
@@ -112,6 +112,6 @@ class C
 " + body + @"
         {|REFS001:return -1;|}
     }
-}");
+}").RunAsync();
     }
 }

@@ -9,7 +9,7 @@ namespace RefSafety.Tests.Rules.Shapes;
 public class EngineShapesValid
 {
     [Fact]
-    public Task TwoIncRefsAndThreeReleasesBalance() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task TwoIncRefsAndThreeReleasesBalance() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
@@ -21,10 +21,10 @@ class C
         node.DecRef();
         node.DecRef();
     }
-}");
+}").RunAsync();
 
     [Fact]
-    public Task SixIncRefsAndSevenReleasesBalance() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task SixIncRefsAndSevenReleasesBalance() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
@@ -34,7 +34,7 @@ class C
         node.IncRef(); node.IncRef(); node.IncRef(); node.IncRef(); node.IncRef(); node.IncRef();
         node.DecRef(); node.DecRef(); node.DecRef(); node.DecRef(); node.DecRef(); node.DecRef(); node.DecRef();
     }
-}");
+}").RunAsync();
 
     [Fact]
     public Task TenIndependentFlagsEachGuardingItsOwnPair()
@@ -45,17 +45,17 @@ class C
         Api.Inspect(holder.Child!);
         if (f{i}) n{i}!.DecRef();"));
         string parameters = string.Join(", ", Enumerable.Range(0, 10).Select(i => $"bool f{i}"));
-        return Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+        return RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder, " + parameters + @")
     {" + pairs + @"
     }
-}");
+}").RunAsync();
     }
 
     [Fact]
-    public Task AReleaseThreeLambdasDownIsACapture() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task AReleaseThreeLambdasDownIsACapture() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
@@ -72,5 +72,5 @@ class C
         };
         outer();
     }
-}");
+}").RunAsync();
 }

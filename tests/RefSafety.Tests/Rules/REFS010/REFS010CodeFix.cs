@@ -202,6 +202,5 @@ public class REFS010CodeFix
             }
             """)
         .Runs()
-        .ExpectLeakFixed()
         .RunAsync();
 }

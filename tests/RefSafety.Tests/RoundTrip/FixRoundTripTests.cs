@@ -30,7 +30,7 @@ public class FixRoundTripTests
     private const int MinimumPrograms = 500;
 
     /// <summary>Diagnostics whose fixes are tried per program (the first ones of a seeded shuffle): keeps the run under a minute.</summary>
-    private const int DiagnosticsPerProgram = 2;
+    private const int DiagnosticsPerProgram = 1;
 
     private static readonly object Gate = new();
 

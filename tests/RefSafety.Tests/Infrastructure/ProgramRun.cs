@@ -153,6 +153,12 @@ public static class ProgramRun
             }
             catch (TargetInvocationException wrapped) when (wrapped.InnerException is { } inner)
             {
+                // Programs that call through reflection wrap again.
+                while (inner is TargetInvocationException { InnerException: { } deeper })
+                {
+                    inner = deeper;
+                }
+
                 exception = Describe(inner);
                 refHeap = IsRefHeapException(inner);
             }

@@ -91,7 +91,17 @@ public sealed class REFS001ReleaseFix : BalanceFix
             return null;
         }
 
-        return editor => editor.InsertBefore(store, BalanceEdits.ConditionalCall(assignment.Left, "DecRef"));
+        // Before the new value's own IncRef when one precedes the store (`_f?.DecRef(); v.IncRef(); _f = v;`), the
+        // shape the analyzer recognizes as a reference handed to the field (between the two it reports a leak of v).
+        StatementSyntax before = store;
+        if (store.Parent is BlockSyntax block && block.Statements.IndexOf(store) is > 0 and var index
+            && block.Statements[index - 1] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0, Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef } } previous
+            && SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right))
+        {
+            before = previous;
+        }
+
+        return editor => editor.InsertBefore(before, BalanceEdits.ConditionalCall(assignment.Left, "DecRef"));
     }
 
     // `list.Add(new Node())`: the new object goes into a `using` local declared just before the statement, released at
@@ -187,9 +197,18 @@ public sealed class REFS001ReleaseFix : BalanceFix
         {
             var scope = (BlockSyntax)current;
             int at = scope.Statements.IndexOf(s => s is LocalDeclarationStatementSyntax local && local.Declaration.Variables.Count == 1 && local.Declaration.Variables[0].Identifier.ValueText == name);
-            if (at < 0 || at == scope.Statements.Count - 1 || scope.Statements[at + 1] is TryStatementSyntax { Finally: not null } && scope.Statements.Count == at + 2)
+            if (at < 0 || at == scope.Statements.Count - 1)
             {
                 return current;
+            }
+
+            // The rest of the block is already a try/finally (whose release the bug lost): the release goes at the
+            // end of that finally, once.
+            if (scope.Statements[at + 1] is TryStatementSyntax { Finally: { } existing } tryStatement && scope.Statements.Count == at + 2)
+            {
+                return existing.Block.Statements.Any(s => s is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax target, Name.Identifier.ValueText: "DecRef" or "Dispose" } } } && target.Identifier.ValueText == name)
+                    ? current
+                    : scope.ReplaceNode(existing.Block, existing.Block.AddStatements(BalanceEdits.Call(SyntaxFactory.IdentifierName(name), "DecRef")).WithAdditionalAnnotations(Formatter.Annotation));
             }
 
             TryStatementSyntax release = SyntaxFactory.TryStatement(

@@ -42,6 +42,32 @@ public sealed class REFS002RemoveExtraReleaseFix : BalanceFix
     private static BalanceEdit? RemoveEdit(SyntaxNode root, Diagnostic diagnostic) =>
         root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax statement }
             && BalanceEdits.StatementInBlock(statement) is not null
+            && !ReleasesAReferenceFromBeforeTheLoop(statement, BalanceEdits.VariableName(diagnostic))
             ? editor => editor.RemoveNode(statement)
             : null;
+
+    /// <summary>
+    /// A release inside a loop of a variable declared before the loop (<c>var b = new B(); do { b.DecRef(); } while (…);</c>):
+    /// it is extra from the second round on, but the first round's release was owed, so removing it would leak. The
+    /// release belongs after the loop; that is the developer's call, and "Remove" is not offered.
+    /// </summary>
+    private static bool ReleasesAReferenceFromBeforeTheLoop(StatementSyntax release, string? name)
+    {
+        if (name is null)
+        {
+            return false;
+        }
+
+        foreach (SyntaxNode loop in release.Ancestors().TakeWhile(n => n is not (MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)))
+        {
+            if (loop is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax &&
+                !loop.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name) &&
+                !(loop is ForEachStatementSyntax each && each.Identifier.ValueText == name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

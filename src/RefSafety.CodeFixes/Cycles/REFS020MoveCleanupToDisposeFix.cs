@@ -15,7 +15,8 @@ using Microsoft.CodeAnalysis.Formatting;
 namespace RefSafety.CodeFixes.Cycles;
 
 /// <summary>
-/// REFS020: "Move cleanup to Dispose". <c>RefObject.Dispose</c> is the release of a reference (it cannot be
+/// REFS020: "Move cleanup to Close() (called before the release)" (named after what it creates: issue 9; equivalence
+/// key <see cref="EquivalenceKey"/>). <c>RefObject.Dispose</c> is the release of a reference (it cannot be
 /// overridden), so the finalizer's body moves into an explicit <c>public void Close()</c> (or
 /// <c>ReleaseResources()</c> when Close is taken) and the <c>OnFinalize</c> override is removed. Where a method
 /// creates the object into a local and releases it (<c>x.DecRef()</c> / <c>x.Dispose()</c>) in the same method, a
@@ -25,7 +26,10 @@ namespace RefSafety.CodeFixes.Cycles;
 [Shared]
 public sealed class REFS020MoveCleanupToDisposeFix : CodeFixProvider
 {
-    private const string Title = "Move cleanup to Dispose";
+    /// <summary>The equivalence key of the action (Fix All applies it to every finalizer in scope).</summary>
+    public const string EquivalenceKey = "MoveCleanupToClose";
+
+    private static string Title(string closeName) => $"Move cleanup to {closeName}() (called before the release)";
 
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("REFS020");
@@ -47,7 +51,7 @@ public sealed class REFS020MoveCleanupToDisposeFix : CodeFixProvider
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
             context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => MoveAsync(context.Document, finalizer, closeName, ct), equivalenceKey: Title),
+                CodeAction.Create(Title(closeName), ct => MoveAsync(context.Document, finalizer, closeName, ct), equivalenceKey: EquivalenceKey),
                 diagnostic);
         }
     }

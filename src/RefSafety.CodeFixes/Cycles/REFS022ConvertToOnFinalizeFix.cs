@@ -60,12 +60,29 @@ public sealed class REFS022ConvertToOnFinalizeFix : CodeFixProvider
                 typeParameterList: null,
                 SyntaxFactory.ParameterList(),
                 constraintClauses: default,
-                destructor.Body,
+                OnLinesOfTheirOwn(destructor.Body),
                 destructor.ExpressionBody,
                 destructor.SemicolonToken)
             .WithLeadingTrivia(destructor.GetLeadingTrivia())
             .WithTrailingTrivia(destructor.GetTrailingTrivia())
             .WithAdditionalAnnotations(Formatter.Annotation);
         return document.WithSyntaxRoot(root.ReplaceNode(destructor, onFinalize));
+    }
+
+    /// <summary>
+    /// A body written on one line (<c>~Node() { Log(); }</c>) gets its braces and each statement on lines of their
+    /// own (issue 9); an empty body stays <c>{ }</c>, a body already on several lines keeps its layout.
+    /// </summary>
+    private static BlockSyntax? OnLinesOfTheirOwn(BlockSyntax? body)
+    {
+        if (body is null || body.Statements.Count == 0 || body.SyntaxTree.GetLineSpan(body.Span).StartLinePosition.Line != body.SyntaxTree.GetLineSpan(body.Span).EndLinePosition.Line)
+        {
+            return body;
+        }
+
+        return SyntaxFactory.Block(body.Statements.Select(s => s.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(SyntaxFactory.ElasticMarker)))
+            .WithOpenBraceToken(SyntaxFactory.Token(SyntaxKind.OpenBraceToken).WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(SyntaxFactory.ElasticMarker))
+            .WithCloseBraceToken(SyntaxFactory.Token(SyntaxKind.CloseBraceToken).WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(body.CloseBraceToken.TrailingTrivia))
+            .WithAdditionalAnnotations(Formatter.Annotation);
     }
 }

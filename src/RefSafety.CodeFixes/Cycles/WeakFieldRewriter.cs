@@ -59,6 +59,14 @@ internal static class WeakFieldRewriter
                     return false;
                 }
 
+                // x.F = v moved a local's reference: its release must follow the local's last use (issue 9: never a
+                // release before a later use); where no statement can take it, the fix is not offered.
+                if (access.Parent is AssignmentExpressionSyntax { Right: IdentifierNameSyntax } store && store.Left == access && store.IsKind(SyntaxKind.SimpleAssignmentExpression) &&
+                    MovedLocal((await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!, store) is { ReleaseAfter: null })
+                {
+                    return false;
+                }
+
                 if (DereferencedInChain(access) is not null &&
                     ConditionalChainSplitter.Split(name, (await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!) is null)
                 {
@@ -215,15 +223,15 @@ internal static class WeakFieldRewriter
             case AssignmentExpressionSyntax assignment when assignment.Left == access && assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
                 if (!IsNull(assignment.Right))
                 {
-                    bool hadIncRef = RemovePrecedingIncRef(editor, assignment);
+                    bool hadIncRef = RemoveIncRefForTheField(editor, assignment);
                     string value = WeakValue(model, names, assignment.Right, weakType, "__0");
                     editor.ReplaceNode(assignment.Right, (current, _) => Fill(value, (ExpressionSyntax)current).WithTriviaFrom(current));
 
-                    // A plain store without IncRef moved the caller's reference into the field. A weak field takes no
-                    // reference, so the moved one must be released here or it would leak.
-                    if (!hadIncRef && assignment.Right is IdentifierNameSyntax moved && StoreStatement(assignment) is { } store)
+                    // A plain store without IncRef moved a local's reference into the field. A weak field takes no
+                    // reference, so the moved one must be released, after the local's last use, or it would leak.
+                    if (!hadIncRef && MovedLocalRelease(model, assignment) is { } releaseAfter)
                     {
-                        editor.InsertAfter(store, Release(model, moved).WithAdditionalAnnotations(Formatter.Annotation));
+                        editor.InsertAfter(releaseAfter, OnItsOwnLine(Release(model, (ExpressionSyntax)assignment.Right)));
                     }
                 }
 
@@ -238,10 +246,13 @@ internal static class WeakFieldRewriter
                 RewriteRefFieldCall(editor, model, names, invocation, method, weakType);
                 return;
             case MemberAccessExpressionSyntax or ElementAccessExpressionSyntax when IsDereferenced(access):
-                // x.F.Name: a dead target fails with a clear message rather than a NullReferenceException.
-                editor.ReplaceNode(access, (current, _) => Fill(
-                    $"(__0?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))",
-                    (ExpressionSyntax)current).WithTriviaFrom(current));
+                // x.F.Name: a dead target fails with a clear message rather than a NullReferenceException, where
+                // that throw leaks nothing; where the function holds references of its own (a throw there would
+                // leak them), the read stays an expression without a throw path: x.F!.Target!.Name.
+                string template = HoldsReferences(model, access)
+                    ? "__0!.Target!"
+                    : $"(__0?.Target ?? throw new System.InvalidOperationException(\"The target of the weak reference '{fieldName}' was released.\"))";
+                editor.ReplaceNode(access, (current, _) => Fill(template, (ExpressionSyntax)current).WithTriviaFrom(current));
                 return;
             default:
                 // Any other read is the borrowed target, null once it died: x.F?.Target, x?.F?.Target, x?.F?.Target?.Name.
@@ -396,6 +407,165 @@ internal static class WeakFieldRewriter
                 });
                 break;
         }
+    }
+
+    /// <summary>
+    /// Removes the <c>v.IncRef();</c> made for the field: the statement right before the store, or right after it
+    /// (<c>leaf.Parent = root; root.IncRef();</c>, issue 9). True if there was one.
+    /// </summary>
+    private static bool RemoveIncRefForTheField(SyntaxEditor editor, AssignmentExpressionSyntax assignment)
+    {
+        if (RemovePrecedingIncRef(editor, assignment))
+        {
+            return true;
+        }
+
+        if (FollowingIncRef(assignment) is { } following)
+        {
+            editor.RemoveNode(following, SyntaxRemoveOptions.KeepNoTrivia);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The statement <c>v.IncRef();</c> right after the statement <c>x.F = v;</c>, else null.</summary>
+    private static StatementSyntax? FollowingIncRef(AssignmentExpressionSyntax assignment)
+    {
+        if (StoreStatement(assignment) is not { Parent: BlockSyntax block } statement)
+        {
+            return null;
+        }
+
+        int index = block.Statements.IndexOf(statement);
+        return index + 1 < block.Statements.Count && block.Statements[index + 1] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call } next &&
+            call.Expression switch
+            {
+                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef => SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right),
+                IdentifierNameSyntax { Identifier.ValueText: "IncRef" } => assignment.Right.IsKind(SyntaxKind.ThisExpression),
+                _ => false,
+            }
+            ? next
+            : null;
+    }
+
+    /// <summary>
+    /// For a plain store of a local without an IncRef for the field (<c>x.F = v;</c> moved v's reference into it): the
+    /// statement after which the fix releases v, the last statement of the store's block that mentions v. Null when
+    /// nothing is to be released (the value is not a local, the IncRef is there) or when no release can be placed
+    /// there without a later use following it (v is used after the block, or its last use leaves the function):
+    /// <see cref="CanRewriteAsync"/> then does not offer the fix.
+    /// </summary>
+    private static StatementSyntax? MovedLocalRelease(SemanticModel model, AssignmentExpressionSyntax assignment) =>
+        MovedLocal(model, assignment) is { } moved ? moved.ReleaseAfter : null;
+
+    private static (ILocalSymbol Local, StatementSyntax? ReleaseAfter)? MovedLocal(SemanticModel model, AssignmentExpressionSyntax assignment)
+    {
+        if (assignment.Right is not IdentifierNameSyntax value || model.GetSymbolInfo(value).Symbol is not ILocalSymbol local ||
+            PrecedingIncRef(assignment) is not null || FollowingIncRef(assignment) is not null)
+        {
+            return null;
+        }
+
+        if (StoreStatement(assignment) is not { Parent: BlockSyntax block } store)
+        {
+            return (local, null);
+        }
+
+        int index = block.Statements.IndexOf(store);
+        StatementSyntax last = store;
+        foreach (StatementSyntax later in block.Statements.Skip(index + 1))
+        {
+            if (Mentions(model, later, local))
+            {
+                last = later;
+            }
+        }
+
+        // Any mention after the block (an enclosing block's later statements, a loop's next round) is out of reach.
+        SyntaxNode? function = block.Ancestors().FirstOrDefault(IsFunction) ?? block.SyntaxTree.GetRoot();
+        bool usedAfterBlock = function.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n =>
+            n.SpanStart >= block.Span.End && n.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n).Symbol, local));
+        bool inLoop = block.Ancestors().TakeWhile(n => !IsFunction(n)).Any(n => n is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax);
+        if (usedAfterBlock || inLoop || last is ReturnStatementSyntax or ThrowStatementSyntax || last != store && last.DescendantNodes().Any(n => n is ReturnStatementSyntax or ThrowStatementSyntax))
+        {
+            return (local, null);
+        }
+
+        return (local, last);
+    }
+
+    private static bool Mentions(SemanticModel model, SyntaxNode node, ILocalSymbol local) =>
+        node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n).Symbol, local));
+
+    private static bool IsFunction(SyntaxNode node) =>
+        node is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or ArrowExpressionClauseSyntax;
+
+    /// <summary>
+    /// True when the function around <paramref name="node"/> declares a local of a RefObject type or takes a
+    /// <c>[StealsReference]</c> parameter: it may own references there, and a throw added there would leak them.
+    /// (Pattern and foreach variables only borrow: the chain splitter's <c>node is { } tree</c> owns nothing.)
+    /// </summary>
+    private static bool HoldsReferences(SemanticModel model, SyntaxNode node)
+    {
+        INamedTypeSymbol? refObject = model.Compilation.GetTypeByMetadataName("RefHeap.RefObject");
+        if (refObject is null)
+        {
+            return false;
+        }
+
+        SyntaxNode? function = node.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or BasePropertyDeclarationSyntax);
+        IEnumerable<SyntaxNode> scope = function is null
+            ? node.SyntaxTree.GetRoot().ChildNodes().OfType<GlobalStatementSyntax>()
+            : new[] { function };
+        foreach (SyntaxNode declaration in scope.SelectMany(s => s.DescendantNodesAndSelf()))
+        {
+            ISymbol? symbol = declaration switch
+            {
+                VariableDeclaratorSyntax { Parent.Parent: not FieldDeclarationSyntax and not EventFieldDeclarationSyntax } => model.GetDeclaredSymbol(declaration),
+                ParameterSyntax parameter when parameter.AttributeLists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString().Contains("StealsReference")) => model.GetDeclaredSymbol(declaration),
+                _ => null,
+            };
+            ITypeSymbol? type = symbol switch
+            {
+                ILocalSymbol local => local.Type,
+                IParameterSymbol parameter => parameter.Type,
+                _ => null,
+            };
+            for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(t, refObject))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An inserted statement on a line of its own: elastic line ends let the formatter break around it.</summary>
+    private static StatementSyntax OnItsOwnLine(StatementSyntax statement) =>
+        statement.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(SyntaxFactory.ElasticMarker).WithAdditionalAnnotations(Formatter.Annotation);
+
+    /// <summary>The statement <c>v.IncRef();</c> right before the statement storing <c>v</c>, else null.</summary>
+    private static StatementSyntax? PrecedingIncRef(AssignmentExpressionSyntax assignment)
+    {
+        if (StoreStatement(assignment) is not { Parent: BlockSyntax block } statement)
+        {
+            return null;
+        }
+
+        int index = block.Statements.IndexOf(statement);
+        return index > 0 && block.Statements[index - 1] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call } previous &&
+            call.Expression switch
+            {
+                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef => SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right),
+                IdentifierNameSyntax { Identifier.ValueText: "IncRef" } => assignment.Right.IsKind(SyntaxKind.ThisExpression),
+                _ => false,
+            }
+            ? previous
+            : null;
     }
 
     /// <summary>

@@ -255,6 +255,8 @@ public sealed partial class RuleTestBuilder
             Dictionary<string, List<string>> after = await AllRulesAsync(ParseAll(_fixed).Select(p => p.Parsed.Plain), libraries);
             Assert.True(after.Count == 0, "The fixed code raises " + string.Join("; ", after.SelectMany(a => a.Value.Select(m => a.Key + ": " + m))));
         }
+
+        await CheckExecutionAsync(parsed, libraries);
     }
 
     private static List<(string Path, Markup.Parsed Parsed)> ParseAll(List<(string Path, string Source)> sources)

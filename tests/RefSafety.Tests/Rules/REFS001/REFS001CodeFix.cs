@@ -181,8 +181,8 @@ class Owner : RefObject
 
     public void Replace(Node next)
     {
-        next.IncRef();
         this._current?.DecRef();
+        next.IncRef();
         this._current = next;
     }
 }")

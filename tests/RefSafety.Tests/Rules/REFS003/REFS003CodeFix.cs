@@ -38,5 +38,6 @@ class C
         return unrelated;
     }
 }")
+        .WithEntryPoint("Console.WriteLine(typeof(C).GetMethod(\"M\", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.Invoke(new C(), null));")
         .RunAsync();
 }

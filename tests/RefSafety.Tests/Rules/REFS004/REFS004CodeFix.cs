@@ -51,5 +51,18 @@ class C
         Api.Consume(borrowed);
     }
 }")
+        .WithEntryPoint("""
+            var flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+            var c = new C();
+            var holder = new Holder();
+            var node = new Node();
+            typeof(C).GetMethod("Store", flags)!.Invoke(c, new object[] { holder, node });
+            holder.DecRef();
+            var shared = (Node)typeof(C).GetMethod("Share", flags)!.Invoke(c, new object[] { node })!;
+            shared.DecRef();
+            typeof(C).GetMethod("Give", flags)!.Invoke(c, new object[] { node });
+            Console.WriteLine("all three calls returned");
+            node.DecRef();
+            """)
         .RunAsync();
 }

@@ -149,4 +149,58 @@ public class REFS010CodeFix
             .ExpectSilentAfterFix()
             .RunAsync();
     }
+
+    private const string TreeProgram = """
+        using System;
+        using RefHeap;
+
+        class Tree : RefObject
+        {
+            public RefList<Tree> Children = new();
+            public Tree? Parent;
+            public string Name = "";
+        }
+
+        """;
+
+    // Issue 9: on balanced code the fix inserted `root.DecRef();` before `root.IncRef();` and the program threw
+    // ReleasedObjectException. The IncRef was made for the field; a weak field needs none, so it goes.
+    [Fact]
+    public Task BalancedStoreWithIncRefAfterItLosesTheIncRefAndRunsTheSame() => RuleTest.For<REFS010StrongCycleCreatedAnalyzer>()
+        .WithNullable()
+        .WithSource(TreeProgram + """
+            static class Program
+            {
+                static void Main()
+                {
+                    var root = new Tree { Name = "root" };
+                    var leaf = new Tree { Name = "leaf" };
+                    root.Children.Add(leaf);
+                    {|REFS010:leaf.Parent = root|};
+                    root.IncRef();
+                    Console.WriteLine(leaf.Name + " under " + leaf.Parent.Name);
+                    leaf.DecRef();
+                    root.DecRef();
+                }
+            }
+            """)
+        .WithFix<MakeWeakReferenceFix>()
+        .AnyMessage()
+        .ExpectFixed(TreeProgram.Replace("public Tree? Parent;", "public WeakRef<Tree>? Parent;") + """
+            static class Program
+            {
+                static void Main()
+                {
+                    var root = new Tree { Name = "root" };
+                    var leaf = new Tree { Name = "leaf" };
+                    root.Children.Add(leaf);
+                    leaf.Parent = new WeakRef<Tree>(root);
+                    Console.WriteLine(leaf.Name + " under " + leaf.Parent!.Target!.Name);
+                    leaf.DecRef();
+                    root.DecRef();
+                }
+            }
+            """)
+        .Runs()
+        .RunAsync();
 }

@@ -128,7 +128,7 @@ public class REFS020MoveCleanupCodeFix
         RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
             .WithSource(Source)
             .ExpectArguments("Handle", "can be held by a strong reference cycle through Tree.File")
-            .WithFix<REFS020MoveCleanupToDisposeFix>("Move cleanup to Dispose")
+            .WithFix<REFS020MoveCleanupToDisposeFix>(REFS020MoveCleanupToDisposeFix.EquivalenceKey)
             .ExpectFixed(Fixed)
             .RunAsync();
 }

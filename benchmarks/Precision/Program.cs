@@ -71,10 +71,12 @@ internal static class Program
                 "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;", parse, Path.Combine(corpus, "obj", "GlobalUsings.g.cs")));
         }
 
+        // RefHeap only where the corpus uses it, as a real project would reference it (the analyzers do less without it).
+        bool usesRefHeap = trees.Any(tree => tree.GetRoot().DescendantNodes().OfType<UsingDirectiveSyntax>().Any(u => u.Name?.ToString() == "RefHeap"));
         string refHeap = typeof(RefHeap.RefObject).Assembly.Location;
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
-            .Append(refHeap)
+            .Concat(usesRefHeap ? new[] { refHeap } : Array.Empty<string>())
             .Distinct(StringComparer.Ordinal)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToList();

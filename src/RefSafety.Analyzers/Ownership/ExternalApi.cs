@@ -35,6 +35,7 @@ internal sealed class ExternalApi
     private readonly HashSet<string> _borrowedViews;
     private readonly HashSet<string> _mentioned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _mentionedMembers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _identifiers = new(StringComparer.Ordinal);
     private readonly bool _safeHandles;
 
     private static readonly string[] Keys = { "refsafety.increment_methods", "refsafety.decrement_methods", "refsafety.new_reference_methods", "refsafety.borrowed_reference_methods", "refsafety.stealing_parameters", "refsafety.borrowed_views", "refsafety.presets" };
@@ -74,6 +75,10 @@ internal sealed class ExternalApi
             _mentioned.Add(member);
             // "Type..ctor": the member is ".ctor", dot included.
             _mentionedMembers.Add(member.EndsWith("..ctor", StringComparison.Ordinal) ? ".ctor" : member.Substring(member.LastIndexOf('.') + 1));
+
+            // What source must spell to name it: a method's or property's simple name, a constructor's type name.
+            string named = member.EndsWith("..ctor", StringComparison.Ordinal) ? member.Substring(0, member.Length - "..ctor".Length) : member;
+            _identifiers.Add(named.Substring(named.LastIndexOf('.') + 1));
         }
     }
 
@@ -93,6 +98,31 @@ internal sealed class ExternalApi
         }
 
         return values.Count == 0 ? None : new ExternalApi(values);
+    }
+
+    /// <summary>
+    /// Whether a body's source may name a configured API (an identifier spelled like one of its members or
+    /// constructors' types; under the safehandle preset, any <c>new</c> or using of a SafeHandle). Syntax only, so that
+    /// a project with no RefHeap pays nothing for the many bodies that name no API: an over-approximation (a local of
+    /// the same name passes), never an under-one for code that calls the API directly.
+    /// </summary>
+    public bool MayBeNamedIn(SyntaxNode body)
+    {
+        foreach (SyntaxNode node in body.DescendantNodes())
+        {
+            if (node is Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax name && _identifiers.Contains(name.Identifier.ValueText))
+            {
+                return true;
+            }
+
+            if (_safeHandles && node is Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.UsingStatementSyntax
+                or Microsoft.CodeAnalysis.CSharp.Syntax.LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A handle the configured APIs count: IntPtr/nint, or a SafeHandle under the safehandle preset.</summary>

@@ -36,48 +36,85 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
         {
             // Resolved once per compilation; null (and no further work) when RefHeap is not referenced.
             OwnershipModel? model = OwnershipModel.TryCreate(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
-            if (model is not null)
+            if (model is null)
             {
-                // The .editorconfig APIs of each file, read once per file.
-                var apis = new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, ExternalApi>();
-                start.RegisterOperationBlockAction(block =>
-                    AnalyzeBlock(block, model, apis.GetOrAdd(block.FilterTree, tree => ExternalApi.From(block.Options.AnalyzerConfigOptionsProvider.GetOptions(tree)))));
+                return;
+            }
+
+            // The .editorconfig APIs of each file, read once per file.
+            var apis = new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, ExternalApi>();
+            ExternalApi ApiOf(SyntaxTree tree, AnalyzerOptions options) => apis.GetOrAdd(tree, t => ExternalApi.From(options.AnalyzerConfigOptionsProvider.GetOptions(t)));
+            if (model.Symbols is not null)
+            {
+                start.RegisterOperationBlockAction(block => AnalyzeBlock(block, model, ApiOf(block.FilterTree, block.Options)));
+            }
+            else
+            {
+                // Only configured APIs, no RefHeap: most bodies name none of them, which their syntax tells. An operation
+                // block action would have the driver build every body's operation tree first; a code block action
+                // builds one only for the bodies that may name an API.
+                start.RegisterCodeBlockAction(block => AnalyzeCodeBlock(block, model, ApiOf(block.CodeBlock.SyntaxTree, block.Options)));
             }
         });
     }
 
     private static void AnalyzeBlock(OperationBlockAnalysisContext context, OwnershipModel model, ExternalApi api)
     {
-        if (context.OwningSymbol is not IMethodSymbol method || api.Increments(method) is not null || api.Decrements(method) is not null)
+        if (context.OwningSymbol is IMethodSymbol method)
+        {
+            foreach (IOperation root in context.OperationBlocks)
+            {
+                AnalyzeBody(root, method, model, api, context.GetControlFlowGraph, context.ReportDiagnostic, context.CancellationToken);
+            }
+        }
+    }
+
+    private static void AnalyzeCodeBlock(CodeBlockAnalysisContext context, OwnershipModel model, ExternalApi api)
+    {
+        if (context.OwningSymbol is IMethodSymbol method && api.TracksHandles && api.MayBeNamedIn(context.CodeBlock)
+            && context.SemanticModel.GetOperation(context.CodeBlock, context.CancellationToken) is { } root)
+        {
+            AnalyzeBody(root, method, model, api, body => GraphOf(body, context.CancellationToken), context.ReportDiagnostic, context.CancellationToken);
+        }
+    }
+
+    private static ControlFlowGraph? GraphOf(IOperation body, System.Threading.CancellationToken cancellationToken) => body switch
+    {
+        IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
+        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
+        IBlockOperation { Parent: null } block => ControlFlowGraph.Create(block, cancellationToken),
+        _ => null,
+    };
+
+    private static void AnalyzeBody(IOperation root, IMethodSymbol method, OwnershipModel model, ExternalApi api, System.Func<IOperation, ControlFlowGraph?> graphOf, System.Action<Diagnostic> report, System.Threading.CancellationToken cancellationToken)
+    {
+        if (api.Increments(method) is not null || api.Decrements(method) is not null)
         {
             return; // a configured count method is the primitive itself: trusted, like RefObject.IncRef (Clang's trusted implementation)
         }
 
-        foreach (IOperation root in context.OperationBlocks)
+        if (root is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation))
         {
-            if (root is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation))
-            {
-                continue;
-            }
+            return;
+        }
 
-            // Most bodies of a project never touch a counted reference: decide that on the operation tree, which
-            // the driver has already built, before asking for a control flow graph (the expensive part).
-            OwnershipBodyScan scan = OwnershipBodyScan.Of(FlowGraph.TopOf(root), method, model, api);
-            if (!scan.MayFind)
-            {
-                continue;
-            }
+        // Most bodies of a project never touch a counted reference: decide that on the operation tree before asking
+        // for a control flow graph (the expensive part).
+        OwnershipBodyScan scan = OwnershipBodyScan.Of(FlowGraph.TopOf(root), method, model, api);
+        if (!scan.MayFind || graphOf(root) is not { } body)
+        {
+            return;
+        }
 
-            foreach ((ControlFlowGraph graph, IMethodSymbol function) in FlowGraph.WithNestedGraphs(context.GetControlFlowGraph(root), method, scan.HasLambdas, context.CancellationToken))
-            {
-                OwnershipEvents events = OwnershipFlow.Analyze(graph, model, api, function, context.CancellationToken);
-                REFS001ReferenceLeak.Report(events, context.ReportDiagnostic);
-                REFS002OverRelease.Report(events, context.ReportDiagnostic);
-                REFS003UseAfterRelease.Report(events, context.ReportDiagnostic);
-                REFS004BorrowedEscapes.Report(events, context.ReportDiagnostic);
-                REFS005BrokenContract.Report(events, context.ReportDiagnostic);
-                REFS007SafeHandleAddRefNotGuarded.Report(events, context.ReportDiagnostic);
-            }
+        foreach ((ControlFlowGraph graph, IMethodSymbol function) in FlowGraph.WithNestedGraphs(body, method, scan.HasLambdas, cancellationToken))
+        {
+            OwnershipEvents events = OwnershipFlow.Analyze(graph, model, api, function, cancellationToken);
+            REFS001ReferenceLeak.Report(events, report);
+            REFS002OverRelease.Report(events, report);
+            REFS003UseAfterRelease.Report(events, report);
+            REFS004BorrowedEscapes.Report(events, report);
+            REFS005BrokenContract.Report(events, report);
+            REFS007SafeHandleAddRefNotGuarded.Report(events, report);
         }
     }
 }

@@ -61,6 +61,7 @@ public sealed partial class RuleTestBuilder
     private LanguageVersion? _languageVersion;
     private bool _nullable;
     private bool _unsafe;
+    private bool _withoutRefHeap;
     private CodeFixProvider? _fix;
     private string? _equivalenceKey;
     private List<(string Path, string Source)>? _fixed;
@@ -121,6 +122,13 @@ public sealed partial class RuleTestBuilder
     public RuleTestBuilder WithLanguageVersion(LanguageVersion version)
     {
         _languageVersion = version;
+        return this;
+    }
+
+    /// <summary>Compiles without the RefHeap reference: a project that only configures another refcount API.</summary>
+    public RuleTestBuilder WithoutRefHeap()
+    {
+        _withoutRefHeap = true;
         return this;
     }
 
@@ -350,7 +358,11 @@ public sealed partial class RuleTestBuilder
         test.ReferenceAssemblies = TestReferences.Framework;
         foreach (SolutionState s in States(test))
         {
-            s.AdditionalReferences.Add(TestReferences.RefHeap);
+            if (!_withoutRefHeap)
+            {
+                s.AdditionalReferences.Add(TestReferences.RefHeap);
+            }
+
             s.AdditionalReferences.AddRange(libraries);
             if (_editorConfig is not null)
             {

@@ -65,7 +65,7 @@ class C
         .RunAsync();
 
     [Fact]
-    public Task LeakOnTheErrorPath() => RuleTest.For<OwnershipAnalyzer>()
+    public Task LeakOnTheErrorPath() => RuleTest.For<OwnershipAnalyzer>().WithoutRefHeap()
         .WithEditorConfig(EditorConfig)
         .WithSource(Binding + @"
 class C
@@ -84,7 +84,7 @@ class C
         .RunAsync();
 
     [Fact]
-    public Task DecrefOfABorrowedItemAndOfAStolenOne() => RuleTest.For<OwnershipAnalyzer>()
+    public Task DecrefOfABorrowedItemAndOfAStolenOne() => RuleTest.For<OwnershipAnalyzer>().WithoutRefHeap()
         .WithEditorConfig(EditorConfig)
         .WithSource(Binding + @"
 class C
@@ -110,7 +110,7 @@ public class PresetTests
     private const string Presets = "root = true\n\n[*.cs]\nrefsafety.presets = safehandle, com\n";
 
     [Fact]
-    public Task SafeHandleReleaseConditionedOnTheSuccessFlag() => RuleTest.For<OwnershipAnalyzer>()
+    public Task SafeHandleReleaseConditionedOnTheSuccessFlag() => RuleTest.For<OwnershipAnalyzer>().WithoutRefHeap()
         .WithEditorConfig(Presets)
         .WithSource(@"
 using System;
@@ -183,7 +183,7 @@ class C
         .RunAsync();
 
     [Fact]
-    public Task ComReferences() => RuleTest.For<OwnershipAnalyzer>()
+    public Task ComReferences() => RuleTest.For<OwnershipAnalyzer>().WithoutRefHeap()
         .WithEditorConfig(Presets)
         .WithSource(@"
 using System;
@@ -217,7 +217,7 @@ class C
         .RunAsync();
 
     [Fact]
-    public Task QueryInterfaceHandsBackANewReferenceOnSuccess() => RuleTest.For<OwnershipAnalyzer>()
+    public Task QueryInterfaceHandsBackANewReferenceOnSuccess() => RuleTest.For<OwnershipAnalyzer>().WithoutRefHeap()
         .WithEditorConfig(Presets)
         .WithSource(@"
 using System;

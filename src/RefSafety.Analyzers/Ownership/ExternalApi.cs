@@ -204,7 +204,13 @@ internal sealed class ExternalApi
         return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
     }
 
-    public bool Steals(IMethodSymbol method, int ordinal) => _stolenArguments.Count > 0 && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")");
+    /// <summary>
+    /// The configured method steals its argument at <paramref name="ordinal"/>. `Type..ctor(0)` names every overload,
+    /// so only an overload whose parameter there is a handle takes one (`PyInt(int)` chaining to `PyInt(IntPtr)` does not).
+    /// </summary>
+    public bool Steals(IMethodSymbol method, int ordinal) =>
+        _stolenArguments.Count > 0 && ordinal < method.Parameters.Length && IsHandle(method.Parameters[ordinal].Type)
+            && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")");
 
     private static int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
         names.Count == 0 || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;

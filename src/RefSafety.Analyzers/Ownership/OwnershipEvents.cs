@@ -190,6 +190,7 @@ internal sealed class EscapeRoute
     public enum EscapeKind
     {
         StoredInField,
+        StoredInMemory,
         PassedToStealingParameter,
         ReturnedAsNew,
         HandedOutThroughOut,
@@ -204,6 +205,8 @@ internal sealed class EscapeRoute
     public string? Method { get; }
 
     public static EscapeRoute Field(string field) => new(EscapeKind.StoredInField, field, null);
+
+    public static EscapeRoute Memory(string method) => new(EscapeKind.StoredInMemory, method, null);
 
     public static EscapeRoute StealingParameter(string parameter, string method) => new(EscapeKind.PassedToStealingParameter, parameter, method);
 

@@ -100,16 +100,7 @@ internal sealed partial class OwnershipFlow
             return true;
         }
 
-        (IOperation? tested, bool nullWhenTrue) = condition switch
-        {
-            IIsNullOperation nullCheck => (nullCheck.Operand, true),
-            IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, true),
-            IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, false),
-            IIsPatternOperation { Pattern: IConstantPatternOperation c } p when IsNullLiteral(c.Value) => (p.Value, true),
-            IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation c } } p when IsNullLiteral(c.Value) => (p.Value, false),
-            IIsPatternOperation { Pattern: IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation } p => (p.Value, false),
-            _ => (null, false),
-        };
+        (IOperation? tested, bool nullWhenTrue) = NullTest(condition) is { } test ? (test.Tested, test.NullWhenTrue) : (null, false);
         if (Unwrap(condition) is ILocalReferenceOperation success && _successFlags.TryGetValue(success.Local, out int handle) && !isTrue)
         {
             // The add-ref failed on this side: the reference it would have added does not exist.
@@ -154,18 +145,69 @@ internal sealed partial class OwnershipFlow
         }
     }
 
+    /// <summary>
+    /// What a condition tests for null, and whether it is true when that is null: <c>x == null</c>, <c>x is null</c>,
+    /// <c>x is not null</c>, <c>x is T t</c>, and for handles <c>p == IntPtr.Zero</c> or <c>p != 0</c>.
+    /// </summary>
+    private static (IOperation Tested, bool NullWhenTrue)? NullTest(IOperation condition) => Unwrap(condition) switch
+    {
+        IIsNullOperation nullCheck => (nullCheck.Operand, true),
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, true),
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } b when IsNullLiteral(b.RightOperand) => (b.LeftOperand, false),
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } b when IsNullLiteral(b.LeftOperand) => (b.RightOperand, true),
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } b when IsNullLiteral(b.LeftOperand) => (b.RightOperand, false),
+        IIsPatternOperation { Pattern: IConstantPatternOperation c } p when IsNullLiteral(c.Value) => (p.Value, true),
+        IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation c } } p when IsNullLiteral(c.Value) => (p.Value, false),
+        IIsPatternOperation { Pattern: IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation } p => (p.Value, false),
+        _ => null,
+    };
+
+    /// <summary>The variable operand of a null test (not a use of the object), or null.</summary>
+    private static IOperation? NullTested(IOperation operation) =>
+        operation is IIsNullOperation or IBinaryOperation or IIsPatternOperation { Pattern: IConstantPatternOperation or INegatedPatternOperation } && NullTest(operation) is { } test
+            ? test.Tested
+            : null;
+
     private static bool IsNullLiteral(IOperation operation) =>
         Unwrap(operation) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation
-            or IFieldReferenceOperation { Field: { Name: "Zero", ContainingType.SpecialType: SpecialType.System_IntPtr } };
+            or IFieldReferenceOperation { Field: { Name: "Zero", ContainingType.SpecialType: SpecialType.System_IntPtr } }
+            // A handle compared with 0 (`p != 0` on an nint, `(IntPtr)0`): the null handle.
+            or { Type.SpecialType: SpecialType.System_IntPtr, ConstantValue: { HasValue: true, Value: 0 or 0L } }
+            or ILiteralOperation { ConstantValue: { HasValue: true, Value: 0 }, Parent: IBinaryOperation { LeftOperand.Type.SpecialType: SpecialType.System_IntPtr } or IConversionOperation { Type.SpecialType: SpecialType.System_IntPtr } };
+
+    /// <summary>
+    /// `int hr = QueryInterface(p, ref iid, out q);` … `if (hr == 0)`: a status local keeps the call it was assigned
+    /// from, when that call hands references back through out parameters, so testing it later tells the same as
+    /// testing the call inline. A side table like the attempt flags: the last assignment wins.
+    /// </summary>
+    private void RememberStatus(ILocalSymbol status, IOperation value)
+    {
+        if (Unwrap(value) is IInvocationOperation call && call.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Out or RefKind.Ref))
+        {
+            _statusCalls[status] = call;
+        }
+        else
+        {
+            _statusCalls.Remove(status);
+        }
+    }
+
+    /// <summary>The call an operand tests: the call itself, or the call a status local was assigned from.</summary>
+    private IInvocationOperation? StatusCall(IOperation operand) => Unwrap(operand) switch
+    {
+        IInvocationOperation call => call,
+        ILocalReferenceOperation { Local: var status } when _statusCalls.TryGetValue(status, out IInvocationOperation? call) => call,
+        _ => null,
+    };
 
     /// <summary>
     /// A call tested for success (a bool result, or an HRESULT compared with 0), and whether it succeeded on the
     /// side where the condition is <paramref name="isTrue"/>.
     /// </summary>
-    private static (IInvocationOperation Call, bool Succeeded)? Attempt(IOperation condition, bool isTrue) => Unwrap(condition) switch
+    private (IInvocationOperation Call, bool Succeeded)? Attempt(IOperation condition, bool isTrue) => Unwrap(condition) switch
     {
         IInvocationOperation call => (call, isTrue),
-        IBinaryOperation { RightOperand.ConstantValue: { HasValue: true, Value: 0 } } test when Unwrap(test.LeftOperand) is IInvocationOperation call => test.OperatorKind switch
+        IBinaryOperation { RightOperand.ConstantValue: { HasValue: true, Value: 0 } } test when StatusCall(test.LeftOperand) is { } call => test.OperatorKind switch
         {
             BinaryOperatorKind.Equals or BinaryOperatorKind.GreaterThanOrEqual => (call, isTrue),
             BinaryOperatorKind.NotEquals or BinaryOperatorKind.LessThan => (call, !isTrue),

@@ -96,6 +96,10 @@ internal sealed partial class OwnershipFlow
     private void Assign(ISimpleAssignmentOperation assignment, RefState[] state)
     {
         IOperation target = assignment.Target;
+        if (Unwrap(target) is ILocalReferenceOperation { Local: var status } && !_variables.ContainsKey(status))
+        {
+            RememberStatus(status, assignment.Value);
+        }
         if (Unwrap(target) is IDiscardOperation)
         {
             Drop(assignment.Value, state);
@@ -403,6 +407,18 @@ internal sealed partial class OwnershipFlow
         state[variable] = state[variable].GiveUp(RefState.Released);
     }
 
+    /// <summary>The value parameter of <c>Marshal.WriteIntPtr</c>: a store into native memory.</summary>
+    private static bool IsNativeStore(IMethodSymbol method, IParameterSymbol parameter) =>
+        method.Name == "WriteIntPtr" && parameter.Ordinal == method.Parameters.Length - 1 && method.Parameters.Length > 1
+            && method.ContainingType.ToDisplayString() == "System.Runtime.InteropServices.Marshal";
+
+    /// <summary>The item parameter of a generic collection's Add/Push/Enqueue/Insert (its element type is the parameter's).</summary>
+    private bool IsCollectionAdd(IMethodSymbol method, IParameterSymbol parameter) =>
+        method.Name is "Add" or "Push" or "Enqueue" or "Insert" or "TryAdd"
+            && method.ContainingType is { IsGenericType: true } collection
+            && collection.TypeArguments.Any(t => SymbolEqualityComparer.Default.Equals(t, parameter.Type))
+            && IsTracked(parameter.Type);
+
     /// <summary>How a message names a callee: its name, or <c>new T</c> for a constructor.</summary>
     private static string CalleeName(IMethodSymbol method) =>
         method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.Name;
@@ -413,7 +429,20 @@ internal sealed partial class OwnershipFlow
         {
             if (argument.Parameter is { } parameter && Steals(method, parameter))
             {
-                MoveOut(argument.Value, state, RefState.Released, EscapeRoute.StealingParameter(parameter.Name, CalleeName(method)));
+                // A constructor keeps what it takes alive in the new object; any other stealing call may free it.
+                RefState lastLeaves = method.MethodKind == MethodKind.Constructor ? RefState.Borrowed : RefState.Released;
+                MoveOut(argument.Value, state, lastLeaves, EscapeRoute.StealingParameter(parameter.Name, CalleeName(method)));
+            }
+            else if (argument.Parameter is { } slot && _api.TracksHandles && IsNativeStore(method, slot))
+            {
+                // `Marshal.WriteIntPtr(obj, offset, value)` fills a slot of a native object: a store, like a field's.
+                MoveOut(argument.Value, state, RefState.Borrowed, EscapeRoute.Memory(method.Name));
+            }
+            else if (argument.Parameter is { } item && IsCollectionAdd(method, item) && VariableOf(argument.Value) is var kept and >= 0 && !IsField(kept))
+            {
+                // A reference kept in a local collection (`toRelease.Add(h)`) is released from it later, which the
+                // analysis does not follow: it leaves the analysis rather than be reported as leaked.
+                state[Owner(kept, state)] = RefState.Escaped;
             }
             else if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && VariableOf(argument.Value) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
             {
@@ -425,7 +454,13 @@ internal sealed partial class OwnershipFlow
                 // An out parameter, or a ref parameter configured to hand back a new reference (`Type.Method(index)`):
                 // what the variable holds afterwards is what the callee put there.
                 CheckOverwrittenLocal(received, argument, state);
-                state[received] = OutOf(method, output) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
+                state[received] = OutOf(method, output) switch
+                {
+                    ReturnOwnership.New => RefState.Owned1,
+                    // Values, not types: a handle an unconfigured method hands back is no counted reference.
+                    ReturnOwnership.None when _api.IsHandle(output.Type) && !_model.IsCounted(output.Type) => RefState.Uncounted,
+                    _ => RefState.Borrowed,
+                };
             }
             else if (argument.Parameter?.RefKind == RefKind.Ref && VariableOf(argument.Value) is var byRef and >= 0)
             {
@@ -485,7 +520,7 @@ internal sealed partial class OwnershipFlow
 
             Forget(variable, state);
         }
-        else if (current.AllPaths(RefState.Borrowed) && route.Kind == EscapeRoute.EscapeKind.StoredInField)
+        else if (current.AllPaths(RefState.Borrowed) && route.Kind is EscapeRoute.EscapeKind.StoredInField or EscapeRoute.EscapeKind.StoredInMemory)
         {
             // The field needs a reference of its own, which an increment after the store may still give it.
             state[variable] = RefState.Owes | (current & RefState.Null);
@@ -709,6 +744,11 @@ internal sealed partial class OwnershipFlow
             if (current is IPropertyReferenceOperation { Instance: { } watched } probe && _model.IsLivenessProbe(probe.Property) && VariableOf(watched) >= 0)
             {
                 continue; // `x.IsAlive` after `x.DecRef()` watches the object die: not a use
+            }
+
+            if (NullTested(current) is { } tested && VariableOf(tested) >= 0)
+            {
+                continue; // `x != null`, `x is null`, `p != IntPtr.Zero` read only the reference, never the object
             }
 
             int variable = VariableOf(current);

@@ -54,6 +54,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     // Side tables, not part of the per-path state: the last write wins whatever the path (an approximation; the
     // state checks before they are trusted, e.g. Owner only follows an alias that still borrows).
     private readonly Dictionary<int, (IInvocationOperation Call, bool SuccessWhenTrue)> _attemptFlags = new();
+    private readonly Dictionary<ILocalSymbol, IInvocationOperation> _statusCalls = new(SymbolEqualityComparer.Default);
     private int[] _aliasOf = System.Array.Empty<int>();
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();

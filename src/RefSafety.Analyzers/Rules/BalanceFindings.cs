@@ -45,6 +45,7 @@ internal static class BalanceFindings
     public static string Escape(EscapeRoute route) => route.Kind switch
     {
         EscapeRoute.EscapeKind.StoredInField => "is stored in field '" + route.Name + "'",
+        EscapeRoute.EscapeKind.StoredInMemory => "is written into native memory by " + route.Name,
         EscapeRoute.EscapeKind.PassedToStealingParameter => "is passed to [StealsReference] parameter '" + route.Name + "' of " + route.Method,
         EscapeRoute.EscapeKind.ReturnedAsNew when route.Configured => "is returned from '" + route.Name + "', configured to return a new reference,",
         EscapeRoute.EscapeKind.ReturnedAsNew => "is returned from [NewReference] method '" + route.Name + "'",

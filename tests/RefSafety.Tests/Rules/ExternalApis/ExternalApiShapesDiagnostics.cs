@@ -147,6 +147,36 @@ class C
 }").RunAsync();
 
     [Fact]
+    public Task AStatusLocalTestedLaterStillLeavesTheSuccessPathOwning() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    void Query(IntPtr unknown)
+    {
+        Guid iid = Guid.Empty;
+        int hr = Marshal.QueryInterface(unknown, ref iid, out IntPtr found);
+        if (hr != 0)
+        {
+            return;
+        }
+
+        Api.Peek(found);
+    {|REFS001:}|}
+}")
+        .ExpectArguments("found", "on the path through line 42")
+        .RunAsync();
+
+    [Fact]
+    public Task ABorrowedHandleWrittenIntoNativeMemoryWithoutAnIncrement() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    void Slot(IntPtr owner)
+    {
+        IntPtr shared = Api.Peek(owner);
+        Marshal.WriteIntPtr(owner, 24, {|REFS004:shared|});
+    }
+}").RunAsync();
+
+    [Fact]
     public Task AHandleLeakedBeforeAChainedStealingConstructorIsStillFound() => RuleTest.For<OwnershipAnalyzer>()
         .WithEditorConfig(ChainConfig)
         .WithSource(ChainSource + @"

@@ -307,6 +307,117 @@ class C
     }
 }").RunAsync();
 
+    // The next shapes were false findings on real bindings (docs/precision.md), re-written in our own words.
+    [Fact]
+    public Task StatusTestsNullHandleTestsNativeSlotsAndReleaseLists() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    IntPtr Query(IntPtr unknown)
+    {
+        Guid iid = Guid.Empty;
+        int hr = Marshal.QueryInterface(unknown, ref iid, out IntPtr found);
+        if (hr != 0)
+        {
+            return IntPtr.Zero;
+        }
+
+        return found;
+    }
+
+    void ZeroMeansNull()
+    {
+        IntPtr h = Api.Make();
+        if (h != 0)
+        {
+            Api.Drop(h);
+        }
+    }
+
+    void NativeSlots(IntPtr owner)
+    {
+        IntPtr made = Api.Make();
+        Marshal.WriteIntPtr(owner, 16, made);
+        IntPtr shared = Api.Peek(owner);
+        Marshal.WriteIntPtr(owner, 24, shared);
+        Api.Retain(shared);
+    }
+
+    void ReleaseList(int count)
+    {
+        var toRelease = new System.Collections.Generic.List<IntPtr>();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                IntPtr h = Api.Make();
+                toRelease.Add(h);
+            }
+        }
+        finally
+        {
+            foreach (IntPtr h in toRelease)
+            {
+                Api.Drop(h);
+            }
+        }
+    }
+
+    void WrapperKeepsItAlive()
+    {
+        IntPtr h = Api.Make();
+        using var wrapper = new Wrapper(h);
+        IntPtr item = Api.Peek(h);
+    }
+
+    void UnconfiguredOutIsNoReference()
+    {
+        Native.Helpers.Locate(out IntPtr somewhere);
+        Api.Retain(somewhere);
+        Api.Drop(somewhere);
+    }
+}
+
+namespace Native
+{
+    public static class Helpers
+    {
+        public static void Locate(out IntPtr where) => where = IntPtr.Zero;
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task AStealingConstructorOverloadTakesOnlyHandles() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(@"root = true
+
+[*.cs]
+refsafety.new_reference_methods = Lib.Native.Make
+refsafety.stealing_parameters = Lib.Str..ctor(0)
+").WithSource(@"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Lib
+{
+    public static class Native
+    {
+        [DllImport(""native"")] public static extern IntPtr Make();
+    }
+
+    public class Str
+    {
+        private IntPtr _raw;
+        public Str(IntPtr raw) { _raw = raw; }
+        public Str(string text) : this(Native.Make()) { }
+        public Str(int number) : this(text: number.ToString()) { }
+    }
+}
+
+class C
+{
+    Lib.Str Key(string key) => new Lib.Str(key);
+
+    Lib.Str Number(short value) => new Lib.Str((int)value);
+}").RunAsync();
+
     private const string ChainConfig = @"root = true
 
 [*.cs]

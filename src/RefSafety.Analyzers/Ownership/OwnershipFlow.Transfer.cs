@@ -107,6 +107,13 @@ internal sealed partial class OwnershipFlow
         }
 
         int variable = VariableOf(target);
+        if (variable >= 0 && _kinds[variable] == VariableKind.AccessPath)
+        {
+            // A store through a path writes another object's member: the path leaves the analysis, the store is a store.
+            state[variable] = RefState.Escaped;
+            variable = -1;
+        }
+
         if (variable >= 0 && _kinds[variable] == VariableKind.Flag)
         {
             Use(assignment.Value, state);
@@ -143,6 +150,17 @@ internal sealed partial class OwnershipFlow
 
         if (variable >= 0 && !IsField(variable))
         {
+            ISymbol? root = Unwrap(target) switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (root is not null)
+            {
+                ForgetPathsOf(root, state); // the paths through it name other objects now
+            }
+
             RefState value = Evaluate(assignment.Value, state, moveAliases: true);
             CheckOverwrittenLocal(variable, assignment, state);
             state[variable] = value;
@@ -324,8 +342,9 @@ internal sealed partial class OwnershipFlow
             ForgetFields(state, VariableKind.InstanceField);
         }
 
-        // Any method may change a static field (it is everybody's); count operations returned above.
+        // Any method may change a static field (it is everybody's), or what a path names; count operations returned above.
         ForgetFields(state, VariableKind.StaticField);
+        ForgetPaths(state);
     }
 
     /// <summary>What a count operation does: add a reference, release one, or dispose a SafeHandle (a release only for its owner).</summary>
@@ -465,6 +484,7 @@ internal sealed partial class OwnershipFlow
             else if (argument.Parameter?.RefKind == RefKind.Ref && VariableOf(argument.Value) is var byRef and >= 0)
             {
                 state[byRef] = RefState.Escaped;
+                ForgetPaths(state);
             }
             else if (IsNewReference(argument.Value))
             {
@@ -857,6 +877,11 @@ internal sealed partial class OwnershipFlow
         foreach (int index in captured)
         {
             state[index] = RefState.Escaped;
+        }
+
+        if (captured.Length > 0)
+        {
+            ForgetPaths(state); // the lambda may change what paths through its captures name
         }
     }
 

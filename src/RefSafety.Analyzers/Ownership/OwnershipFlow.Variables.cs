@@ -62,6 +62,9 @@ internal sealed partial class OwnershipFlow
                 case IObjectCreationOperation { Constructor: { } constructor } creation when _api.Mentions(constructor):
                     MarkCountedParameters(null, creation.Arguments);
                     break;
+                case IFieldReferenceOperation or IPropertyReferenceOperation:
+                    DeclarePath(operation);
+                    break;
             }
         }
 
@@ -292,14 +295,19 @@ internal sealed partial class OwnershipFlow
 
     private bool IsTracked(ITypeSymbol type) => _model.IsCounted(type) || _api.IsHandle(type);
 
-    private int Declare(ISymbol symbol, string name, VariableKind kind)
+    /// <summary>Gives a variable a slot; <paramref name="register"/>: the symbol names it (an access path is named by its key instead).</summary>
+    private int Declare(ISymbol symbol, string name, VariableKind kind, bool register = true)
     {
         if (_names.Count >= MaxTrackedVariables)
         {
             return -1;
         }
 
-        _variables[symbol] = _names.Count;
+        if (register)
+        {
+            _variables[symbol] = _names.Count;
+        }
+
         _names.Add(name);
         _kinds.Add(kind);
         _declaredKinds.Add(kind);
@@ -334,6 +342,7 @@ internal sealed partial class OwnershipFlow
                 VariableKind.Local or VariableKind.NewReferenceOut => RefState.Null,
                 VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
+                VariableKind.AccessPath => _pathInitialStates[i],
                 _ => _stealsParameters.Contains(i) ? RefState.Owned1 : _countedParameters.Contains(i) ? RefState.Borrowed : RefState.Uncounted,
             };
         }
@@ -372,6 +381,7 @@ internal sealed partial class OwnershipFlow
             IParameterReferenceOperation parameter when _variables.TryGetValue(parameter.Parameter, out int index) => index,
             IFlowCaptureReferenceOperation capture => CaptureVariable(capture.Id),
             IFieldReferenceOperation field when IsOwnField(field) && _variables.TryGetValue(field.Field, out int index) => index,
+            IFieldReferenceOperation or IPropertyReferenceOperation => PathVariable(operation),
             _ => -1,
         };
     }

@@ -23,4 +23,7 @@ internal enum VariableKind
 
     /// <summary>A bool local or parameter that branches test: holds <see cref="RefState.True"/> / <see cref="RefState.False"/>.</summary>
     Flag,
+
+    /// <summary>A member path through a local, a parameter or this (<c>pe.Type</c>, <c>this.a.b</c>): trusted only between calls.</summary>
+    AccessPath,
 }

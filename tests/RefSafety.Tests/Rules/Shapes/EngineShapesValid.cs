@@ -73,4 +73,40 @@ class C
         outer();
     }
 }").RunAsync();
+
+    [Fact]
+    public Task AHandleIncrementedThroughAPathAndStolenThroughIt() => RuleTest.For<OwnershipAnalyzer>().WithoutRefHeap().WithEditorConfig(@"root = true
+
+[*.cs]
+refsafety.increment_methods = Binding.Runtime.XIncref
+refsafety.decrement_methods = Binding.Runtime.XDecref
+refsafety.stealing_parameters = Binding.Runtime.Restore(0), Binding.Runtime.Restore(1)
+").WithSource(@"
+using System;
+
+namespace Binding
+{
+    public static class Runtime
+    {
+        public static void XIncref(IntPtr op) { }
+        public static void XDecref(IntPtr op) { }
+        public static void Restore(IntPtr type, IntPtr value) { }
+    }
+
+    public sealed class PendingError
+    {
+        public IntPtr Type;
+        public IntPtr Value { get; set; }
+    }
+
+    static class C
+    {
+        static void Raise(PendingError error)
+        {
+            Runtime.XIncref(error.Type);
+            Runtime.XIncref(error.Value);
+            Runtime.Restore(error.Type, error.Value);
+        }
+    }
+}").RunAsync();
 }

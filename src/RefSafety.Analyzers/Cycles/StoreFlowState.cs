@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -5,19 +6,27 @@ using System.Linq;
 namespace RefSafety.Analyzers.Cycles;
 
 /// <summary>
-/// What the method knows at one program point: which objects each local, parameter and flow capture may name,
-/// and which strong edges may exist among them. A may-analysis: joins take unions.
+/// What one path (or a group of paths that made the same stores) knows at a program point: which objects each local,
+/// parameter and flow capture may name, and which strong edges may exist among them. The values are a may-analysis;
+/// the edges are the path's own (<see cref="StorePaths"/> keeps paths with different stores apart), except in a state
+/// that had to fold different paths together, where <see cref="Uncertain"/> marks the edges not on all of them.
 /// </summary>
 /// <remarks>
 /// The collections are immutable and shared between states, so copying a state for the next block costs nothing and
 /// a join only touches what differs: a long method (thousands of locals) stays linear rather than quadratic.
+/// Invariant: <see cref="Uncertain"/> is a subset of <see cref="Edges"/>.
 /// </remarks>
 internal sealed class StoreFlowState
 {
-    private StoreFlowState(ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> values, ImmutableHashSet<HeapEdge> edges, ImmutableHashSet<AbstractObject> allocated)
+    private StoreFlowState(
+        ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> values,
+        ImmutableHashSet<HeapEdge> edges,
+        ImmutableHashSet<HeapEdge> uncertain,
+        ImmutableHashSet<AbstractObject> allocated)
     {
         Values = values;
         Edges = edges;
+        Uncertain = uncertain;
         Allocated = allocated;
     }
 
@@ -26,12 +35,19 @@ internal sealed class StoreFlowState
 
     public ImmutableHashSet<HeapEdge> Edges { get; private set; }
 
+    /// <summary>
+    /// Edges that some of the paths folded into this state had and others did not: a cycle through one of them may
+    /// exist on no path, so none is reported (precision first: a missed cycle costs less than a false one).
+    /// </summary>
+    public ImmutableHashSet<HeapEdge> Uncertain { get; private set; }
+
     /// <summary>The most recent objects of the allocation sites some path to here has passed (none else can be named).</summary>
     private ImmutableHashSet<AbstractObject> Allocated { get; set; }
 
-    public static StoreFlowState Empty() => new(ImmutableDictionary<object, ImmutableHashSet<AbstractObject>>.Empty, ImmutableHashSet<HeapEdge>.Empty, ImmutableHashSet<AbstractObject>.Empty);
+    public static StoreFlowState Empty() =>
+        new(ImmutableDictionary<object, ImmutableHashSet<AbstractObject>>.Empty, ImmutableHashSet<HeapEdge>.Empty, ImmutableHashSet<HeapEdge>.Empty, ImmutableHashSet<AbstractObject>.Empty);
 
-    public StoreFlowState Clone() => new(Values, Edges, Allocated);
+    public StoreFlowState Clone() => new(Values, Edges, Uncertain, Allocated);
 
     public void Set(object key, ImmutableHashSet<AbstractObject> objects) => Values = Values.SetItem(key, objects);
 
@@ -40,13 +56,25 @@ internal sealed class StoreFlowState
     /// <summary>Drops locals and captures whose scope a branch leaves: nothing can name them again, and what they named stays in the edges.</summary>
     public void Forget(IEnumerable<object> keys) => Values = Values.RemoveRange(keys);
 
-    /// <summary>The union of both states (a key missing on one side keeps the other side's objects); <paramref name="grew"/> tells whether it differs from <paramref name="left"/>.</summary>
-    public static StoreFlowState Join(StoreFlowState left, StoreFlowState right, out bool grew)
+    /// <summary>
+    /// True when both states stand for paths that made the same stores, with the same doubts: then they are one
+    /// variant of <see cref="StorePaths"/>. Edges the method only read (no store) do not count: a path that has not
+    /// read a field yet holds the same edge implicitly.
+    /// </summary>
+    public bool SameStores(StoreFlowState other) =>
+        (ReferenceEquals(Edges, other.Edges) || (Stored(Edges).All(other.Edges.Contains) && Stored(other.Edges).All(Edges.Contains))) &&
+        (ReferenceEquals(Uncertain, other.Uncertain) || Uncertain.SetEquals(other.Uncertain));
+
+    /// <summary>
+    /// Unites a state with the same stores (<see cref="SameStores"/>) into this one: values, allocations and read
+    /// edges by union. True when this state grew.
+    /// </summary>
+    public bool UniteWith(StoreFlowState other)
     {
-        ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> values = left.Values;
-        if (!ReferenceEquals(values, right.Values))
+        ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> values = Values;
+        if (!ReferenceEquals(values, other.Values))
         {
-            foreach (KeyValuePair<object, ImmutableHashSet<AbstractObject>> entry in right.Values)
+            foreach (KeyValuePair<object, ImmutableHashSet<AbstractObject>> entry in other.Values)
             {
                 if (!values.TryGetValue(entry.Key, out ImmutableHashSet<AbstractObject>? mine))
                 {
@@ -59,11 +87,47 @@ internal sealed class StoreFlowState
             }
         }
 
-        ImmutableHashSet<HeapEdge> edges = Unite(left.Edges, right.Edges);
-        ImmutableHashSet<AbstractObject> allocated = Unite(left.Allocated, right.Allocated);
-        grew = !ReferenceEquals(values, left.Values) || edges.Count != left.Edges.Count || allocated.Count != left.Allocated.Count;
-        return grew ? new StoreFlowState(values, edges, allocated) : left;
+        ImmutableHashSet<HeapEdge> edges = Unite(Edges, other.Edges);
+        ImmutableHashSet<AbstractObject> allocated = Unite(Allocated, other.Allocated);
+        bool grew = !ReferenceEquals(values, Values) || edges.Count != Edges.Count || allocated.Count != Allocated.Count;
+        (Values, Edges, Allocated) = (values, edges, allocated);
+        return grew;
     }
+
+    /// <summary>
+    /// Folds a path with other stores into this state: the union of both, where every edge not on both sides becomes
+    /// <see cref="Uncertain"/>. True when this state grew.
+    /// </summary>
+    public bool FoldIn(StoreFlowState other)
+    {
+        ImmutableHashSet<HeapEdge> uncertain = Unite(Uncertain, other.Uncertain).Union(Edges.SymmetricExcept(other.Edges));
+        bool grew = UniteWith(other) || uncertain.Count != Uncertain.Count;
+        Uncertain = uncertain;
+        return grew;
+    }
+
+    /// <summary>
+    /// This path's state after a finally that ended in <paramref name="finallyExit"/>: the finally's edges where
+    /// <paramref name="touched"/> (what the finally may have written or removed) and its values for the
+    /// <paramref name="variables"/> it names; this path's own everywhere else.
+    /// </summary>
+    public StoreFlowState AfterFinally(StoreFlowState finallyExit, Func<HeapEdge, bool> touched, IEnumerable<object> variables)
+    {
+        ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> values = Values;
+        foreach (object variable in variables)
+        {
+            values = finallyExit.Values.TryGetValue(variable, out ImmutableHashSet<AbstractObject>? value) ? values.SetItem(variable, value) : values.Remove(variable);
+        }
+
+        return new StoreFlowState(
+            values,
+            Edges.Where(e => !touched(e)).Concat(finallyExit.Edges.Where(touched)).ToImmutableHashSet(),
+            Uncertain.Where(e => !touched(e)).Concat(finallyExit.Uncertain.Where(touched)).ToImmutableHashSet(),
+            Unite(Allocated, finallyExit.Allocated));
+    }
+
+    /// <summary>The edges this state's path made itself, read edges (what a field held before the method) excluded.</summary>
+    public static IEnumerable<HeapEdge> Stored(IEnumerable<HeapEdge> edges) => edges.Where(e => e.Store is not null);
 
     // Most joins meet the very same set on both sides (a loop that changed nothing): then there is nothing to walk.
     private static ImmutableHashSet<T> Unite<T>(ImmutableHashSet<T> left, ImmutableHashSet<T> right) =>
@@ -88,28 +152,33 @@ internal sealed class StoreFlowState
             }
         }
 
+        HeapEdge Summarized(HeapEdge edge) =>
+            new(edge.Source.Equals(fresh) ? summary : edge.Source, edge.Field, edge.Target.Equals(fresh) ? summary : edge.Target, edge.Store);
         List<HeapEdge> touched = Edges.Where(e => e.Source.Equals(fresh) || e.Target.Equals(fresh)).ToList();
         if (touched.Count > 0)
         {
-            Edges = Edges.Except(touched).Union(touched.Select(edge =>
-                new HeapEdge(edge.Source.Equals(fresh) ? summary : edge.Source, edge.Field, edge.Target.Equals(fresh) ? summary : edge.Target, edge.Store)));
+            Edges = Edges.Except(touched).Union(touched.Select(Summarized));
+            List<HeapEdge> doubted = touched.Where(Uncertain.Contains).ToList();
+            Uncertain = doubted.Count == 0 ? Uncertain : Uncertain.Except(doubted).Union(doubted.Select(Summarized));
         }
     }
 
     /// <summary>
     /// Stores <paramref name="targets"/> into <paramref name="field"/> of <paramref name="sources"/>. Overwrites (kills
     /// the field's old edges) only when it is certain which single object is written: one source, not a summary,
-    /// and not a container slot (adding to a container keeps what it held).
+    /// and not a container slot (adding to a container keeps what it held). The edges stored are certain from here on.
     /// </summary>
     public void Store(ImmutableHashSet<AbstractObject> sources, string field, ImmutableHashSet<AbstractObject> targets, Microsoft.CodeAnalysis.IOperation? store, bool overwrite)
     {
         if (overwrite && sources.Count == 1 && !sources.First().IsSummary)
         {
             AbstractObject source = sources.First();
-            Edges = Edges.Except(Edges.Where(e => e.Source.Equals(source) && e.Field == field));
+            Kill(e => e.Source.Equals(source) && e.Field == field);
         }
 
-        Edges = Edges.Union(sources.SelectMany(source => targets.Select(target => new HeapEdge(source, field, target, store))));
+        List<HeapEdge> added = sources.SelectMany(source => targets.Select(target => new HeapEdge(source, field, target, store))).ToList();
+        Edges = Edges.Union(added);
+        Uncertain = Uncertain.IsEmpty ? Uncertain : Uncertain.Except(added);
     }
 
     /// <summary>
@@ -121,7 +190,17 @@ internal sealed class StoreFlowState
     {
         if (sources.Count == 1 && !sources.First().IsSummary && (targets is null || targets.Count == 1))
         {
-            Edges = Edges.Except(Edges.Where(e => sources.Contains(e.Source) && (slot is null ? e.IsSlot : e.Field == slot) && (targets is null || targets.Contains(e.Target))));
+            Kill(e => sources.Contains(e.Source) && (slot is null ? e.IsSlot : e.Field == slot) && (targets is null || targets.Contains(e.Target)));
+        }
+    }
+
+    private void Kill(Func<HeapEdge, bool> killed)
+    {
+        List<HeapEdge> gone = Edges.Where(killed).ToList();
+        if (gone.Count > 0)
+        {
+            Edges = Edges.Except(gone);
+            Uncertain = Uncertain.IsEmpty ? Uncertain : Uncertain.Except(gone);
         }
     }
 }

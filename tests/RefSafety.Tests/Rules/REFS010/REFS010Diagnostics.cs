@@ -327,4 +327,103 @@ public class REFS010Diagnostics
             Diagnostic(5, "x.Next → x"),
             Diagnostic(6, "this._next → next._next → this"),
             Diagnostic(7, "s._next → r._next → s"));
+
+    [Fact]
+    public Task CycleLeftOnOneBranchOnly() =>
+        Verify(
+            """
+            static void OneBranchBreaks(Node a, Node b, bool left)
+            {
+                a.Next = b;
+                {|#0:b.Next = a|};
+                if (left)
+                {
+                    a.Next = null;
+                }
+            }
+            static void OneCaseOfThreeKeeps(Node a, Node b, int which)
+            {
+                a.Self = b;
+                {|#1:b.Self = a|};
+                switch (which)
+                {
+                    case 0:
+                        a.Self = null;
+                        break;
+                    case 1:
+                        b.Self = null;
+                        break;
+                }
+            }
+            static void OneIterationPathKeeps(Node a, Node b, int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    a.Next = b;
+                    {|#2:b.Next = a|};
+                    if (i % 2 == 0)
+                    {
+                        a.Next = null;
+                    }
+                }
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"),
+            Diagnostic(1, "a.Self → b.Self → a"),
+            Diagnostic(2, "a.Next → b.Next → a"));
+
+    [Fact]
+    public Task CycleMadeInACatchOrLeftWhenACatchSwallowsTheException() =>
+        Verify(
+            """
+            static void Risky(int n) { }
+            static void MadeInCatch(Node a, Node b)
+            {
+                try
+                {
+                    Risky(1);
+                }
+                catch (System.InvalidOperationException)
+                {
+                    a.Next = b;
+                    {|#0:b.Next = a|};
+                }
+            }
+            static void Swallowed(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Self = b;
+                    {|#1:b.Self = a|};
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+
+                    b.Self = null;
+                }
+                catch (System.InvalidOperationException)
+                {
+                    Risky(2);
+                }
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"),
+            Diagnostic(1, "a.Self → b.Self → a"));
+
+    [Fact]
+    public Task CycleMadeAfterMoreBranchesThanThePathsKeptApart() =>
+        Verify(
+            """
+            static void M(Node a, Node b, Node c, Node d, bool p, bool q, bool r, bool s)
+            {
+                if (p) { c.Next = null; }
+                if (q) { d.Next = null; }
+                if (r) { c.Self = null; }
+                if (s) { d.Self = null; }
+                a.Next = b;
+                {|#0:b.Next = a|};
+            }
+            """,
+            Diagnostic(0, "a.Next → b.Next → a"));
 }

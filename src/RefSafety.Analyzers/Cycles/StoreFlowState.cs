@@ -57,13 +57,17 @@ internal sealed class StoreFlowState
     public void Forget(IEnumerable<object> keys) => Values = Values.RemoveRange(keys);
 
     /// <summary>
-    /// True when both states stand for paths that made the same stores, with the same doubts: then they are one
-    /// variant of <see cref="StorePaths"/>. Edges the method only read (no store) do not count: a path that has not
-    /// read a field yet holds the same edge implicitly.
+    /// True when both states stand for paths that made the same stores of objects it tracks, with the same doubts:
+    /// then they are one variant of <see cref="StorePaths"/>. Edges the method only read (no store) do not count (a
+    /// path that has not read a field yet holds the same edge implicitly), nor do stores of untracked values (null, a
+    /// call's result), which close no cycle: what they cleared is told by the edges that are gone.
     /// </summary>
     public bool SameStores(StoreFlowState other) =>
-        (ReferenceEquals(Edges, other.Edges) || (Stored(Edges).All(other.Edges.Contains) && Stored(other.Edges).All(Edges.Contains))) &&
+        (ReferenceEquals(Edges, other.Edges) || (Linking(Edges).All(other.Edges.Contains) && Linking(other.Edges).All(Edges.Contains))) &&
         (ReferenceEquals(Uncertain, other.Uncertain) || Uncertain.SetEquals(other.Uncertain));
+
+    private static IEnumerable<HeapEdge> Linking(IEnumerable<HeapEdge> edges) =>
+        edges.Where(e => e.Store is not null && e.Target.Kind != AbstractObject.ObjectKind.Untracked);
 
     /// <summary>
     /// Unites a state with the same stores (<see cref="SameStores"/>) into this one: values, allocations and read
@@ -119,12 +123,12 @@ internal sealed class StoreFlowState
             values = finallyExit.Values.TryGetValue(variable, out ImmutableHashSet<AbstractObject>? value) ? values.SetItem(variable, value) : values.Remove(variable);
         }
 
-        return new StoreFlowState(
-            values,
-            Edges.Where(e => !touched(e)).Concat(finallyExit.Edges.Where(touched)).ToImmutableHashSet(),
-            Uncertain.Where(e => !touched(e)).Concat(finallyExit.Uncertain.Where(touched)).ToImmutableHashSet(),
-            Unite(Allocated, finallyExit.Allocated));
+        return new StoreFlowState(values, Split(Edges, finallyExit.Edges, touched), Split(Uncertain, finallyExit.Uncertain, touched), Unite(Allocated, finallyExit.Allocated));
     }
+
+    /// <summary>The finally's edges where touched, the path's own elsewhere; the path's own set itself when the finally touched none (the common case, deep nesting stays cheap).</summary>
+    private static ImmutableHashSet<HeapEdge> Split(ImmutableHashSet<HeapEdge> own, ImmutableHashSet<HeapEdge> finallys, Func<HeapEdge, bool> touched) =>
+        !own.Any(touched) && !finallys.Any(touched) ? own : own.Where(e => !touched(e)).Concat(finallys.Where(touched)).ToImmutableHashSet();
 
     /// <summary>The edges this state's path made itself, read edges (what a field held before the method) excluded.</summary>
     public static IEnumerable<HeapEdge> Stored(IEnumerable<HeapEdge> edges) => edges.Where(e => e.Store is not null);

@@ -52,6 +52,13 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "Overwriting a reference count (DangerousSetRefCount, reflection on the count field) breaks every ownership invariant and can free live objects or leak dead ones.");
 
+    public static readonly DiagnosticDescriptor REFS007SafeHandleAddRefNotGuarded = Create(
+        "REFS007",
+        "SafeHandle add-ref not guarded",
+        "'{0}' is released without testing '{1}', the success flag of its DangerousAddRef",
+        DiagnosticSeverity.Info,
+        "DangerousAddRef(ref success) either adds a reference and sets success, or throws without adding one; a DangerousRelease in the finally that the throw also reaches should run only under if (success).");
+
     public static readonly DiagnosticDescriptor REFS010StrongCycleCreated = Create(
         "REFS010",
         "Strong reference cycle created",

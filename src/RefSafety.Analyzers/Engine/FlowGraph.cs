@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -201,21 +202,41 @@ internal static class FlowGraph
                 }
             }
 
-            StatementSyntax? next = last is null ? null : body.DescendantNodes()
-                .OfType<StatementSyntax>()
-                .Where(statement => (rethrows ? statement is ThrowStatementSyntax { Expression: null } : statement is ReturnStatementSyntax { Expression: null })
-                    && statement.SpanStart >= last.Span.End)
-                .OrderBy(statement => statement.SpanStart)
-                .Skip(IsValuelessExit(block, rethrows) ? skipped : 0)
-                .FirstOrDefault();
+            StatementSyntax? next = null;
+            if (last is not null)
+            {
+                // The valueless exits of this kind, in source order, found once per graph (a method may have thousands).
+                List<StatementSyntax> exits = ValuelessExits(graph, rethrows);
+                int first = exits.FindIndex(statement => statement.SpanStart >= last.Span.End);
+                int index = first < 0 ? -1 : first + (IsValuelessExit(block, rethrows) ? skipped : 0);
+                next = index >= 0 && index < exits.Count ? exits[index] : null;
+            }
+
             if (next is not null)
             {
                 return next.GetLocation();
             }
         }
 
-        return body.GetLastToken().GetLocation();
+        // A top-level program ends with its last statement, not with the last type declared after it.
+        return body is CompilationUnitSyntax program && program.Members.OfType<GlobalStatementSyntax>().LastOrDefault() is { } lastStatement
+            ? lastStatement.GetLastToken().GetLocation()
+            : body.GetLastToken().GetLocation();
     }
+
+    private static readonly ConditionalWeakTable<ControlFlowGraph, List<StatementSyntax>[]> ValuelessExitCache = new();
+
+    /// <summary>The method's valueless <c>return;</c> (or, with <paramref name="rethrows"/>, <c>throw;</c>) statements in source order.</summary>
+    private static List<StatementSyntax> ValuelessExits(ControlFlowGraph graph, bool rethrows) =>
+        ValuelessExitCache.GetValue(graph, g =>
+        {
+            IEnumerable<StatementSyntax> statements = g.OriginalOperation.Syntax.DescendantNodes().OfType<StatementSyntax>();
+            return new[]
+            {
+                statements.Where(s => s is ReturnStatementSyntax { Expression: null }).OrderBy(s => s.SpanStart).ToList(),
+                statements.Where(s => s is ThrowStatementSyntax { Expression: null }).OrderBy(s => s.SpanStart).ToList(),
+            };
+        })[rethrows ? 1 : 0];
 
     private static bool IsValuelessExit(BasicBlock block, bool rethrows) =>
         block.FallThroughSuccessor?.Semantics == (rethrows ? ControlFlowBranchSemantics.Rethrow : ControlFlowBranchSemantics.Return)

@@ -43,6 +43,10 @@ internal sealed class ForwardSolver<TState>
     private readonly BasicBlock[]?[] _handlersOf;
     private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
     private readonly Dictionary<ControlFlowRegion, FinallyPaths> _finallies = new();
+
+    // Where each path that ran finally blocks arrived in the end, with the union of the states it arrived with: the
+    // replay goes there directly instead of walking every finally chain again.
+    private readonly Dictionary<ControlFlowBranch, TState> _arrivals = new();
     private bool _replaying;
 
     private ForwardSolver(ControlFlowGraph graph, IForwardFlow<TState> flow, CancellationToken cancellationToken)
@@ -82,6 +86,11 @@ internal sealed class ForwardSolver<TState>
             {
                 Process(block, _flow.Copy(input));
             }
+        }
+
+        foreach (KeyValuePair<ControlFlowBranch, TState> arrival in _arrivals)
+        {
+            Arrive(arrival.Key, _flow.Copy(arrival.Value), arrival.Key.Source);
         }
 
         _replaying = false;
@@ -224,7 +233,7 @@ internal sealed class ForwardSolver<TState>
         var key = new Continuation(branch, index);
         if (!paths.Entries.TryGetValue(key, out TState? entry))
         {
-            paths.Entries[key] = _flow.Copy(state);
+            paths.Entries[key] = state; // the caller gives its state away; MergeInto below copies what it keeps
             paths.Dirty.Add(key);
         }
         else if (_flow.Join(entry, state))
@@ -258,19 +267,29 @@ internal sealed class ForwardSolver<TState>
             return;
         }
 
+        if (_replaying)
+        {
+            return; // the paths' arrivals were recorded at the fixpoint; Replay goes there directly
+        }
+
         bool exitGrew = paths.LastExit is null || _flow.Join(paths.LastExit, exit);
         paths.LastExit ??= _flow.Copy(exit);
-        IEnumerable<Continuation> resumed = _replaying || exitGrew ? new List<Continuation>(paths.Entries.Keys) : new List<Continuation>(paths.Dirty);
+        var resumed = exitGrew ? new List<Continuation>(paths.Entries.Keys) : new List<Continuation>(paths.Dirty);
         paths.Dirty.Clear();
         foreach (Continuation continuation in resumed)
         {
-            TState state = _flow.ResumeAfterFinally(_flow.Copy(paths.Entries[continuation]), _flow.Copy(exit), region);
+            TState state = _flow.ResumeAfterFinally(paths.Entries[continuation], exit, region);
             ControlFlowBranch original = continuation.Branch;
             if (continuation.Index + 1 < _finallyChains[original].Length)
             {
                 EnterFinally(original, continuation.Index + 1, state);
             }
-            else
+            else if (!_arrivals.TryGetValue(original, out TState? arrived))
+            {
+                _arrivals[original] = _flow.Copy(state);
+                Arrive(original, state, original.Source);
+            }
+            else if (_flow.Join(arrived, state))
             {
                 Arrive(original, state, original.Source);
             }

@@ -49,7 +49,8 @@ internal interface IForwardFlow<TState>
     /// The state a path goes on with after <paramref name="finallyRegion"/>, which ran once on the union of the states
     /// entering it and ended in <paramref name="finallyExit"/>; <paramref name="enteredWith"/> is what this path carried
     /// in. Returning <paramref name="finallyExit"/> is the plain union semantics; a problem may keep the path's own
-    /// state for what the finally does not touch, so that a return and the normal exit do not mix.
+    /// state for what the finally does not touch, so that a return and the normal exit do not mix. Called once per
+    /// path and finally (often): it must not change its arguments, and returns a new state.
     /// </summary>
     TState ResumeAfterFinally(TState enteredWith, TState finallyExit, ControlFlowRegion finallyRegion);
 }

@@ -29,6 +29,8 @@ internal sealed class RefHeapSymbols
         Dispose = Member("Dispose", 0);
         DangerousSetRefCount = Member("DangerousSetRefCount", -1);
         OnFinalize = Member("OnFinalize", 0);
+        IsAlive = refObject.GetMembers("IsAlive").OfType<IPropertySymbol>().FirstOrDefault();
+        RefCount = refObject.GetMembers("RefCount").OfType<IPropertySymbol>().FirstOrDefault();
     }
 
     public INamedTypeSymbol RefObject { get; }
@@ -54,6 +56,12 @@ internal sealed class RefHeapSymbols
     public IMethodSymbol? Dispose { get; }
 
     public IMethodSymbol? DangerousSetRefCount { get; }
+
+    /// <summary>RefObject.IsAlive: whether the count is still above zero.</summary>
+    public IPropertySymbol? IsAlive { get; }
+
+    /// <summary>RefObject.RefCount: the current count.</summary>
+    public IPropertySymbol? RefCount { get; }
 
     /// <summary>RefObject's own <c>OnFinalize</c>; overrides of it are finalizers.</summary>
     public IMethodSymbol? OnFinalize { get; }

@@ -14,9 +14,11 @@ namespace RefSafety.Analyzers.Ownership;
 /// <item><c>refsafety.new_reference_methods</c> / <c>refsafety.borrowed_reference_methods</c>: what a method returns;
 /// <c>Type.Method(index)</c> names what it hands back through its <c>out</c> parameter at that index</item>
 /// <item><c>refsafety.stealing_parameters</c>: <c>Type.Method(index)</c>; <c>Type..ctor(index)</c> for a constructor that wraps (steals) a handle</item>
+/// <item><c>refsafety.borrowed_views</c>: <c>Type.Property</c>, a property that reads a wrapper's handle without taking its reference</item>
 /// <item><c>refsafety.presets</c>: <c>safehandle</c>, <c>com</c></item>
 /// </list>
-/// Type names are full metadata names (<c>Python.Runtime.Runtime.XIncref</c>).
+/// Type names are full metadata names (<c>Python.Runtime.Runtime.XIncref</c>). Values, not types, are counted: an
+/// IntPtr counts only when it comes from one of these names (see <see cref="Mentions(IMethodSymbol)"/>).
 /// </summary>
 internal sealed class ExternalApi
 {
@@ -30,7 +32,12 @@ internal sealed class ExternalApi
     private readonly HashSet<string> _newReferences;
     private readonly HashSet<string> _borrowedReferences;
     private readonly HashSet<string> _stolenArguments;
+    private readonly HashSet<string> _borrowedViews;
+    private readonly HashSet<string> _mentioned = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _mentionedMembers = new(StringComparer.Ordinal);
     private readonly bool _safeHandles;
+
+    private static readonly string[] Keys = { "refsafety.increment_methods", "refsafety.decrement_methods", "refsafety.new_reference_methods", "refsafety.borrowed_reference_methods", "refsafety.stealing_parameters", "refsafety.borrowed_views", "refsafety.presets" };
 
     private ExternalApi(IReadOnlyDictionary<string, string> options)
     {
@@ -39,6 +46,7 @@ internal sealed class ExternalApi
         _newReferences = Names(options, "refsafety.new_reference_methods");
         _borrowedReferences = Names(options, "refsafety.borrowed_reference_methods");
         _stolenArguments = Names(options, "refsafety.stealing_parameters");
+        _borrowedViews = Names(options, "refsafety.borrowed_views");
         HashSet<string> presets = Names(options, "refsafety.presets");
         if (presets.Contains("safehandle"))
         {
@@ -56,7 +64,17 @@ internal sealed class ExternalApi
             _newReferences.Add(Marshal + ".QueryInterface(2)");
         }
 
-        TracksHandles = _increments.Count + _decrements.Count + _newReferences.Count + _borrowedReferences.Count + _stolenArguments.Count > 0;
+        TracksHandles = _increments.Count + _decrements.Count + _newReferences.Count + _borrowedReferences.Count + _stolenArguments.Count + _borrowedViews.Count > 0;
+
+        // Every configured member without its "(index)", and its simple name: the cheap first test of Mentions.
+        foreach (string name in _increments.Concat(_decrements).Concat(_newReferences).Concat(_borrowedReferences).Concat(_stolenArguments).Concat(_borrowedViews))
+        {
+            int index = name.EndsWith(")", StringComparison.Ordinal) ? name.LastIndexOf('(') : -1;
+            string member = index > 0 ? name.Substring(0, index) : name;
+            _mentioned.Add(member);
+            // "Type..ctor": the member is ".ctor", dot included.
+            _mentionedMembers.Add(member.EndsWith("..ctor", StringComparison.Ordinal) ? ".ctor" : member.Substring(member.LastIndexOf('.') + 1));
+        }
     }
 
     /// <summary>True when any external API is configured: IntPtr/nint variables (and SafeHandles) are then tracked.</summary>
@@ -66,7 +84,7 @@ internal sealed class ExternalApi
     public static ExternalApi From(AnalyzerConfigOptions options)
     {
         var values = new Dictionary<string, string>();
-        foreach (string key in new[] { "refsafety.increment_methods", "refsafety.decrement_methods", "refsafety.new_reference_methods", "refsafety.borrowed_reference_methods", "refsafety.stealing_parameters", "refsafety.presets" })
+        foreach (string key in Keys)
         {
             if (options.TryGetValue(key, out string? value))
             {
@@ -90,9 +108,15 @@ internal sealed class ExternalApi
             return true;
         }
 
+        return IsSafeHandle(type);
+    }
+
+    /// <summary>A SafeHandle under the safehandle preset: the object itself is counted, from its creation on.</summary>
+    public bool IsSafeHandle(ITypeSymbol? type)
+    {
         for (ITypeSymbol? t = type; _safeHandles && t is not null; t = t.BaseType)
         {
-            if (t.ToDisplayString() == SafeHandle)
+            if (t.Name == "SafeHandle" && t.ToDisplayString() == SafeHandle)
             {
                 return true;
             }
@@ -100,6 +124,26 @@ internal sealed class ExternalApi
 
         return false;
     }
+
+    /// <summary>
+    /// A method, constructor or property named in the configuration, in any role. A body that mentions none of them
+    /// (and no SafeHandle, and no RefHeap symbol) has no counted value: the analysis has nothing to report there.
+    /// </summary>
+    public bool Mentions(IMethodSymbol method) =>
+        (_mentionedMembers.Contains(method.Name) && _mentioned.Contains(FullName(method)))
+        || method.AssociatedSymbol is IPropertySymbol property && IsBorrowedView(property);
+
+    /// <summary>A property configured in refsafety.borrowed_views: it reads a wrapper's reference without taking it.</summary>
+    public bool IsBorrowedView(IPropertySymbol property) =>
+        _borrowedViews.Count > 0 && _mentionedMembers.Contains(property.Name) && _borrowedViews.Contains(TypeName(property.ContainingType) + "." + property.Name);
+
+    /// <summary>
+    /// <c>Dispose()</c> or <c>Close()</c> on a SafeHandle (safehandle preset): releases the handle's own reference. A
+    /// SafeHandle may be disposed any number of times, so a dispose of a handle the method does not own is no
+    /// over-release (see <see cref="OwnershipFlow"/>).
+    /// </summary>
+    public bool Disposes(IMethodSymbol method, ITypeSymbol? receiverType) =>
+        _safeHandles && method.Name is "Dispose" or "Close" && method.Parameters.Length == 0 && IsSafeHandle(receiverType);
 
     /// <summary>The argument whose handle the call adds (-1: the receiver), or null if the method is no increment.</summary>
     public int? Increments(IMethodSymbol method) => HandleArgument(method, _increments);
@@ -135,8 +179,10 @@ internal sealed class ExternalApi
     private static int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
         names.Count == 0 || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;
 
-    private static string FullName(IMethodSymbol method) =>
-        method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)) + "." + method.Name;
+    private static string FullName(IMethodSymbol method) => TypeName(method.ContainingType) + "." + method.Name;
+
+    private static string TypeName(INamedTypeSymbol type) =>
+        type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None));
 
     private static HashSet<string> Names(IReadOnlyDictionary<string, string> options, string key) =>
         options.TryGetValue(key, out string? value)

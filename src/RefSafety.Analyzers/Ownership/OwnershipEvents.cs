@@ -95,17 +95,42 @@ internal sealed class OverwrittenOwned : OwnershipEvent
     public bool IsField { get; }
 }
 
-/// <summary>A new reference nobody can release: a call whose new result is dropped, or one passed to a parameter that does not take it.</summary>
+/// <summary>How a new reference was lost.</summary>
+internal enum DiscardKind
+{
+    /// <summary>The whole value of a statement (a call, <c>new T();</c>) or assigned to <c>_</c>.</summary>
+    Dropped,
+
+    /// <summary>Passed to a parameter that does not take it over.</summary>
+    PassedOn,
+
+    /// <summary>An operand of a comparison or another binary operator.</summary>
+    Compared,
+
+    /// <summary>The value an <c>is</c> test (a null test, a type or pattern test) looked at.</summary>
+    Tested,
+
+    /// <summary>The object a member was read from or called on (<c>Create().Touch()</c>).</summary>
+    MemberUsed,
+}
+
+/// <summary>
+/// A new reference nobody can release: a value dropped, passed to a parameter that does not take it, or consumed by an
+/// operator or a member access on the temporary.
+/// </summary>
 internal sealed class DiscardedNew : OwnershipEvent
 {
-    public DiscardedNew(string value, IOperation at, string? passedTo)
+    public DiscardedNew(string value, IOperation at, DiscardKind how, string? name = null)
         : base(value, at.Syntax.GetLocation())
     {
-        PassedTo = passedTo;
+        How = how;
+        Name = name;
     }
 
-    /// <summary>The method it was passed to, or null when the result of a call statement was dropped.</summary>
-    public string? PassedTo { get; }
+    public DiscardKind How { get; }
+
+    /// <summary>The method it was passed to (<see cref="DiscardKind.PassedOn"/>) or the member used (<see cref="DiscardKind.MemberUsed"/>).</summary>
+    public string? Name { get; }
 }
 
 /// <summary>A release of a variable that owns nothing on this path (borrowed, or released already).</summary>
@@ -154,11 +179,12 @@ internal sealed class ReleaseNotGuarded : OwnershipEvent
 /// <summary>How a reference leaves the method's hands.</summary>
 internal sealed class EscapeRoute
 {
-    private EscapeRoute(EscapeKind kind, string name, string? method)
+    private EscapeRoute(EscapeKind kind, string name, string? method, bool configured = false)
     {
         Kind = kind;
         Name = name;
         Method = method;
+        Configured = configured;
     }
 
     public enum EscapeKind
@@ -181,7 +207,10 @@ internal sealed class EscapeRoute
 
     public static EscapeRoute StealingParameter(string parameter, string method) => new(EscapeKind.PassedToStealingParameter, parameter, method);
 
-    public static EscapeRoute Returned(string? method) => new(EscapeKind.ReturnedAsNew, method ?? string.Empty, null);
+    /// <summary>The contract broken is configured in .editorconfig (<c>refsafety.new_reference_methods</c>), not an attribute.</summary>
+    public bool Configured { get; }
+
+    public static EscapeRoute Returned(string? method, bool configured) => new(EscapeKind.ReturnedAsNew, method ?? string.Empty, null, configured);
 
     public static EscapeRoute OutParameter(string parameter) => new(EscapeKind.HandedOutThroughOut, parameter, null);
 }
@@ -222,6 +251,25 @@ internal sealed class BorrowedEscaped : OwnershipEvent
     }
 
     public EscapeRoute Route { get; }
+}
+
+/// <summary>
+/// A borrowed reference stored into a field with no increment backing the store where the variable's life ends (a
+/// method exit, the end of its scope): the increment may follow the store, but must come.
+/// </summary>
+internal sealed class UnbackedStore : OwnershipEvent
+{
+    public UnbackedStore(string variable, IOperation stored, EscapeRoute route, bool onEveryPath)
+        : base(variable, stored.Syntax.GetLocation())
+    {
+        Route = route;
+        OnEveryPath = onEveryPath;
+    }
+
+    public EscapeRoute Route { get; }
+
+    /// <summary>No path reaching this exit backed the store (else only some).</summary>
+    public bool OnEveryPath { get; }
 }
 
 /// <summary>A <c>[BorrowedReference]</c> method returns a reference it owns (a local that owns one, or a new object).</summary>

@@ -13,7 +13,17 @@ internal sealed partial class OwnershipFlow
             if (kind is VariableKind.Local or VariableKind.Parameter or VariableKind.NewReferenceOut && (state[i] & RefState.Escaped) == 0)
             {
                 Emit(new VariableAtExit(_names[i], exit, how, kind, _stealsParameters.Contains(i), state[i]));
+                RecordUnbackedStore(i, state);
             }
+        }
+    }
+
+    /// <summary>Where a variable's life ends still owing a field the increment its store needed: the store escaped a borrowed reference.</summary>
+    private void RecordUnbackedStore(int variable, RefState[] state)
+    {
+        if (Recording && state[variable].SomePath(RefState.Owes) && _unbackedStores.TryGetValue(variable, out (IOperation Stored, EscapeRoute Route) store))
+        {
+            Emit(new UnbackedStore(_names[variable], store.Stored, store.Route, state[variable].AllPaths(RefState.Owes)));
         }
     }
 }

@@ -54,7 +54,7 @@ internal sealed partial class OwnershipFlow
 
     /// <summary>The variable an IncRef (or a configured increment) call adds a reference to, or -1.</summary>
     private int IncrementedVariable(IInvocationOperation call) =>
-        CountOperation(call) is (true, int argument) ? HandleVariable(call, argument) : -1;
+        CountOperation(call) is (Count.Add, int argument) && CountedOperand(call, argument) is { } counted ? VariableOf(counted) : -1;
 
     private static void PushSuccessors(BasicBlock block, Stack<ControlFlowBranch> pending)
     {

@@ -71,17 +71,9 @@ internal sealed partial class OwnershipFlow
             case ISimpleAssignmentOperation assignment:
                 Assign(assignment, state);
                 return;
-            case IInvocationOperation invocation:
-                // A call that is a whole statement of the graph: its result is discarded.
-                Invoke(invocation, state);
-                if (ReturnOf(invocation.TargetMethod) == ReturnOwnership.New)
-                {
-                    if (Recording)
-                    {
-                        Emit(new DiscardedNew(invocation.TargetMethod.Name + "(...)", invocation, passedTo: null));
-                    }
-                }
-
+            case IInvocationOperation or IObjectCreationOperation:
+                // A call or `new` that is a whole statement of the graph: its result is discarded.
+                Drop(operation, state);
                 return;
             default:
                 Use(operation, state);
@@ -89,9 +81,27 @@ internal sealed partial class OwnershipFlow
         }
     }
 
+    /// <summary>Runs a value nobody keeps (a statement's value, <c>_ = value</c>): a new reference in it is lost.</summary>
+    private void Drop(IOperation value, RefState[] state)
+    {
+        bool isNew = IsNewReference(value);
+        Evaluate(value, state, moveAliases: false);
+        if (isNew && Recording)
+        {
+            string name = Unwrap(value) is IInvocationOperation call ? call.TargetMethod.Name + "(...)" : Unwrap(value).Syntax.ToString();
+            Emit(new DiscardedNew(name, value, DiscardKind.Dropped));
+        }
+    }
+
     private void Assign(ISimpleAssignmentOperation assignment, RefState[] state)
     {
         IOperation target = assignment.Target;
+        if (Unwrap(target) is IDiscardOperation)
+        {
+            Drop(assignment.Value, state);
+            return;
+        }
+
         int variable = VariableOf(target);
         if (variable >= 0 && _kinds[variable] == VariableKind.Flag)
         {
@@ -149,11 +159,13 @@ internal sealed partial class OwnershipFlow
             }
 
             // A plain store into a strong field (or an auto-property, a field by another name) moves one owned
-            // reference into it.
+            // reference into it; a value no API counts stays uncounted in the field.
+            int source = VariableOf(assignment.Value);
+            bool uncounted = (source >= 0 ? state[source] : Origin(assignment.Value)).AllPaths(RefState.Uncounted);
             MoveOut(assignment.Value, state, RefState.Borrowed, EscapeRoute.Field(field.Name));
             if (variable >= 0)
             {
-                state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : RefState.Owned1;
+                state[variable] = IsNullLiteral(assignment.Value) ? RefState.Null : uncounted ? RefState.Uncounted : RefState.Owned1;
             }
         }
         else
@@ -236,6 +248,13 @@ internal sealed partial class OwnershipFlow
         }
     }
 
+    /// <summary>
+    /// After a finding, this path says nothing more about the variable (the state of no fact, the join's identity): its
+    /// next step would repeat the same mistake, while the other paths keep their own facts, so a finding on one path
+    /// never hides another path's (a leak merging in later is still reported).
+    /// </summary>
+    private static void Forget(int variable, RefState[] state) => state[variable] = RefState.None;
+
     /// <summary>A call that may change fields (a method of this object): what they hold is no longer known.</summary>
     private void ForgetFields(RefState[] state, VariableKind kind)
     {
@@ -256,21 +275,33 @@ internal sealed partial class OwnershipFlow
     private void Invoke(IInvocationOperation invocation, RefState[] state)
     {
         IMethodSymbol method = invocation.TargetMethod;
-        (bool Adds, int Argument)? count = CountOperation(invocation);
-        int target = count is { } counted ? HandleVariable(invocation, counted.Argument) : -1;
+        (Count Kind, int Argument)? count = CountOperation(invocation);
+        IOperation? counted = count is { } operation ? CountedOperand(invocation, operation.Argument) : null;
+        if (count is { Kind: not Count.Add } && counted is not null && IsNewReference(counted))
+        {
+            // `Create().DecRef()`: the release consumes the new reference it is given.
+            Evaluate(counted, state, moveAliases: false);
+            return;
+        }
+
+        int target = counted is null ? -1 : VariableOf(counted);
         if (target >= 0)
         {
             RememberSuccessFlag(invocation, target);
             int named = target;
             target = Owner(target, state);
-            if (count!.Value.Adds)
+            switch (count!.Value.Kind)
             {
-                Acquire(target, invocation, state);
-            }
-            else
-            {
-                CheckReleaseIsConditioned(named, invocation);
-                Release(target, invocation, state, throughAlias: target != named);
+                case Count.Add:
+                    Acquire(target, invocation, state);
+                    break;
+                case Count.Dispose when !state[target].SomePath(RefState.Owned):
+                    // A SafeHandle may be disposed again, and by whoever it was handed to: only its owner's dispose counts.
+                    break;
+                default:
+                    CheckReleaseIsConditioned(named, invocation);
+                    Release(target, invocation, state, throughAlias: target != named);
+                    break;
             }
 
             return;
@@ -278,6 +309,7 @@ internal sealed partial class OwnershipFlow
 
         if (invocation.Instance is { } receiverOperation)
         {
+            DiscardOperand(receiverOperation, DiscardKind.MemberUsed, method.Name);
             Use(receiverOperation, state);
         }
 
@@ -292,33 +324,43 @@ internal sealed partial class OwnershipFlow
         ForgetFields(state, VariableKind.StaticField);
     }
 
+    /// <summary>What a count operation does: add a reference, release one, or dispose a SafeHandle (a release only for its owner).</summary>
+    private enum Count
+    {
+        Add,
+        Release,
+        Dispose,
+    }
+
     /// <summary>
-    /// The count operation a call is, if any: whether it adds a reference (else releases one), and the argument it
-    /// counts (-1: its receiver). RefHeap's IncRef, DecRef and Dispose, then the .editorconfig APIs.
+    /// The count operation a call is, if any, and the argument it counts (-1: its receiver). RefHeap's IncRef, DecRef
+    /// and Dispose, then the .editorconfig APIs (with SafeHandle's own Dispose and Close).
     /// </summary>
-    private (bool Adds, int Argument)? CountOperation(IInvocationOperation call)
+    private (Count Kind, int Argument)? CountOperation(IInvocationOperation call)
     {
         IMethodSymbol method = call.TargetMethod;
         if (_model.IsIncRef(method))
         {
-            return (true, -1);
+            return (Count.Add, -1);
         }
 
-        if (call.Instance is not null && _model.IsRelease(method, Unwrap(call.Instance).Type))
+        ITypeSymbol? receiverType = call.Instance is null ? null : Unwrap(call.Instance).Type;
+        if (call.Instance is not null && _model.IsRelease(method, receiverType))
         {
-            return (false, -1);
+            return (Count.Release, -1);
         }
 
-        return _api.Increments(method) is int added ? (true, added)
-            : _api.Decrements(method) is int released ? (false, released)
+        return _api.Increments(method) is int added ? (Count.Add, added)
+            : _api.Decrements(method) is int released ? (Count.Release, released)
+            : _api.Disposes(method, receiverType) ? (Count.Dispose, -1)
             : null;
     }
 
-    /// <summary>The variable passed as argument <paramref name="argument"/> of a count call (-1: its receiver), or -1.</summary>
-    private int HandleVariable(IInvocationOperation call, int argument) =>
-        argument < 0 ? (call.Instance is null ? -1 : VariableOf(call.Instance))
-            : argument < call.Arguments.Length ? VariableOf(call.Arguments[argument].Value)
-            : -1;
+    /// <summary>What a count call counts: its argument <paramref name="argument"/> (-1: its receiver), if it has one.</summary>
+    private static IOperation? CountedOperand(IInvocationOperation call, int argument) =>
+        argument < 0 ? call.Instance
+            : argument < call.Arguments.Length ? call.Arguments[argument].Value
+            : null;
 
     private void Acquire(int variable, IOperation at, RefState[] state)
     {
@@ -329,7 +371,7 @@ internal sealed partial class OwnershipFlow
                 Emit(new UsedAfterRelease(_names[variable], at, UseKind.IncRef));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
             return;
         }
 
@@ -338,14 +380,14 @@ internal sealed partial class OwnershipFlow
 
     private void Release(int variable, IOperation at, RefState[] state, bool throughAlias)
     {
-        if (state[variable].AllPaths(RefState.Borrowed | RefState.Released))
+        if (state[variable].AllPaths(RefState.Borrowed | RefState.Released | RefState.Owes))
         {
             if (Recording)
             {
                 Emit(new ReleasedUnowned(_names[variable], at, state[variable]));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
             return;
         }
 
@@ -354,27 +396,34 @@ internal sealed partial class OwnershipFlow
         if (Recording && !throughAlias && state[variable].SomePath(RefState.Released) && ReachesItselfUnrenewed(variable))
         {
             Emit(new ReleasedAgainInLoop(_names[variable], at));
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
             return;
         }
 
         state[variable] = state[variable].GiveUp(RefState.Released);
     }
 
+    /// <summary>How a message names a callee: its name, or <c>new T</c> for a constructor.</summary>
+    private static string CalleeName(IMethodSymbol method) =>
+        method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.Name;
+
     private void PassArguments(IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments, RefState[] state)
     {
         foreach (IArgumentOperation argument in arguments)
         {
-            if (argument.Parameter is { } parameter && (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal)))
+            if (argument.Parameter is { } parameter && Steals(method, parameter))
             {
-                MoveOut(argument.Value, state, RefState.Released, EscapeRoute.StealingParameter(parameter.Name, method.Name));
+                MoveOut(argument.Value, state, RefState.Released, EscapeRoute.StealingParameter(parameter.Name, CalleeName(method)));
             }
             else if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && VariableOf(argument.Value) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
             {
                 state[flag] = RefState.True | RefState.False;
             }
-            else if (argument.Parameter is { RefKind: RefKind.Out } output && VariableOf(argument.Value) is var received and >= 0)
+            else if (argument.Parameter is { RefKind: RefKind.Out or RefKind.Ref } output && VariableOf(argument.Value) is var received and >= 0
+                && (output.RefKind == RefKind.Out || _api.OutOf(method, output.Ordinal) == ReturnOwnership.New))
             {
+                // An out parameter, or a ref parameter configured to hand back a new reference (`Type.Method(index)`):
+                // what the variable holds afterwards is what the callee put there.
                 CheckOverwrittenLocal(received, argument, state);
                 state[received] = OutOf(method, output) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
             }
@@ -389,7 +438,7 @@ internal sealed partial class OwnershipFlow
                 Evaluate(argument.Value, state, moveAliases: false);
                 if (Recording)
                 {
-                    Emit(new DiscardedNew(Unwrap(argument.Value).Syntax.ToString(), argument, method.Name));
+                    Emit(new DiscardedNew(Unwrap(argument.Value).Syntax.ToString(), argument, DiscardKind.PassedOn, CalleeName(method)));
                 }
             }
             else
@@ -434,7 +483,13 @@ internal sealed partial class OwnershipFlow
                 Emit(new UsedAfterRelease(_names[variable], value, UseKind.Escape, route));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
+        }
+        else if (current.AllPaths(RefState.Borrowed) && route.Kind == EscapeRoute.EscapeKind.StoredInField)
+        {
+            // The field needs a reference of its own, which an increment after the store may still give it.
+            state[variable] = RefState.Owes | (current & RefState.Null);
+            _unbackedStores[variable] = (value, route);
         }
         else if (current.AllPaths(RefState.Borrowed))
         {
@@ -443,7 +498,7 @@ internal sealed partial class OwnershipFlow
                 Emit(new BorrowedEscaped(_names[variable], value.Syntax.GetLocation(), route));
             }
 
-            state[variable] = RefState.Escaped;
+            Forget(variable, state);
         }
         else
         {
@@ -453,7 +508,11 @@ internal sealed partial class OwnershipFlow
 
     private void Return(IOperation value, RefState[] state)
     {
-        ReturnOwnership declared = _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        // The method's own contract: its attributes, or configured in .editorconfig as returning a new reference
+        // (`refsafety.new_reference_methods` naming a method with a body): either way the body must keep it.
+        bool configuredNew = _method is not null && _api.ReturnOf(_method) == ReturnOwnership.New;
+        ReturnOwnership declared = configuredNew ? ReturnOwnership.New : _method is null ? ReturnOwnership.None : _model.DeclaredReturnOf(_method);
+        EscapeRoute returned = EscapeRoute.Returned(_method?.Name, configuredNew);
         int variable = VariableOf(value);
         if (variable < 0)
         {
@@ -467,11 +526,13 @@ internal sealed partial class OwnershipFlow
                     Emit(new OwnedReturnedAsBorrowed(value.Syntax.ToString(), value, _method!.Name, isNewExpression: true));
                 }
             }
-            else if (declared == ReturnOwnership.New && IsBorrowedExpression(value))
+            else if (declared == ReturnOwnership.New && (IsBorrowedExpression(value) || Unwrap(value) is IFieldReferenceOperation))
             {
+                // A field read is borrowed here (IsBorrowedExpression leaves fields out for stores, where moving a
+                // reference from one field to another is a transfer): the object keeps its field's reference.
                 if (Recording)
                 {
-                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), EscapeRoute.Returned(_method!.Name)));
+                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), returned));
                 }
             }
 
@@ -480,23 +541,39 @@ internal sealed partial class OwnershipFlow
 
         if (declared == ReturnOwnership.Borrowed)
         {
-            if (state[variable].SomePath(RefState.Owned) && _kinds[variable] == VariableKind.Local)
+            // A compiler temporary that owns its value holds an expression that made it (`new T { Init = x }`).
+            if (state[variable].SomePath(RefState.Owned) && _kinds[variable] is VariableKind.Local or VariableKind.Capture)
             {
                 if (Recording)
                 {
-                    Emit(new OwnedReturnedAsBorrowed(_names[variable], value, _method!.Name, isNewExpression: false));
+                    bool made = _kinds[variable] == VariableKind.Capture;
+                    Emit(new OwnedReturnedAsBorrowed(made ? value.Syntax.ToString() : _names[variable], value, _method!.Name, isNewExpression: made));
                 }
 
-                state[variable] = RefState.Escaped;
+                Forget(variable, state);
             }
 
             Use(value, state);
             return;
         }
 
-        if (declared == ReturnOwnership.New || (!IsField(variable) && state[Owner(variable, state)].SomePath(RefState.Owned)))
+        int owner = Owner(variable, state);
+        if (declared == ReturnOwnership.New && IsField(owner) && state[owner].AllPaths(RefState.Owned1 | RefState.Borrowed))
         {
-            MoveOut(value, state, RefState.Released, EscapeRoute.Returned(_method?.Name));
+            // A field (read directly or through a local) that holds only its own reference keeps it: what the caller
+            // gets is borrowed unless the method took one more (`_f.IncRef(); return _f;`) or cleared the field.
+            if (Recording)
+            {
+                Emit(new BorrowedEscaped(_names[variable], value.Syntax.GetLocation(), returned));
+            }
+
+            state[owner] = RefState.Escaped;
+            return;
+        }
+
+        if (declared == ReturnOwnership.New || (!IsField(variable) && state[owner].SomePath(RefState.Owned)))
+        {
+            MoveOut(value, state, RefState.Released, returned);
             return;
         }
 
@@ -504,12 +581,12 @@ internal sealed partial class OwnershipFlow
     }
 
     /// <summary>
-    /// The state a variable gets from <paramref name="value"/>. Copying a variable makes a borrowing alias (a cursor,
+    /// The state a variable gets from <paramref name="original"/>. Copying a variable makes a borrowing alias (a cursor,
     /// a second name): the source keeps its ownership, and a release through the alias is charged to the source.
     /// </summary>
-    private RefState Evaluate(IOperation value, RefState[] state, bool moveAliases)
+    private RefState Evaluate(IOperation original, RefState[] state, bool moveAliases)
     {
-        value = Unwrap(value);
+        IOperation value = Unwrap(original);
         int source = VariableOf(value);
         if (source >= 0)
         {
@@ -521,7 +598,9 @@ internal sealed partial class OwnershipFlow
                 return copied;
             }
 
-            if (moveAliases && copied.SomePath(RefState.Owned))
+            // A copy borrows; so does a compiler temporary reading a field (`c ? s_a : s_b`): the field keeps what it
+            // owns, as it does when a local reads it.
+            if ((moveAliases || IsField(source)) && copied.SomePath(RefState.Owned))
             {
                 copied = RefState.Borrowed | (copied & (RefState.Null | RefState.Escaped));
             }
@@ -531,26 +610,47 @@ internal sealed partial class OwnershipFlow
 
         switch (value)
         {
-            case IObjectCreationOperation creation:
-                if (creation.Constructor is { } constructor)
-                {
-                    PassArguments(constructor, creation.Arguments, state);
-                }
-
-                return _model.IsCounted(creation.Type) || _api.IsHandle(creation.Type) ? RefState.Owned1 : RefState.Borrowed;
+            case IObjectCreationOperation creation when creation.Constructor is { } constructor:
+                PassArguments(constructor, creation.Arguments, state);
+                break;
             case IInvocationOperation invocation:
                 Invoke(invocation, state);
-                return ReturnOf(invocation.TargetMethod) == ReturnOwnership.New ? RefState.Owned1 : RefState.Borrowed;
-            case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
-            case IDefaultValueOperation:
-                return RefState.Null;
+                break;
             case IFlowAnonymousFunctionOperation lambda:
                 EscapeCaptured(lambda, state);
-                return RefState.Borrowed;
+                break;
             default:
                 Use(value, state);
-                return RefState.Borrowed;
+                break;
         }
+
+        return Origin(original);
+    }
+
+    /// <summary>
+    /// The fact a value that is no tracked variable starts with: null; a new reference (a counted or SafeHandle
+    /// object created, a new-reference call); a borrowed one (a borrowed-reference call, a borrowed view, any other
+    /// value of a RefHeap type); or, for an IntPtr (or SafeHandle) that no configured API produced, an uncounted
+    /// value: values, not types, are counted.
+    /// </summary>
+    private RefState Origin(IOperation original)
+    {
+        IOperation value = Unwrap(original);
+        ITypeSymbol? type = original.Type ?? value.Type;
+        RefState other = _api.IsHandle(type) && !_model.IsCounted(type) ? RefState.Uncounted : RefState.Borrowed;
+        return value switch
+        {
+            _ when IsNullLiteral(value) => RefState.Null,
+            IObjectCreationOperation creation => _model.IsCounted(creation.Type) || _api.IsSafeHandle(creation.Type) ? RefState.Owned1 : other,
+            IInvocationOperation invocation => ReturnOf(invocation.TargetMethod) switch
+            {
+                ReturnOwnership.New => RefState.Owned1,
+                ReturnOwnership.Borrowed => RefState.Borrowed,
+                _ => other,
+            },
+            IPropertyReferenceOperation { Property: var property } when _api.IsBorrowedView(property) => RefState.Borrowed,
+            _ => other,
+        };
     }
 
     /// <summary>Reads of variables inside <paramref name="operation"/>: a read after release is REFS003.</summary>
@@ -587,9 +687,28 @@ internal sealed partial class OwnershipFlow
                 continue;
             }
 
+            if (current is IObjectCreationOperation { Constructor: { } constructor } creation)
+            {
+                // A wrapper takes the handles its constructor steals wherever it is created: a local, a using, an
+                // argument, a store.
+                PassArguments(constructor, creation.Arguments, state);
+                if (creation.Initializer is { } initializer)
+                {
+                    pending.Push(initializer);
+                }
+
+                continue;
+            }
+
             if (current is IIsPatternOperation test)
             {
                 DeclarePatternLocals(test, state);
+            }
+
+            DiscardOperands(current);
+            if (current is IPropertyReferenceOperation { Instance: { } watched } probe && _model.IsLivenessProbe(probe.Property) && VariableOf(watched) >= 0)
+            {
+                continue; // `x.IsAlive` after `x.DecRef()` watches the object die: not a use
             }
 
             int variable = VariableOf(current);
@@ -602,7 +721,7 @@ internal sealed partial class OwnershipFlow
                         Emit(new UsedAfterRelease(_names[variable], current, UseKind.Read));
                     }
 
-                    state[variable] = RefState.Escaped;
+                    Forget(variable, state);
                 }
 
                 continue;
@@ -612,6 +731,42 @@ internal sealed partial class OwnershipFlow
             {
                 pending.Push(child);
             }
+        }
+    }
+
+    /// <summary>
+    /// An operator or a member access consumes its operands: a new reference that is one (<c>Create() != t</c>,
+    /// <c>Make() is null</c>, <c>new T().Next</c>) is never held by anything that could release it. The whole value
+    /// of a used expression is not an operand: where it goes (a store, an argument, a return) decides its fate.
+    /// </summary>
+    private void DiscardOperands(IOperation consumer)
+    {
+        switch (consumer)
+        {
+            case IBinaryOperation binary:
+                DiscardOperand(binary.LeftOperand, DiscardKind.Compared);
+                DiscardOperand(binary.RightOperand, DiscardKind.Compared);
+                break;
+            case IIsPatternOperation test:
+                DiscardOperand(test.Value, DiscardKind.Tested);
+                break;
+            case IIsNullOperation test:
+                DiscardOperand(test.Operand, DiscardKind.Tested);
+                break;
+            case IIsTypeOperation test:
+                DiscardOperand(test.ValueOperand, DiscardKind.Tested);
+                break;
+            case IMemberReferenceOperation { Instance: { } instance } member:
+                DiscardOperand(instance, DiscardKind.MemberUsed, member.Member.Name);
+                break;
+        }
+    }
+
+    private void DiscardOperand(IOperation operand, DiscardKind how, string? member = null)
+    {
+        if (Recording && IsNewReference(operand))
+        {
+            Emit(new DiscardedNew(Unwrap(operand).Syntax.ToString(), Unwrap(operand), how, member));
         }
     }
 
@@ -643,10 +798,10 @@ internal sealed partial class OwnershipFlow
     {
         if (!_capturedBy.TryGetValue(lambda, out int[]? captured))
         {
+            // The lambda's own graph and those nested in it at any depth: a release three lambdas down is a capture too.
             ControlFlowGraph body = _cfg.GetAnonymousFunctionControlFlowGraph(lambda);
-            _capturedBy[lambda] = captured = body.Blocks
-                .SelectMany(b => FlowGraph.OperationsOf(b))
-                .SelectMany(FlowGraph.Subtree)
+            _capturedBy[lambda] = captured = FlowGraph.WithNestedGraphs(body, lambda.Symbol, withLambdas: true, System.Threading.CancellationToken.None)
+                .SelectMany(nested => FlowGraph.AllOperations(nested.Graph))
                 .Select(reference => reference switch
                 {
                     ILocalReferenceOperation local => local.Local,
@@ -672,6 +827,10 @@ internal sealed partial class OwnershipFlow
     // Field reads are not listed: moving a reference from one strong field to another (then overwriting the first)
     // is ownership transfer, not an escape.
     private bool IsBorrowedExpression(IOperation value) =>
-        Unwrap(value) is IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation
-            || (Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed);
+        Origin(value) == RefState.Borrowed && Unwrap(value) switch
+        {
+            IInvocationOperation call => ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed,
+            IPropertyReferenceOperation or IArrayElementReferenceOperation or IParameterReferenceOperation => true,
+            _ => false,
+        };
 }

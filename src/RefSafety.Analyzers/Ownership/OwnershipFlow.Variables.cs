@@ -19,9 +19,13 @@ internal sealed partial class OwnershipFlow
             foreach (IParameterSymbol parameter in _method.Parameters.Where(p => IsTracked(p.Type) && p.RefKind == RefKind.None))
             {
                 int index = Declare(parameter, parameter.Name, VariableKind.Parameter);
-                if (index >= 0 && (_model.Steals(parameter) || _api.Steals(_method, parameter.Ordinal)))
+                if (index >= 0 && Steals(_method, parameter))
                 {
                     _stealsParameters.Add(index);
+                }
+                else if (index >= 0 && _model.IsCounted(parameter.Type))
+                {
+                    _countedParameters.Add(index); // a RefHeap object is counted whatever the body does with it
                 }
             }
 
@@ -52,11 +56,52 @@ internal sealed partial class OwnershipFlow
                 case ISimpleAssignmentOperation assignment:
                     assignments.Add(assignment);
                     break;
+                case IInvocationOperation call when _api.Mentions(call.TargetMethod):
+                    MarkCountedParameters(call.Instance, call.Arguments);
+                    break;
+                case IObjectCreationOperation { Constructor: { } constructor } creation when _api.Mentions(constructor):
+                    MarkCountedParameters(null, creation.Arguments);
+                    break;
             }
         }
 
+        TrackReassignedParameters(assignments);
         DeclareFlags(assignments);
         DeclareCaptureAliases(captures);
+        _aliasOf = Enumerable.Repeat(-1, _names.Count).ToArray();
+    }
+
+    // A parameter the body assigns is a local that starts borrowed: what it is given later must be released like a
+    // local's (on some path), not only on every path as for a parameter IncRef'd in place. A stealing parameter keeps
+    // its contract (REFS005).
+    private void TrackReassignedParameters(List<ISimpleAssignmentOperation> assignments)
+    {
+        foreach (ISimpleAssignmentOperation assignment in assignments)
+        {
+            if (Unwrap(assignment.Target) is IParameterReferenceOperation { Parameter: var parameter } && _variables.TryGetValue(parameter, out int index)
+                && _kinds[index] == VariableKind.Parameter && !_stealsParameters.Contains(index))
+            {
+                _kinds[index] = VariableKind.Local;
+                _declaredKinds.Add(VariableKind.Local);
+                _borrowedAtEntry.Add(index);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handle parameters the body hands to a configured API (as argument or receiver): their values are counted, and
+    /// the caller's, so they start borrowed, like RefHeap parameters. Every other IntPtr parameter holds a plain value
+    /// (see <see cref="RefState.Uncounted"/>).
+    /// </summary>
+    private void MarkCountedParameters(IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+    {
+        foreach (IOperation? handed in arguments.Select(a => a.Value).Append(instance))
+        {
+            if (handed is not null && VariableOf(handed) is var variable and >= 0 && _kinds[variable] == VariableKind.Parameter)
+            {
+                _countedParameters.Add(variable);
+            }
+        }
     }
 
     // Bool locals and parameters that branches test directly (`if (owned)`, `while (!done)`): their values split the
@@ -198,6 +243,53 @@ internal sealed partial class OwnershipFlow
         }
     }
 
+    /// <summary>
+    /// The parameter takes its caller's reference: by attribute or inference (<see cref="OwnershipModel.Steals"/>), by
+    /// configuration, or as a constructor parameter handed on to a stealing parameter of the constructor it chains to
+    /// (`Derived(IntPtr p) : base(p)`: whoever calls <c>new Derived(h)</c> gives <c>h</c> away).
+    /// </summary>
+    private bool Steals(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        for (int depth = 0; depth < 8; depth++)
+        {
+            if (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal))
+            {
+                return true;
+            }
+
+            if (ChainedParameters(method, parameter) is not { Count: > 0 } chained)
+            {
+                return false;
+            }
+
+            (method, parameter) = chained[0];
+            if (chained.Skip(1).Any(next => _model.Steals(next.Parameter) || _api.Steals(next.Constructor, next.Parameter.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The parameters of the constructors (overloads of the right length) a constructor passes <paramref name="parameter"/> on to through `: base(...)` or `: this(...)`.</summary>
+    private static List<(IMethodSymbol Constructor, IParameterSymbol Parameter)>? ChainedParameters(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        if (method.MethodKind != MethodKind.Constructor
+            || method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not ConstructorDeclarationSyntax { Initializer: { } initializer })
+        {
+            return null;
+        }
+
+        SeparatedSyntaxList<ArgumentSyntax> arguments = initializer.ArgumentList.Arguments;
+        int position = arguments.IndexOf(a => a.NameColon is null && a.Expression is IdentifierNameSyntax name && name.Identifier.ValueText == parameter.Name);
+        INamedTypeSymbol? target = initializer.ThisOrBaseKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword) ? method.ContainingType : method.ContainingType.BaseType;
+        return position < 0 || target is null ? null : target.InstanceConstructors
+            .Where(constructor => constructor.Parameters.Length == arguments.Count && !SymbolEqualityComparer.Default.Equals(constructor, method))
+            .Select(constructor => (constructor, constructor.Parameters[position]))
+            .ToList();
+    }
+
     private bool IsTracked(ITypeSymbol type) => _model.IsCounted(type) || _api.IsHandle(type);
 
     private int Declare(ISymbol symbol, string name, VariableKind kind)
@@ -238,10 +330,11 @@ internal sealed partial class OwnershipFlow
         {
             state[i] = _kinds[i] switch
             {
+                VariableKind.Local when _borrowedAtEntry.Contains(i) => RefState.Borrowed,
                 VariableKind.Local or VariableKind.NewReferenceOut => RefState.Null,
                 VariableKind.Flag => RefState.True | RefState.False,
                 VariableKind.InstanceField or VariableKind.StaticField => InitialFieldState(i),
-                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : RefState.Borrowed,
+                _ => _stealsParameters.Contains(i) ? RefState.Owned1 : _countedParameters.Contains(i) ? RefState.Borrowed : RefState.Uncounted,
             };
         }
 
@@ -250,7 +343,8 @@ internal sealed partial class OwnershipFlow
 
     /// <summary>
     /// A field starts empty in its own type's constructor (when it has no initializer and the constructor does not chain
-    /// to another one); elsewhere it may hold a reference, which it owns.
+    /// to another one); elsewhere a counted field may hold a reference, which it owns, and a handle field a value no
+    /// one has shown to be counted (an IntPtr field is as often an address, or SafeHandle's own <c>handle</c>).
     /// </summary>
     private RefState InitialFieldState(int slot)
     {
@@ -260,7 +354,7 @@ internal sealed partial class OwnershipFlow
             && SymbolEqualityComparer.Default.Equals(constructor.ContainingType, field.ContainingType)
             && !constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is ConstructorDeclarationSyntax { Initializer.ThisOrBaseKeyword.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword })
             && !field.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is VariableDeclaratorSyntax { Initializer: not null });
-        return ownConstructor ? RefState.Null : RefState.Owned1 | RefState.Null;
+        return ownConstructor ? RefState.Null : (_model.IsCounted(field.Type) ? RefState.Owned1 : RefState.Uncounted) | RefState.Null;
     }
 
     private bool IsField(int variable) => _kinds[variable] is VariableKind.InstanceField or VariableKind.StaticField;

@@ -23,11 +23,14 @@ namespace RefSafety.Analyzers.Ownership;
 /// </remarks>
 internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
 {
-    /// <summary>The most variables tracked in one graph; past it, further variables are not tracked (never misreported).</summary>
-    public const int MaxTrackedVariables = 256;
+    /// <summary>
+    /// The most variables tracked in one graph (a state vector is two bytes a variable); past it, further variables
+    /// are not tracked, so they are never misreported, and the tracked ones are still checked.
+    /// </summary>
+    public const int MaxTrackedVariables = 4096;
 
-    /// <summary>The most bool flags whose values split the paths.</summary>
-    public const int MaxFlags = 4;
+    /// <summary>The most bool flags whose values may split the paths (a bit each in the liveness masks).</summary>
+    public const int MaxFlags = 64;
 
     /// <summary>The most states (flag combinations) a block's input keeps apart before joining them.</summary>
     public const int MaxVariants = 8;
@@ -42,17 +45,20 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private readonly Dictionary<CaptureId, int> _captureAliases = new();
     private readonly List<string> _names = new();
     private readonly List<VariableKind> _kinds = new();
+    private readonly HashSet<int> _countedParameters = new();
     private readonly HashSet<VariableKind> _declaredKinds = new();
     private readonly HashSet<int> _stealsParameters = new();
+    private readonly HashSet<int> _borrowedAtEntry = new();
     private readonly List<int> _flags = new();
 
     // Side tables, not part of the per-path state: the last write wins whatever the path (an approximation; the
     // state checks before they are trusted, e.g. Owner only follows an alias that still borrows).
     private readonly Dictionary<int, (IInvocationOperation Call, bool SuccessWhenTrue)> _attemptFlags = new();
-    private readonly int[] _aliasOf = Enumerable.Repeat(-1, MaxTrackedVariables).ToArray();
+    private int[] _aliasOf = System.Array.Empty<int>();
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
     private readonly Stack<Stack<IOperation>> _usePool = new();
+    private readonly Dictionary<int, (IOperation Stored, EscapeRoute Route)> _unbackedStores = new();
 
     // Only in the replay pass: where events go, and the path being run (its block, operation and flag-split count).
     private OwnershipEvents? _events;
@@ -79,6 +85,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     {
         var flow = new OwnershipFlow(cfg, model, api, method);
         flow.DeclareVariables();
+        flow.ComputeFlagLiveness();
         var events = new OwnershipEvents();
         ForwardSolver<OwnershipPaths> solver = ForwardSolver<OwnershipPaths>.Solve(cfg, flow, cancellationToken);
         if (solver.Converged)
@@ -92,7 +99,16 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
 
     public OwnershipPaths Entry() => new(new List<RefState[]> { InitialState() });
 
-    public OwnershipPaths Copy(OwnershipPaths state) => new(state.Variants.Select(v => (RefState[])v.Clone()).ToList());
+    public OwnershipPaths Copy(OwnershipPaths state)
+    {
+        var variants = new List<RefState[]>(state.Variants.Count);
+        foreach (RefState[] path in state.Variants)
+        {
+            variants.Add((RefState[])path.Clone());
+        }
+
+        return new OwnershipPaths(variants);
+    }
 
     /// <summary>
     /// Joins paths into a block's input. Paths that disagree on a bool flag stay apart (up to <see cref="MaxVariants"/>
@@ -146,7 +162,11 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
             }
         });
 
-    public void Cross(ControlFlowBranch branch, OwnershipPaths state) => ForEachPath(branch.Source, state, path => LeaveScopes(branch, path));
+    public void Cross(ControlFlowBranch branch, OwnershipPaths state)
+    {
+        ForEachPath(branch.Source, state, path => LeaveScopes(branch, path));
+        ForgetDeadFlags(branch.Destination!, state);
+    }
 
     public void Exit(BasicBlock from, ControlFlowBranch branch, OwnershipPaths state)
     {
@@ -169,12 +189,16 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     {
         bool[] touched = FinallyTouches(finallyRegion);
         RefState[] entry = enteredWith.Variants[0];
-        foreach (RefState[] other in enteredWith.Variants.Skip(1))
+        if (enteredWith.Variants.Count > 1)
         {
-            JoinInto(entry, other);
+            entry = (RefState[])entry.Clone();
+            foreach (RefState[] other in enteredWith.Variants.Skip(1))
+            {
+                JoinInto(entry, other);
+            }
         }
 
-        var resumed = new List<RefState[]>();
+        var resumed = new List<RefState[]>(finallyExit.Variants.Count);
         foreach (RefState[] exit in finallyExit.Variants)
         {
             var continued = new RefState[exit.Length];
@@ -183,7 +207,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
                 continued[i] = touched[i] ? exit[i] : entry[i];
             }
 
-            JoinPath(resumed, continued);
+            JoinPath(resumed, continued, owned: true);
         }
 
         return new OwnershipPaths(resumed);
@@ -202,11 +226,12 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         _path = null;
     }
 
-    private bool JoinPath(List<RefState[]> variants, RefState[] path)
+    /// <summary>Joins one path into a list of paths; <paramref name="owned"/>: the caller gives <paramref name="path"/> away (no copy).</summary>
+    private bool JoinPath(List<RefState[]> variants, RefState[] path, bool owned = false)
     {
         foreach (RefState[] variant in variants)
         {
-            if (_flags.All(flag => variant[flag] == path[flag]))
+            if (SameFlags(variant, path))
             {
                 return JoinInto(variant, path);
             }
@@ -214,7 +239,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
 
         if (variants.Count < MaxVariants)
         {
-            variants.Add((RefState[])path.Clone());
+            variants.Add(owned ? path : (RefState[])path.Clone());
             return true;
         }
 
@@ -228,6 +253,19 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         JoinInto(all, path);
         variants.Clear();
         variants.Add(all);
+        return true;
+    }
+
+    private bool SameFlags(RefState[] left, RefState[] right)
+    {
+        foreach (int flag in _flags)
+        {
+            if (left[flag] != right[flag])
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
@@ -276,6 +314,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
                         Emit(new OwnedAtScopeEnd(local.Name, local.Locations.FirstOrDefault() ?? Location.None, FlowGraph.ExitLocation(_cfg, branch.Source, branch)));
                     }
 
+                    RecordUnbackedStore(index, state);
                     state[index] = RefState.Null;
                 }
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -36,12 +37,15 @@ internal sealed class OwnershipModel
     private readonly Func<IMethodSymbol, ReturnOwnership> _computeReturn;
     private readonly Func<IParameterSymbol, ReturnOwnership> _computeOut;
     private readonly ConcurrentDictionary<IPropertySymbol, bool> _autoProperties = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IParameterSymbol, bool> _steals = new(SymbolEqualityComparer.Default);
+    private readonly Func<IParameterSymbol, bool> _computeSteals;
 
     private OwnershipModel(RefHeapSymbols? symbols)
     {
         Symbols = symbols;
         _computeReturn = ComputeReturn;
         _computeOut = ComputeOut;
+        _computeSteals = ComputeSteals;
     }
 
     /// <summary>RefHeap's symbols; null when only external APIs (.editorconfig) are checked.</summary>
@@ -71,13 +75,74 @@ internal sealed class OwnershipModel
         RefHeapSymbols.Is(method, Symbols?.DecRef) || RefHeapSymbols.Is(method, Symbols?.Dispose) || (method.Name == "Dispose" && method.Parameters.Length == 0 && IsCounted(receiverType));
 
     /// <summary>
+    /// IsAlive or RefCount: reading them after the release is how code watches an object die, not a use of it (the
+    /// object's memory is managed; only its count is gone).
+    /// </summary>
+    public bool IsLivenessProbe(IPropertySymbol property) =>
+        SymbolEqualityComparer.Default.Equals(property.OriginalDefinition, Symbols?.IsAlive) || SymbolEqualityComparer.Default.Equals(property.OriginalDefinition, Symbols?.RefCount);
+
+    /// <summary>
     /// An auto-property (its compiler-made backing field is visible: declared in source): a store into it is a store
     /// into a strong field.
     /// </summary>
     public bool IsAutoProperty(IPropertySymbol property) =>
         _autoProperties.GetOrAdd(property.OriginalDefinition, p => p.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, p)));
 
-    public bool Steals(IParameterSymbol parameter) => HasAttribute(parameter.GetAttributes(), StealsReferenceAttribute);
+    /// <summary>
+    /// The parameter takes its caller's reference: it is marked <c>[StealsReference]</c>, or (inferred for a method with
+    /// source) the body stores it into a field of its own object without taking a reference of its own.
+    /// </summary>
+    public bool Steals(IParameterSymbol parameter) =>
+        HasAttribute(parameter.GetAttributes(), StealsReferenceAttribute) || _steals.GetOrAdd(parameter.OriginalDefinition, _computeSteals);
+
+    // Syntax only, like the return inference: a statement of the body itself (so every path that gets past it stores),
+    // `F = p;` or `this.F = p;` with F a counted field or auto-property of the method's type, and no `p.IncRef()`.
+    private bool ComputeSteals(IParameterSymbol parameter)
+    {
+        if (parameter.RefKind != RefKind.None || !IsCounted(parameter.Type) || parameter.ContainingSymbol is not IMethodSymbol method)
+        {
+            return false;
+        }
+
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode declaration = reference.GetSyntax();
+            if (IncRefed(declaration, parameter.Name))
+            {
+                continue;
+            }
+
+            IEnumerable<ExpressionSyntax> statements = declaration switch
+            {
+                BaseMethodDeclarationSyntax { Body: { } body } => body.Statements.OfType<ExpressionStatementSyntax>().Select(s => s.Expression),
+                BaseMethodDeclarationSyntax { ExpressionBody: { } arrow } => new[] { arrow.Expression },
+                _ => Enumerable.Empty<ExpressionSyntax>(),
+            };
+            if (statements.Any(e => e is AssignmentExpressionSyntax { Right: IdentifierNameSyntax value } store && value.Identifier.ValueText == parameter.Name
+                && store.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.SimpleAssignmentExpression) && IsOwnCountedField(method.ContainingType, store.Left)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsOwnCountedField(INamedTypeSymbol type, ExpressionSyntax target)
+    {
+        string? name = target switch
+        {
+            IdentifierNameSyntax field => field.Identifier.ValueText,
+            MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var field } => field.Identifier.ValueText,
+            _ => null,
+        };
+        return name is not null && type.GetMembers(name).Any(member => member switch
+        {
+            IFieldSymbol field => !field.IsStatic && IsCounted(field.Type),
+            IPropertySymbol property => !property.IsStatic && IsCounted(property.Type) && IsAutoProperty(property),
+            _ => false,
+        });
+    }
 
     /// <summary>
     /// The ownership of a method's result: its attributes first ([NewReference] / [BorrowedReference] on the method, its

@@ -41,6 +41,20 @@ internal enum RefState : ushort
     /// <summary>A bool flag that may be false.</summary>
     False = 1 << 12,
 
+    /// <summary>
+    /// Holds a value no configured API counts (a number, an address, a buffer, a function pointer: an IntPtr that did
+    /// not come from a configured new- or borrowed-reference method). No rule reports on it: releasing, storing or
+    /// returning it is silent, and passing it to a configured increment makes it owned (<see cref="RefStateExtensions.Acquire"/>).
+    /// </summary>
+    Uncounted = 1 << 13,
+
+    /// <summary>
+    /// A borrowed reference that was stored into a field, which now expects a reference of its own: the increment
+    /// that backs the store may still follow (`_f = p; Marshal.AddRef(p);` is `Marshal.AddRef(p); _f = p;`). An
+    /// increment turns it back into <see cref="Borrowed"/>; one still owing where the variable's life ends is REFS004.
+    /// </summary>
+    Owes = 1 << 14,
+
     /// <summary>Owns one or more references.</summary>
     Owned = (OwnedMax << 1) - 1,
 }
@@ -55,9 +69,12 @@ internal static class RefStateExtensions
             return RefState.Escaped;
         }
 
+        // Each fact maps on its own (a path holds one): n owned become n + 1; a borrowed, released or uncounted value
+        // now owns one; a path that owed a field its reference has paid it, and still borrows.
         RefState owned = (RefState)((ushort)(state & RefState.Owned) << 1);
-        RefState fresh = (state & (RefState.Borrowed | RefState.Released)) != 0 ? RefState.Owned1 : RefState.None;
-        return (state & ~(RefState.Owned | RefState.Borrowed | RefState.Released)) | owned | fresh;
+        RefState fresh = (state & (RefState.Borrowed | RefState.Released | RefState.Uncounted)) != 0 ? RefState.Owned1 : RefState.None;
+        RefState paid = (state & RefState.Owes) != 0 ? RefState.Borrowed : RefState.None;
+        return (state & ~(RefState.Owned | RefState.Borrowed | RefState.Released | RefState.Uncounted | RefState.Owes)) | owned | fresh | paid;
     }
 
     /// <summary>

@@ -46,6 +46,7 @@ internal static class BalanceFindings
     {
         EscapeRoute.EscapeKind.StoredInField => "is stored in field '" + route.Name + "'",
         EscapeRoute.EscapeKind.PassedToStealingParameter => "is passed to [StealsReference] parameter '" + route.Name + "' of " + route.Method,
+        EscapeRoute.EscapeKind.ReturnedAsNew when route.Configured => "is returned from '" + route.Name + "', configured to return a new reference,",
         EscapeRoute.EscapeKind.ReturnedAsNew => "is returned from [NewReference] method '" + route.Name + "'",
         _ => "is handed out through [NewReference] out parameter '" + route.Name + "'",
     };

@@ -12,7 +12,7 @@ namespace RefSafety.Analyzers.Rules;
 
 /// <summary>
 /// Runs the ownership analysis once per method body (and once per lambda and local function in it) and hands what it
-/// saw to the balance rules REFS001–REFS005, each of which decides and words its own findings in its own file. One
+/// saw to the balance rules REFS001–REFS005 and REFS007, each of which decides and words its own findings in its own file. One
 /// analysis serves all five rules, so a method is never walked twice.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -24,7 +24,8 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
         Descriptors.REFS002OverRelease,
         Descriptors.REFS003UseAfterRelease,
         Descriptors.REFS004BorrowedEscapes,
-        Descriptors.REFS005BrokenContract);
+        Descriptors.REFS005BrokenContract,
+        Descriptors.REFS007SafeHandleAddRefNotGuarded);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -47,9 +48,9 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeBlock(OperationBlockAnalysisContext context, OwnershipModel model, ExternalApi api)
     {
-        if (context.OwningSymbol is not IMethodSymbol method)
+        if (context.OwningSymbol is not IMethodSymbol method || api.Increments(method) is not null || api.Decrements(method) is not null)
         {
-            return;
+            return; // a configured count method is the primitive itself: trusted, like RefObject.IncRef (Clang's trusted implementation)
         }
 
         foreach (IOperation root in context.OperationBlocks)
@@ -75,6 +76,7 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
                 REFS003UseAfterRelease.Report(events, context.ReportDiagnostic);
                 REFS004BorrowedEscapes.Report(events, context.ReportDiagnostic);
                 REFS005BrokenContract.Report(events, context.ReportDiagnostic);
+                REFS007SafeHandleAddRefNotGuarded.Report(events, context.ReportDiagnostic);
             }
         }
     }

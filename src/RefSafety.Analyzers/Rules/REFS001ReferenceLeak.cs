@@ -47,9 +47,15 @@ internal static class REFS001ReferenceLeak
 
         foreach (var discarded in BalanceFindings.ByPlace(events.Of<DiscardedNew>()))
         {
-            Leak(report, discarded.First, discarded.First.PassedTo is { } callee
-                ? "when it is passed to '" + callee + "', which does not take it over"
-                : "because the new reference it returns is discarded");
+            DiscardedNew lost = discarded.First;
+            Leak(report, lost, lost.How switch
+            {
+                DiscardKind.PassedOn => "when it is passed to '" + lost.Name + "', which does not take it over",
+                DiscardKind.Compared => "because it is only compared, then dropped",
+                DiscardKind.Tested => "because it is only tested, then dropped",
+                DiscardKind.MemberUsed => "because only its member '" + lost.Name + "' is used, then it is dropped",
+                _ => "because the new reference is discarded",
+            });
         }
     }
 

@@ -8,16 +8,15 @@ namespace RefSafety.Analyzers.Rules;
 /// <summary>
 /// REFS002: A release of a reference the method does not own. A "must" rule: reported where the release is wrong on
 /// the paths reaching it (a reference owned on one branch and borrowed on another is often correct code whose
-/// branches are correlated); a release that comes round again in a loop unrenewed, or that a SafeHandle add-ref's
-/// success flag does not guard, is wrong on a path of its own.
+/// branches are correlated); a release that comes round again in a loop unrenewed is wrong on a path of its own. (A
+/// SafeHandle release its add-ref's success flag does not guard is REFS007's.)
 /// </summary>
 internal static class REFS002OverRelease
 {
     public static void Report(OwnershipEvents events, Action<Diagnostic> report)
     {
         var releases = events.Of<ReleasedUnowned>().Cast<OwnershipEvent>()
-            .Concat(events.Of<ReleasedAgainInLoop>())
-            .Concat(events.Of<ReleaseNotGuarded>());
+            .Concat(events.Of<ReleasedAgainInLoop>());
         foreach (var release in BalanceFindings.ByPlace(releases))
         {
             string how = release.First switch
@@ -25,7 +24,6 @@ internal static class REFS002OverRelease
                 ReleasedUnowned { State: var state } unowned when state.AllPaths(RefState.Released) => "when it is released again at line " + OwnershipEvent.LineOf(unowned.Release.Syntax),
                 ReleasedUnowned unowned => "when it is released without being owned at line " + OwnershipEvent.LineOf(unowned.Release.Syntax),
                 ReleasedAgainInLoop loop => "when it is released again in the next iteration of the loop at line " + OwnershipEvent.LineOf(loop.Release.Syntax),
-                ReleaseNotGuarded unguarded => "when it is released without testing '" + unguarded.SuccessFlag + "', the success flag of its add-ref, at line " + OwnershipEvent.LineOf(unguarded.Release.Syntax),
                 _ => string.Empty,
             };
             report(Diagnostic.Create(

@@ -18,6 +18,13 @@ internal static class REFS004BorrowedEscapes
             Escaped(report, escape.First, BalanceFindings.Escape(escape.First.Route) + BalanceFindings.SomePaths(escape.OnEveryPath), escape.OnEveryPath);
         }
 
+        // A store the increment may follow (`_f = p; p.IncRef();`) is decided where the variable's life ends.
+        foreach (var store in BalanceFindings.ByPlace(events.Of<UnbackedStore>()))
+        {
+            bool onEveryPath = store.Paths.All(path => path.OnEveryPath);
+            Escaped(report, store.First, BalanceFindings.Escape(store.First.Route) + BalanceFindings.SomePaths(onEveryPath), onEveryPath);
+        }
+
         // The caller owns what it receives through a [NewReference] out parameter: a borrowed reference there is one it
         // will release too many times.
         var handedOut = events.Of<VariableAtExit>().Where(e => e.Kind == VariableKind.NewReferenceOut && e.State.AllPaths(RefState.Borrowed));

@@ -21,9 +21,9 @@ public class CrashTests
     [InlineData("using System; using RefHeap; class N : RefObject { public N? Next; } class C { void M(IDisposable d) { using var scope = d; Action<N> f = n => { n.Next = n; throw new InvalidOperationException(); }; } }")]
     public async Task BrokenCodeNeverCrashesAnAnalyzer(string source)
     {
-        var (_, analyzers) = await AllAnalyzers.RunAsync(source);
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(source).AnalyzeAsync();
 
-        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
+        Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
     }
 
     [Fact]
@@ -41,10 +41,10 @@ public class CrashTests
 
         string source = RefSafety.Tests.Rules.RuleTestTypes.Source + "class Huge { void M(Holder holder, bool flag) {\n" + body + "} }";
 
-        var (compiler, analyzers) = await AllAnalyzers.RunAsync(source);
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(source).AnalyzeAsync();
 
-        Assert.Empty(compiler.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
-        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
+        Assert.Empty(result.CompilerErrors);
+        Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
     }
 
     [Fact]
@@ -65,11 +65,11 @@ public class CrashTests
         string parameters = string.Join(", ", System.Linq.Enumerable.Range(0, 8).Select(i => $"int i{i}"));
         string source = RefSafety.Tests.Rules.RuleTestTypes.Source + "class Flags : RefObject { Node? _current; void M(" + parameters + ") {\n" + body + "} }";
 
-        var (compiler, analyzers) = await AllAnalyzers.RunAsync(source);
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(source).AnalyzeAsync();
 
-        Assert.Empty(compiler.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
-        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
-        Assert.Equal(new[] { "REFS001 leaked" }, analyzers.Where(d => d.Id.StartsWith("REFS00", System.StringComparison.Ordinal)).Select(d => d.Id + " " + d.Properties["Variable"]));
+        Assert.Empty(result.CompilerErrors);
+        Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
+        Assert.Equal(new[] { "REFS001 leaked" }, result.Analyzer.Where(d => d.Id.StartsWith("REFS00", System.StringComparison.Ordinal)).Select(d => d.Id + " " + d.Properties["Variable"]));
     }
 
     [Fact]
@@ -85,8 +85,8 @@ public class CrashTests
             .ToArray();
         Assert.True(sources.Length > 20);
 
-        var (_, analyzers) = await AllAnalyzers.RunAsync(sources);
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(sources).AnalyzeAsync();
 
-        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
+        Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
     }
 }

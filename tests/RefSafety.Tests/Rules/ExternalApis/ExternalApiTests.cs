@@ -44,7 +44,9 @@ namespace Python.Runtime
 ";
 
     [Fact]
-    public Task CorrectBindingCodeIsSilent() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(EditorConfig, Binding + @"
+    public Task CorrectBindingCodeIsSilent() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(EditorConfig)
+        .WithSource(Binding + @"
 class C
 {
     PyObject Pair(long a, long b)
@@ -59,10 +61,13 @@ class C
         Runtime.XDecref(borrowed);
         return new PyObject(tuple);                         // the wrapper steals the tuple
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakOnTheErrorPath() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(EditorConfig, Binding + @"
+    public Task LeakOnTheErrorPath() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(EditorConfig)
+        .WithSource(Binding + @"
 class C
 {
     void M(bool fail)
@@ -75,10 +80,13 @@ class C
 
         Runtime.XDecref(tuple);
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task DecrefOfABorrowedItemAndOfAStolenOne() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(EditorConfig, Binding + @"
+    public Task DecrefOfABorrowedItemAndOfAStolenOne() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(EditorConfig)
+        .WithSource(Binding + @"
 class C
 {
     void Borrowed(IntPtr tuple)
@@ -93,7 +101,8 @@ class C
         Runtime.PyTuple_SetItem(tuple, 0, item);
         {|REFS002:Runtime.XDecref(item)|};
     }
-}");
+}")
+        .RunAsync();
 }
 
 public class PresetTests
@@ -101,7 +110,9 @@ public class PresetTests
     private const string Presets = "root = true\n\n[*.cs]\nrefsafety.presets = safehandle, com\n";
 
     [Fact]
-    public Task SafeHandleReleaseConditionedOnTheSuccessFlag() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(Presets, @"
+    public Task SafeHandleReleaseConditionedOnTheSuccessFlag() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(Presets)
+        .WithSource(@"
 using System;
 using System.Runtime.InteropServices;
 
@@ -143,7 +154,7 @@ class C
         }
         finally
         {
-            {|REFS002:handle.DangerousRelease()|};
+            {|REFS007:handle.DangerousRelease()|};
         }
     }
 
@@ -168,10 +179,13 @@ class C
             }
         }
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ComReferences() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(Presets, @"
+    public Task ComReferences() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(Presets)
+        .WithSource(@"
 using System;
 using System.Runtime.InteropServices;
 
@@ -199,10 +213,13 @@ class C
     {|REFS001:}|}
 
     void OverRelease(IntPtr borrowed) => {|REFS002:Marshal.Release(borrowed)|};
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task QueryInterfaceHandsBackANewReferenceOnSuccess() => Verify<OwnershipAnalyzer>.DiagnosticsWithConfig(Presets, @"
+    public Task QueryInterfaceHandsBackANewReferenceOnSuccess() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(Presets)
+        .WithSource(@"
 using System;
 using System.Runtime.InteropServices;
 
@@ -239,10 +256,12 @@ class C
             Use(queried);
         }
     {|REFS001:}|}
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task WithoutConfigurationHandlesAreNotTracked() => Verify<OwnershipAnalyzer>.Valid(@"
+    public Task WithoutConfigurationHandlesAreNotTracked() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(@"
 using System;
 using System.Runtime.InteropServices;
 
@@ -254,5 +273,6 @@ class C
         Marshal.Release(unknown);
         Marshal.Release(unknown);
     }
-}");
+}")
+        .RunAsync();
 }

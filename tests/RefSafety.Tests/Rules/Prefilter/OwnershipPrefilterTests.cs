@@ -11,16 +11,19 @@ namespace RefSafety.Tests.Rules.Prefilter;
 public class OwnershipPrefilterTests
 {
     [Fact]
-    public Task StolenParameterOfAnEmptyMethod() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task StolenParameterOfAnEmptyMethod() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M([StealsReference] Node node)
     {
     {|REFS005:}|}
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task StolenParameterOfAnEmptyLocalFunction() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task StolenParameterOfAnEmptyLocalFunction() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     int M()
@@ -32,25 +35,31 @@ class C
         {
         {|REFS005:}|}
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task StolenParameterOfAnEmptyLambda() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task StolenParameterOfAnEmptyLambda() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     Action<Node> M() => ([StealsReference] Node node) => { {|REFS005:}|};
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task NewReferenceContractOnAnUncountedResult() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task NewReferenceContractOnAnUncountedResult() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     [return: NewReference]
     object M(object value) => {|REFS004:value|};
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task StealingParameterOfAnUncountedType() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task StealingParameterOfAnUncountedType() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     static void Keep([StealsReference] object value) { }
@@ -58,10 +67,12 @@ class C
     object[] Items { get; } = new object[1];
 
     void M() => Keep({|REFS004:Items|});
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task UncountedBodiesAreValid() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task UncountedBodiesAreValid() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     int Count;
@@ -72,5 +83,6 @@ class C
         Func<int, int> g = x => x * Count;
         return g(Count);
     }
-}");
+}")
+        .RunAsync();
 }

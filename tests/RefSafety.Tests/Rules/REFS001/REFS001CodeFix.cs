@@ -8,7 +8,8 @@ namespace RefSafety.Tests.Rules.REFS001;
 public class REFS001CodeFix
 {
     [Fact]
-    public Task ReleaseBeforeTheLeakingReturn() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task ReleaseBeforeTheLeakingReturn() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     int M(bool fail)
@@ -22,7 +23,9 @@ class C
         node.DecRef();
         return 0;
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release before this exit")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     int M(bool fail)
@@ -37,10 +40,12 @@ class C
         node.DecRef();
         return 0;
     }
-}", "Release before this exit");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task FixAllReleasesTwoLeaksAtTheSameExit() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task FixAllReleasesTwoLeaksAtTheSameExit() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(bool fail)
@@ -55,7 +60,9 @@ class C
         first.DecRef();
         second.DecRef();
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release before this exit")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(bool fail)
@@ -72,10 +79,12 @@ class C
         first.DecRef();
         second.DecRef();
     }
-}", "Release before this exit");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleaseWithUsing() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task ReleaseWithUsing() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(bool early)
@@ -88,7 +97,9 @@ class C
 
         node.Touch();
     {|REFS001:}|}
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release with using")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(bool early)
@@ -101,27 +112,33 @@ class C
 
         node.Touch();
     }
-}", "Release with using");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task DisposeADiscardedNewReference() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task DisposeADiscardedNewReference() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
     {
         {|REFS001:Api.Create()|};
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release before this exit")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M()
     {
         Api.Create().Dispose();
     }
-}", "Release before this exit");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleaseAtTheEndOfTheBody() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task ReleaseAtTheEndOfTheBody() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder)
@@ -129,7 +146,9 @@ class C
         var node = new Node();
         Api.Inspect(node);
     {|REFS001:}|}
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release before this exit")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder)
@@ -138,10 +157,12 @@ class C
         Api.Inspect(node);
         node.DecRef();
     }
-}", "Release before this exit");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleaseAnOverwrittenFieldBeforeTheStore() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task ReleaseAnOverwrittenFieldBeforeTheStore() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class Owner : RefObject
 {
     private Node? _current;
@@ -151,7 +172,9 @@ class Owner : RefObject
         next.IncRef();
         {|REFS001:this._current = next|};
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release the field's old value before the store")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class Owner : RefObject
 {
     private Node? _current;
@@ -162,10 +185,12 @@ class Owner : RefObject
         this._current?.DecRef();
         this._current = next;
     }
-}", "Release the field's old value before the store");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleaseInFinallyCoversEveryExitOnce() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task ReleaseInFinallyCoversEveryExitOnce() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(bool flag)
@@ -179,7 +204,9 @@ class C
 
         node.Touch();
     {|REFS001:}|}
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release in finally")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(bool flag)
@@ -200,10 +227,12 @@ class C
             node.DecRef();
         }
     }
-}", "Release in finally");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleaseBeforeAnExitWhereTheReferenceMayBeNull() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task ReleaseBeforeAnExitWhereTheReferenceMayBeNull() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(bool make)
@@ -211,7 +240,9 @@ class C
         Node? node = make ? new Node() : null;
         node?.Touch();
     {|REFS001:}|}
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Release before this exit")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(bool make)
@@ -220,7 +251,8 @@ class C
         node?.Touch();
         node?.DecRef();
     }
-}", "Release before this exit");
+}")
+        .RunAsync();
 
     [Fact]
     public Task NoReleaseBeforeAnExitThatSomePathsReachReleased()
@@ -238,11 +270,16 @@ class C
         }
     {|REFS001:}|}
 }";
-        return Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(source, source, "Release before this exit");
+        return RuleTest.For<OwnershipAnalyzer>()
+            .WithSource(source)
+            .WithFix<REFS001ReleaseFix>("Release before this exit")
+            .ExpectFixed(source)
+            .RunAsync();
     }
 
     [Fact]
-    public Task HoldANewObjectPassedToACallInAUsingVariable() => Verify<OwnershipAnalyzer>.CodeFix<REFS001ReleaseFix>(RuleTestTypes.Source + @"
+    public Task HoldANewObjectPassedToACallInAUsingVariable() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(RefList<Node> list, Holder holder)
@@ -251,7 +288,9 @@ class C
         list.Insert(node, {|REFS001:new Node()|});
         RefField.Set(ref holder.Child, {|REFS001:Api.Create()|});
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS001ReleaseFix>("Hold it in a using variable")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(RefList<Node> list, Holder holder)
@@ -262,5 +301,6 @@ class C
         using var created = Api.Create();
         RefField.Set(ref holder.Child, created);
     }
-}", "Hold it in a using variable");
+}")
+        .RunAsync();
 }

@@ -20,7 +20,8 @@ static class Factory
 ";
 
     [Fact]
-    public Task NewObjectNeverReleased() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task NewObjectNeverReleased() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M()
@@ -28,10 +29,12 @@ class C
         var node = new Node();
         node.Touch();
     {|REFS001:}|}
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakOnTheEarlyReturnOnly() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakOnTheEarlyReturnOnly() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     int M(bool fail)
@@ -45,10 +48,12 @@ class C
         node.DecRef();
         return 0;
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakOnTheThrowPath() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakOnTheThrowPath() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M(int value)
@@ -61,10 +66,12 @@ class C
 
         node.Dispose();
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakInALoopIteration() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakInALoopIteration() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M(int n)
@@ -78,20 +85,24 @@ class C
             }
         }
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task DiscardedNewReferenceResult() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task DiscardedNewReferenceResult() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M()
     {
         {|REFS001:Factory.Create()|};
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ExtraIncRefIsOneTooHigh() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task ExtraIncRefIsOneTooHigh() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M(Node borrowed)
@@ -101,10 +112,12 @@ class C
         kept.IncRef();
         kept.DecRef();
     {|REFS001:}|}
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakInASwitchCase() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakInASwitchCase() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M(int kind)
@@ -122,10 +135,12 @@ class C
                 break;
         }
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakInsideALambda() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakInsideALambda() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     Action M() => () =>
@@ -133,10 +148,12 @@ class C
         var node = new Node();
         node.Touch();
     {|REFS001:}|};
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakInsideALocalFunctionAndAnAsyncMethod() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakInsideALocalFunctionAndAnAsyncMethod() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     async Task M()
@@ -149,13 +166,16 @@ class C
         void Local()
         {
             var inner = new Node();
-        {|#0:}|}
-    {|#1:}|}
-}", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(0).WithArguments("inner", "on the path through line 25"),
-        Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(1).WithArguments("node", "on the path through line 26"));
+        {|REFS001:}|}
+    {|REFS001:}|}
+}")
+        .ExpectArguments("inner", "on the path through line 25")
+        .ExpectArguments("node", "on the path through line 26")
+        .RunAsync();
 
     [Fact]
-    public Task OverwritingAnOwnedLocalLeaksTheFirstObject() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task OverwritingAnOwnedLocalLeaksTheFirstObject() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M()
@@ -164,10 +184,12 @@ class C
         {|REFS001:node = new Node()|};
         node.DecRef();
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task LeakOnAReturnInACatchIsReportedAtThatReturn() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakOnAReturnInACatchIsReportedAtThatReturn() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M()
@@ -184,10 +206,12 @@ class C
 
         node.DecRef();
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task OverwritingAFieldLeaksItsOldValue() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task OverwritingAFieldLeaksItsOldValue() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class Owner : RefObject
 {
     private Node? _current;
@@ -209,10 +233,12 @@ class Owner : RefObject
             {|REFS001:this._current = new Node()|};
         }
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task AFlagDoesNotHideALeakOnItsOtherSide() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task AFlagDoesNotHideALeakOnItsOtherSide() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void M(bool make, bool release)
@@ -227,11 +253,14 @@ class C
         {
             node!.DecRef();
         }
-    {|#0:}|}
-}", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS001ReferenceLeak).WithLocation(0).WithArguments("node", "on the path through line 27 where 'make' is true and 'release' is false"));
+    {|REFS001:}|}
+}")
+        .ExpectArguments("node", "on the path through line 27 where 'make' is true and 'release' is false")
+        .RunAsync();
 
     [Fact]
-    public Task LeakOnARethrowIsReportedAtTheRethrow() => Verify<OwnershipAnalyzer>.Diagnostics(Types + @"
+    public Task LeakOnARethrowIsReportedAtTheRethrow() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     int M(Func<int> risky)
@@ -252,10 +281,12 @@ class C
             Console.WriteLine();
         }
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ANewReferencePassedToAParameterThatDoesNotTakeIt() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ANewReferencePassedToAParameterThatDoesNotTakeIt() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(RefList<Node> list, Holder holder)
@@ -265,5 +296,6 @@ class C
         RefField.Move(ref holder.Child, new Node());
         Console.WriteLine({|REFS001:new Node()|});
     }
-}");
+}")
+        .RunAsync();
 }

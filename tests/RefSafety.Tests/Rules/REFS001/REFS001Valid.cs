@@ -47,17 +47,20 @@ static class Api
     [InlineData("var borrowed = holder.Child; borrowed?.Touch();")]
     [InlineData("var head = new Node(); Node last = head; for (int i = 0; i < 3; i++) { var next = new Node(); last.Next = next; last = next; } head.DecRef();")]
     [InlineData("var node = new Node(); var other = node; other.DecRef();")]
-    public Task ReleasedMovedOrStolenOnEveryPath(string body) => Verify<OwnershipAnalyzer>.Valid(Types + $@"
+    public Task ReleasedMovedOrStolenOnEveryPath(string body) => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + $@"
 class C
 {{
     void M(Holder holder, bool flag)
     {{
         {body}
     }}
-}}");
+}}")
+        .RunAsync();
 
     [Fact]
-    public Task ReturningAnOwnedReferenceHandsItToTheCaller() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task ReturningAnOwnedReferenceHandsItToTheCaller() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     [return: NewReference]
@@ -81,10 +84,12 @@ class C
         made.DecRef();
         other.DecRef();
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleasingAFieldBeforeOverwritingItIsTheRightPattern() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task ReleasingAFieldBeforeOverwritingItIsTheRightPattern() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class Owner : RefObject
 {
     private Node? _current;
@@ -97,10 +102,12 @@ class Owner : RefObject
     }
 
     public void Reset() => RefField.Clear(ref _current);
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task AReturnThroughAFinallyKeepsItsOwnState() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task AReturnThroughAFinallyKeepsItsOwnState() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     int Search(RefList<Node> list)
@@ -161,10 +168,12 @@ class C
         node.DecRef();
         return 0;
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task AnOutParameterMarkedNewReferenceIsOwned() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task AnOutParameterMarkedNewReferenceIsOwned() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     static bool TryMake(bool flag, [NewReference] out Node? made)
@@ -189,10 +198,12 @@ class C
             made.DecRef();
         }
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task OverwritingAFieldKnownToBeEmptyLeaksNothing() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task OverwritingAFieldKnownToBeEmptyLeaksNothing() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class Owner : RefObject
 {
     private Node? _current;
@@ -242,10 +253,12 @@ class Owner : RefObject
         RefField.Clear(ref _current);
         _current = next;
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task BranchesCorrelatedThroughAFlagAreNotMixed() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task BranchesCorrelatedThroughAFlagAreNotMixed() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     void Conditional(bool make)
@@ -295,10 +308,12 @@ class C
         made = flag ? new Node() : null;
         return made is not null;
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task AStoreIntoAnAutoPropertyMovesOwnershipLikeAFieldStore() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task AStoreIntoAnAutoPropertyMovesOwnershipLikeAFieldStore() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class Box : RefObject
 {
     public Node? Content { get; set; }
@@ -318,10 +333,12 @@ class C
         box.Content = Api.Create();
         return box;
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ElementsOfGenericCollectionsAreBorrowed() => Verify<OwnershipAnalyzer>.Valid(Types + @"
+    public Task ElementsOfGenericCollectionsAreBorrowed() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(Types + @"
 class C
 {
     int Drain(System.Collections.Generic.Stack<Node> pending, System.Collections.Generic.Queue<Node> queue)
@@ -337,9 +354,12 @@ class C
         first.Touch();
         return count + (queue.TryPeek(out var peeked) ? peeked.GetHashCode() : 0);
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task CodeWithoutRefHeapIsNotAnalyzed() => Verify<OwnershipAnalyzer>.Valid(@"
-class Plain { void M() { var o = new object(); } }");
+    public Task CodeWithoutRefHeapIsNotAnalyzed() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(@"
+class Plain { void M() { var o = new object(); } }")
+        .RunAsync();
 }

@@ -8,7 +8,8 @@ namespace RefSafety.Tests.Rules.REFS002;
 public class REFS002CodeFix
 {
     [Fact]
-    public Task RemoveTheExtraRelease() => Verify<OwnershipAnalyzer>.CodeFix<REFS002RemoveExtraReleaseFix>(RuleTestTypes.Source + @"
+    public Task RemoveTheExtraRelease() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder)
@@ -23,7 +24,9 @@ class C
         borrowed.Touch();
         {|REFS002:borrowed.Dispose()|};
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS002RemoveExtraReleaseFix>("Remove the extra release")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder)
@@ -36,13 +39,15 @@ class C
     {
         borrowed.Touch();
     }
-}", "Remove the extra release");
+}")
+        .RunAsync();
 }
 
 public class REFS002IncRefBeforeStoringCodeFix
 {
     [Fact]
-    public Task IncRefBeforeTheStoreThatTookTheReference() => Verify<OwnershipAnalyzer>.CodeFix<REFS002RemoveExtraReleaseFix>(RuleTestTypes.Source + @"
+    public Task IncRefBeforeTheStoreThatTookTheReference() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder)
@@ -52,7 +57,9 @@ class C
         node.Touch();
         {|REFS002:node.DecRef()|};
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS002RemoveExtraReleaseFix>("IncRef before storing")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder)
@@ -63,7 +70,8 @@ class C
         node.Touch();
         node.DecRef();
     }
-}", "IncRef before storing");
+}")
+        .RunAsync();
 
     [Fact]
     public Task NoFixWhenOnlySomePathsOverRelease()
@@ -82,6 +90,10 @@ class C
         {|REFS002:node.DecRef()|};
     }
 }";
-        return Verify<OwnershipAnalyzer>.CodeFix<REFS002RemoveExtraReleaseFix>(source, source, "Remove the extra release");
+        return RuleTest.For<OwnershipAnalyzer>()
+            .WithSource(source)
+            .WithFix<REFS002RemoveExtraReleaseFix>("Remove the extra release")
+            .ExpectFixed(source)
+            .RunAsync();
     }
 }

@@ -15,20 +15,24 @@ public class REFS002Diagnostics
     [InlineData("void M(Holder holder) { var peeked = Api.Peek(holder); {|REFS002:peeked.DecRef()|}; }")]
     [InlineData("void M(bool flag) { var node = new Node(); if (flag) { node.DecRef(); } else { node.Dispose(); } {|REFS002:node.DecRef()|}; }")]
     public Task ReleasesAReferenceTheMethodDoesNotOwn(string member) =>
-        Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 
     [Fact]
-    public Task MessageSaysHowTheCountGoesTooLow() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task MessageSaysHowTheCountGoesTooLow() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Node borrowed)
     {
-        {|#0:borrowed.DecRef()|};
+        {|REFS002:borrowed.DecRef()|};
     }
-}", Verify<OwnershipAnalyzer>.Diagnostic(RefSafety.Analyzers.Descriptors.REFS002OverRelease).WithLocation(0).WithArguments("borrowed", "when it is released without being owned at line 26"));
+}")
+        .ExpectArguments("borrowed", "when it is released without being owned at line 26")
+        .RunAsync();
 
     [Fact]
-    public Task OneMistakeGivesOneDiagnostic() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task OneMistakeGivesOneDiagnostic() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void Twice()
@@ -44,10 +48,12 @@ class C
         {|REFS002:borrowed.DecRef()|};
         borrowed.Touch();
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleasedAgainInTheNextIteration() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ReleasedAgainInTheNextIteration() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(Func<bool> more)
@@ -60,10 +66,12 @@ class C
         }
         while (more());
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task AnOutArgumentIsBorrowedUnlessMarked() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task AnOutArgumentIsBorrowedUnlessMarked() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(RefDictionary<string, Node> nodes)
@@ -73,10 +81,12 @@ class C
             {|REFS002:node.DecRef()|};
         }
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task AReleaseOnTheSideOfAFlagThatTookNoReference() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task AReleaseOnTheSideOfAFlagThatTookNoReference() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(bool own, Node node)
@@ -89,10 +99,12 @@ class C
         Api.Inspect(node);
         {|REFS002:node.DecRef()|};
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ReleasingAnObjectMatchedByAPattern() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ReleasingAnObjectMatchedByAPattern() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M(object o)
@@ -111,5 +123,6 @@ class C
             n.DecRef();
         }
     }
-}");
+}")
+        .RunAsync();
 }

@@ -14,10 +14,11 @@ public class REFS002Valid
     [InlineData("void M() { var node = new Node(); node.IncRef(); node.DecRef(); node.DecRef(); }")]
     [InlineData("void M() { var node = Api.Create(); using (node) { node.Touch(); } }")]
     public Task ReleasesOnlyWhatItOwns(string member) =>
-        Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 
     [Fact]
-    public Task AReleaseInALoopThatReacquiresOrLeaves() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task AReleaseInALoopThatReacquiresOrLeaves() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void Walk(Node head)
@@ -59,5 +60,6 @@ class C
 
         node.DecRef();
     }
-}");
+}")
+        .RunAsync();
 }

@@ -8,7 +8,8 @@ namespace RefSafety.Tests.Rules.REFS003;
 public class REFS003CodeFix
 {
     [Fact]
-    public Task MoveTheReleaseAfterTheLastUse() => Verify<OwnershipAnalyzer>.CodeFix<REFS003MoveReleaseAfterLastUseFix>(RuleTestTypes.Source + @"
+    public Task MoveTheReleaseAfterTheLastUse() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     int M()
@@ -21,7 +22,9 @@ class C
         int unrelated = 1;
         return unrelated;
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS003MoveReleaseAfterLastUseFix>("Move the release after the last use")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     int M()
@@ -34,5 +37,6 @@ class C
         int unrelated = 1;
         return unrelated;
     }
-}", "Move the release after the last use");
+}")
+        .RunAsync();
 }

@@ -15,10 +15,11 @@ public class REFS003Diagnostics
     [InlineData("void M() { var node = new Node(); node.DecRef(); {|REFS003:node.IncRef()|}; }")]
     [InlineData("void M(bool flag) { var node = new Node(); node.DecRef(); if (flag) { {|REFS003:node|}.Touch(); } }")]
     public Task UsesAnObjectAfterItsLastReferenceWasReleased(string member) =>
-        Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 
     [Fact]
-    public Task OneDiagnosticPerMistake() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task OneDiagnosticPerMistake() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M()
@@ -29,10 +30,12 @@ class C
         node.Touch();
         node.Touch();
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task AFieldUsedAfterItsReferenceWasReleased() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task AFieldUsedAfterItsReferenceWasReleased() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class Owner : RefObject
 {
     private Node? _current;
@@ -47,5 +50,6 @@ class Owner : RefObject
         _current.DecRef();
         {|REFS003:_current|}.Touch();
     }
-}");
+}")
+        .RunAsync();
 }

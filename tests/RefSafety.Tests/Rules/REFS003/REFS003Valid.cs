@@ -14,10 +14,11 @@ public class REFS003Valid
     [InlineData("void M() { var node = new Node(); node.DecRef(); node = new Node(); node.Touch(); node.DecRef(); }")]
     [InlineData("void M() { for (int i = 0; i < 2; i++) { var node = new Node(); node.Touch(); node.DecRef(); } }")]
     public Task UsesOnlyLiveReferences(string member) =>
-        Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 
     [Fact]
-    public Task AFieldRefilledByACallIsLiveAgain() => Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + @"
+    public Task AFieldRefilledByACallIsLiveAgain() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class Refill
 {
     public static void Cache() => Holder.Cache = new Node();
@@ -46,5 +47,6 @@ class Owner : RefObject
         Refill.Cache();
         Holder.Cache!.Touch();
     }
-}");
+}")
+        .RunAsync();
 }

@@ -8,7 +8,8 @@ namespace RefSafety.Tests.Rules.REFS004;
 public class REFS004CodeFix
 {
     [Fact]
-    public Task IncRefBeforeEscaping() => Verify<OwnershipAnalyzer>.CodeFix<REFS004IncRefBeforeEscapingFix>(RuleTestTypes.Source + @"
+    public Task IncRefBeforeEscaping() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void Store(Holder holder, Node borrowed)
@@ -26,7 +27,9 @@ class C
     {
         Api.Consume({|REFS004:borrowed|});
     }
-}", RuleTestTypes.Source + @"
+}")
+        .WithFix<REFS004IncRefBeforeEscapingFix>("IncRef before escaping")
+        .ExpectFixed(RuleTestTypes.Source + @"
 class C
 {
     void Store(Holder holder, Node borrowed)
@@ -47,5 +50,6 @@ class C
         borrowed.IncRef();
         Api.Consume(borrowed);
     }
-}", "IncRef before escaping");
+}")
+        .RunAsync();
 }

@@ -14,10 +14,11 @@ public class REFS004Diagnostics
     [InlineData("void M(Holder holder, RefList<Node> list) { holder.Child = {|REFS004:list[0]|}; }")]
     [InlineData("void M(Holder holder) { holder.Child = {|REFS004:Api.Peek(holder)|}; }")]
     public Task HandsOnABorrowedReferenceAsOwned(string member) =>
-        Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 
     [Fact]
-    public Task ABorrowedReferenceStoredInAnAutoProperty() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ABorrowedReferenceStoredInAnAutoProperty() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class Box : RefObject
 {
     public Node? Content { get; set; }
@@ -26,10 +27,12 @@ class Box : RefObject
 class C
 {
     void M(Box box, Node borrowed) => box.Content = {|REFS004:borrowed|};
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task ABorrowedReferenceHandedOutThroughANewReferenceOutParameter() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task ABorrowedReferenceHandedOutThroughANewReferenceOutParameter() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     static bool TryPeek(Holder holder, [NewReference] out Node? child)
@@ -49,5 +52,6 @@ class C
 
         {|REFS004:return false;|}
     }
-}");
+}")
+        .RunAsync();
 }

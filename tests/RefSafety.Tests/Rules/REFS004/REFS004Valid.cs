@@ -15,5 +15,5 @@ public class REFS004Valid
     [InlineData("[return: BorrowedReference] Node M(Holder holder) => holder.Child!;")]
     [InlineData("void M(RefList<Node> list, Node borrowed) { list.Add(borrowed); }")]
     public Task IncRefsBeforeHandingOn(string member) =>
-        Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 }

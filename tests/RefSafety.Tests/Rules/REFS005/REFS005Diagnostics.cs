@@ -7,7 +7,8 @@ namespace RefSafety.Tests.Rules.REFS005;
 public class REFS005Diagnostics
 {
     [Fact]
-    public Task BorrowedMethodReturnsAnOwnedReference() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task BorrowedMethodReturnsAnOwnedReference() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     [return: BorrowedReference]
@@ -16,18 +17,22 @@ class C
         var node = new Node();
         return {|REFS005:node|};
     }
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task BorrowedMethodReturnsANewObject() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task BorrowedMethodReturnsANewObject() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     [return: BorrowedReference]
     Node M() => {|REFS005:new Node()|};
-}");
+}")
+        .RunAsync();
 
     [Fact]
-    public Task StolenParameterNotConsumedOnOnePath() => Verify<OwnershipAnalyzer>.Diagnostics(RuleTestTypes.Source + @"
+    public Task StolenParameterNotConsumedOnOnePath() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
 class C
 {
     void M([StealsReference] Node node, bool keep, Holder holder)
@@ -40,5 +45,6 @@ class C
 
         node.Touch();
     {|REFS005:}|}
-}");
+}")
+        .RunAsync();
 }

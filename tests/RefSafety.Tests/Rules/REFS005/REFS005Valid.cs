@@ -13,5 +13,5 @@ public class REFS005Valid
     [InlineData("[return: NewReference] Node M([StealsReference] Node node) => node;")]
     [InlineData("[return: BorrowedReference] Node? M(Holder holder) { var child = holder.Child; return child; }")]
     public Task HonoursItsContract(string member) =>
-        Verify<OwnershipAnalyzer>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 }

@@ -13,11 +13,11 @@ public class REFS006Diagnostics
     [InlineData("const string Count = \"RefCount\"; object? M(Type type) => {|REFS006:type.GetProperty(Count)|};")]
     [InlineData("static object? M() => {|REFS006:typeof(Node).GetField(nameof(RefObject.RefCount))|};")]
     public Task DirectCountWrites(string member) =>
-        Verify<REFS006DirectRefCountManipulation>.Diagnostics(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<REFS006DirectRefCountManipulation>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 
     [Fact]
     public Task AnUnqualifiedCallInADerivedType() =>
-        Verify<REFS006DirectRefCountManipulation>.Diagnostics(RuleTestTypes.Source + "class Counted : RefObject { void Reset() { {|REFS006:DangerousSetRefCount(1)|}; } }");
+        RuleTest.For<REFS006DirectRefCountManipulation>().WithSource(RuleTestTypes.Source + "class Counted : RefObject { void Reset() { {|REFS006:DangerousSetRefCount(1)|}; } }").RunAsync();
 }
 
 public class REFS006Valid
@@ -27,5 +27,5 @@ public class REFS006Valid
     [InlineData("object? M() => typeof(Node).GetField(\"Next\");")]
     [InlineData("class Other { public void DangerousSetRefCount(long value) { } } void M(Other other) => other.DangerousSetRefCount(1);")]
     public Task ReadingTheCountIsFine(string member) =>
-        Verify<REFS006DirectRefCountManipulation>.Valid(RuleTestTypes.Source + "class C { " + member + " }");
+        RuleTest.For<REFS006DirectRefCountManipulation>().WithSource(RuleTestTypes.Source + "class C { " + member + " }").RunAsync();
 }

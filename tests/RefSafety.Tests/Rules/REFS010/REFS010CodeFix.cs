@@ -29,8 +29,8 @@ public class REFS010CodeFix
                 public static int Siblings(Tree child) => child.Parent?.Target?.Children.Count ?? 0;
             }
             """;
-        await Verify<REFS010StrongCycleCreatedAnalyzer>.CodeFix<MakeWeakReferenceFix>(
-            """
+        await RuleTest.For<REFS010StrongCycleCreatedAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Tree : RefObject
             {
@@ -42,16 +42,17 @@ public class REFS010CodeFix
                 public static void Adopt(Tree parent, Tree child)
                 {
                     parent.Children.Add(child);
-                    {|#0:RefField.Set(ref child.Parent, parent)|};
+                    {|REFS010:RefField.Set(ref child.Parent, parent)|};
                 }
 
                 public static int Siblings(Tree child) => child.Parent?.Children.Count ?? 0;
             }
-            """,
-            Fixed,
-            null,
-            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("parent.Children[] → child.Parent → parent"));
-        await CycleAnalyzers.AssertSilent(Fixed);
+            """)
+            .WithFix<MakeWeakReferenceFix>()
+            .ExpectArguments("parent.Children[] → child.Parent → parent")
+            .ExpectFixed(Fixed)
+            .ExpectSilentAfterFix()
+            .RunAsync();
     }
 
     [Fact]
@@ -62,14 +63,15 @@ public class REFS010CodeFix
             class Node : RefObject { public Node? Next; }
             static class C
             {
-                static void M(Node a, Node b) { a.Next = b; {|#0:b.Next = a|}; }
+                static void M(Node a, Node b) { a.Next = b; {|REFS010:b.Next = a|}; }
             }
             """;
-        return Verify<REFS010StrongCycleCreatedAnalyzer>.CodeFix<MakeWeakReferenceFix>(
-            Source,
-            Source,
-            null,
-            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("a.Next → b.Next → a"));
+        return RuleTest.For<REFS010StrongCycleCreatedAnalyzer>()
+            .WithSource(Source)
+            .WithFix<MakeWeakReferenceFix>()
+            .ExpectArguments("a.Next → b.Next → a")
+            .ExpectFixed(Source)
+            .RunAsync();
     }
 
     [Fact]
@@ -89,15 +91,16 @@ public class REFS010CodeFix
                 public static void Adopt(Tree parent, Tree child)
                 {
                     parent.Children.Add(child);
-                    {|#0:SetParent(child, parent)|};
+                    {|REFS010:SetParent(child, parent)|};
                 }
             }
             """;
-        return Verify<REFS010StrongCycleCreatedAnalyzer>.CodeFix<MakeWeakReferenceFix>(
-            Source,
-            Source,
-            null,
-            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("parent.Children[] → child.Parent → parent"));
+        return RuleTest.For<REFS010StrongCycleCreatedAnalyzer>()
+            .WithSource(Source)
+            .WithFix<MakeWeakReferenceFix>()
+            .ExpectArguments("parent.Children[] → child.Parent → parent")
+            .ExpectFixed(Source)
+            .RunAsync();
     }
 
     [Fact]
@@ -121,8 +124,8 @@ public class REFS010CodeFix
                 }
             }
             """;
-        await Verify<REFS010StrongCycleCreatedAnalyzer>.CodeFix<MakeWeakReferenceFix>(
-            """
+        await RuleTest.For<REFS010StrongCycleCreatedAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Tree : RefObject
             {
@@ -135,14 +138,15 @@ public class REFS010CodeFix
                 {
                     parent.IncRef();
                     var child = new Tree { Parent = parent };
-                    {|#0:parent.Children.Add(child)|};
+                    {|REFS010:parent.Children.Add(child)|};
                     child.DecRef();
                 }
             }
-            """,
-            Fixed,
-            null,
-            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("child.Parent → parent.Children[] → child"));
-        await CycleAnalyzers.AssertSilent(Fixed);
+            """)
+            .WithFix<MakeWeakReferenceFix>()
+            .ExpectArguments("child.Parent → parent.Children[] → child")
+            .ExpectFixed(Fixed)
+            .ExpectSilentAfterFix()
+            .RunAsync();
     }
 }

@@ -44,19 +44,25 @@ public class REFS010Diagnostics
         }
         """;
 
-    private static DiagnosticResult Diagnostic(int location, string cycle) =>
-        Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(location).WithArguments(cycle);
+    /// <summary>The body, in a static class after the shared types, reports the given cycles at its markers, in order.</summary>
+    private static Task Verify(string body, params string[] cycles)
+    {
+        RuleTestBuilder test = RuleTest.For<REFS010StrongCycleCreatedAnalyzer>().WithSource(Node + "\nstatic class C\n{\n" + body + "\n}\n");
+        foreach (string cycle in cycles)
+        {
+            test.ExpectArguments(cycle);
+        }
 
-    private static Task Verify(string body, params DiagnosticResult[] expected) =>
-        Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostics(Node + "\nstatic class C\n{\n" + body + "\n}\n", expected);
+        return test.RunAsync();
+    }
 
     [Fact]
     public Task CycleOfLengthOne() =>
         Verify(
             """
-            static void M() { var n = new Node(); {|#0:n.Self = n|}; n.DecRef(); }
+            static void M() { var n = new Node(); {|REFS010:n.Self = n|}; n.DecRef(); }
             """,
-            Diagnostic(0, "n.Self → n"));
+            "n.Self → n");
 
     [Fact]
     public Task CycleOfLengthTwoThroughRefFieldSet() =>
@@ -67,12 +73,12 @@ public class REFS010Diagnostics
                 var a = new Node();
                 var b = new Node();
                 RefField.Set(ref a.Next, b);
-                {|#0:RefField.Set(ref b.Next, a)|};
+                {|REFS010:RefField.Set(ref b.Next, a)|};
                 a.DecRef();
                 b.DecRef();
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → a"));
+            "a.Next → b.Next → a");
 
     [Fact]
     public Task CycleOfLengthThreeOfParameters() =>
@@ -82,10 +88,10 @@ public class REFS010Diagnostics
             {
                 a.Next = b;
                 b.Next = c;
-                {|#0:c.Next = a|};
+                {|REFS010:c.Next = a|};
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → c.Next → a"));
+            "a.Next → b.Next → c.Next → a");
 
     [Fact]
     public Task ParentAndChildrenThroughAContainerAndAnAutoProperty() =>
@@ -94,10 +100,10 @@ public class REFS010Diagnostics
             static void Adopt(Tree parent, Tree child)
             {
                 parent.Children.Add(child);
-                {|#0:child.Parent = parent|};
+                {|REFS010:child.Parent = parent|};
             }
             """,
-            Diagnostic(0, "parent.Children[] → child.Parent → parent"));
+            "parent.Children[] → child.Parent → parent");
 
     [Fact]
     public Task CycleBrokenOnOnlyOnePathIsReported() =>
@@ -108,14 +114,14 @@ public class REFS010Diagnostics
                 var a = new Node();
                 var b = new Node();
                 a.Next = b;
-                {|#0:b.Next = a|};
+                {|REFS010:b.Next = a|};
                 if (done)
                 {
                     RefField.Clear(ref b.Next);
                 }
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → a"));
+            "a.Next → b.Next → a");
 
     [Fact]
     public Task LambdaCapturingTheObjectStoredInItsOwnField() =>
@@ -123,12 +129,12 @@ public class REFS010Diagnostics
             """
             static void M(Node n)
             {
-                {|#0:n.Changed = () => n.Raise()|};
-                {|#1:n.Updated += () => System.Console.WriteLine(n.RefCount)|};
+                {|REFS010:n.Changed = () => n.Raise()|};
+                {|REFS010:n.Updated += () => System.Console.WriteLine(n.RefCount)|};
             }
             """,
-            Diagnostic(0, "n.Changed → n"),
-            Diagnostic(1, "n.Updated → n"));
+            "n.Changed → n",
+            "n.Updated → n");
 
     [Fact]
     public Task DoublyLinkedInALoopAndInsideALambda() =>
@@ -141,15 +147,15 @@ public class REFS010Diagnostics
                 {
                     var item = new Node();
                     item.Next = head;
-                    {|#0:head.Self = item|};
+                    {|REFS010:head.Self = item|};
                 }
 
-                System.Action<Node> close = x => {|#1:x.Self = x|};
+                System.Action<Node> close = x => {|REFS010:x.Self = x|};
                 return head;
             }
             """,
-            Diagnostic(0, "item.Next → head.Self → item"),
-            Diagnostic(1, "x.Self → x"));
+            "item.Next → head.Self → item",
+            "x.Self → x");
 
     [Fact]
     public Task InsideTryWithAFinallyThatDoesNotBreakIt() =>
@@ -160,7 +166,7 @@ public class REFS010Diagnostics
                 try
                 {
                     a.Next = b;
-                    {|#0:b.Next = a|};
+                    {|REFS010:b.Next = a|};
                 }
                 finally
                 {
@@ -168,7 +174,7 @@ public class REFS010Diagnostics
                 }
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → a"));
+            "a.Next → b.Next → a");
 
     [Fact]
     public Task InLocalFunctionAsyncMethodUsingAndPatternVariables() =>
@@ -176,20 +182,20 @@ public class REFS010Diagnostics
             """
             static async System.Threading.Tasks.Task M(object o, Node other)
             {
-                void Link(Node x, Node y) { x.Next = y; {|#0:y.Next = x|}; }
+                void Link(Node x, Node y) { x.Next = y; {|REFS010:y.Next = x|}; }
                 await System.Threading.Tasks.Task.Yield();
                 using (var scope = new Node())
                 {
                     if (o is Node n)
                     {
-                        {|#1:n.Self = n|};
+                        {|REFS010:n.Self = n|};
                     }
 
                     switch (o)
                     {
                         case Node { Next: null } m when m != scope:
                             m.Next = scope;
-                            {|#2:scope.Self = m|};
+                            {|REFS010:scope.Self = m|};
                             break;
                     }
                 }
@@ -197,32 +203,33 @@ public class REFS010Diagnostics
                 Link(other, other);
             }
             """,
-            Diagnostic(0, "x.Next → y.Next → x"),
-            Diagnostic(1, "n.Self → n"),
-            Diagnostic(2, "m.Next → scope.Self → m"));
+            "x.Next → y.Next → x",
+            "n.Self → n",
+            "m.Next → scope.Self → m");
 
     [Fact]
     public Task ConstructorStoringThisIntoItsOwnField() =>
-        Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS010StrongCycleCreatedAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Loop : RefObject
             {
                 public Loop? Self;
-                public Loop() { {|#0:Self = this|}; IncRef(); }
+                public Loop() { {|REFS010:Self = this|}; IncRef(); }
             }
-            """,
-            Verify<REFS010StrongCycleCreatedAnalyzer>.Diagnostic(Descriptors.REFS010StrongCycleCreated).WithLocation(0).WithArguments("this.Self → this"));
+            """)
+            .ExpectArguments("this.Self → this")
+            .RunAsync();
 
     [Fact]
     public Task RingClosedThroughChainedReads() =>
         Verify(
             """
-            static void Three(Node a) { {|#0:a.Next.Next.Next = a|}; }
-            static void Four(Node a) { {|#1:a.Next.Next.Next.Next = a|}; }
+            static void Three(Node a) { {|REFS010:a.Next.Next.Next = a|}; }
+            static void Four(Node a) { {|REFS010:a.Next.Next.Next.Next = a|}; }
             """,
-            Diagnostic(0, "a.Next.Next.Next → a"),
-            Diagnostic(1, "a.Next.Next.Next.Next → a"));
+            "a.Next.Next.Next → a",
+            "a.Next.Next.Next.Next → a");
 
 
     [Fact]
@@ -234,7 +241,7 @@ public class REFS010Diagnostics
                 try
                 {
                     a.Next = b;
-                    {|#0:b.Next = a|};
+                    {|REFS010:b.Next = a|};
                     if (bad)
                     {
                         throw new System.InvalidOperationException();
@@ -248,7 +255,7 @@ public class REFS010Diagnostics
                 b.Next = null;
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → a"));
+            "a.Next → b.Next → a");
 
     [Fact]
     public Task DictionaryEntryRemovedUnderAnotherKeyOrOnOnePathOnly() =>
@@ -258,7 +265,7 @@ public class REFS010Diagnostics
             static void OtherKey(Registry a, Registry b)
             {
                 a.Entries["b"] = b;
-                {|#0:b.Entries["a"] = a|};
+                {|REFS010:b.Entries["a"] = a|};
                 b.Entries.Remove("x");
                 b.Entries.Remove(Key());
             }
@@ -266,67 +273,67 @@ public class REFS010Diagnostics
             {
                 var key = "a";
                 a.Entries.Add("b", b);
-                {|#1:b.Entries[key] = a|};
+                {|REFS010:b.Entries[key] = a|};
                 key = "c";
                 b.Entries.Remove(key);
             }
             static void OnePath(Registry a, bool done)
             {
-                {|#2:a.Entries.Add("self", a)|};
+                {|REFS010:a.Entries.Add("self", a)|};
                 if (done)
                 {
                     a.Entries.Remove("self");
                 }
             }
-            static void KeyHeldStrongly(Registry a, Node n) { {|#3:a.ByKey.Add(a, n)|}; }
+            static void KeyHeldStrongly(Registry a, Node n) { {|REFS010:a.ByKey.Add(a, n)|}; }
             """,
-            Diagnostic(0, "a.Entries[\"b\"] → b.Entries[\"a\"] → a"),
-            Diagnostic(1, "a.Entries[\"b\"] → b.Entries[] → a"),
-            Diagnostic(2, "a.Entries[\"self\"] → a"),
-            Diagnostic(3, "a.ByKey[a] → a"));
+            "a.Entries[\"b\"] → b.Entries[\"a\"] → a",
+            "a.Entries[\"b\"] → b.Entries[] → a",
+            "a.Entries[\"self\"] → a",
+            "a.ByKey[a] → a");
 
     [Fact]
     public Task StoresMadeByCalledMethodsSettersAndConstructors() =>
         Verify(
             """
             static void Link(Node a, Node b) { a.Next = b; }
-            static void Helper(Node x, Node y) { Link(x, y); {|#0:Link(y, x)|}; }
-            static void Bound(Cell a, Cell b) { a.Bind(b); {|#1:b.Bind(a)|}; }
-            static void Setter(Cell n) { {|#2:n.Next = n|}; }
+            static void Helper(Node x, Node y) { Link(x, y); {|REFS010:Link(y, x)|}; }
+            static void Bound(Cell a, Cell b) { a.Bind(b); {|REFS010:b.Bind(a)|}; }
+            static void Setter(Cell n) { {|REFS010:n.Next = n|}; }
             static void Constructed()
             {
                 var a = new Cell();
                 var b = new Cell(a);
-                {|#3:a.Next = b|};
+                {|REFS010:a.Next = b|};
             }
             static void ThroughAContainer(Cell folder, Cell file, bool really)
             {
                 folder.Add(file);
-                {|#4:file.Add(folder)|};
+                {|REFS010:file.Add(folder)|};
                 folder.RemoveIf(file, really);
                 folder.Remove(folder);
             }
             static void Attach(this Node a, Node b) => a.Next = b;
-            static void Extension(Node x) { {|#5:x.Attach(x)|}; }
+            static void Extension(Node x) { {|REFS010:x.Attach(x)|}; }
             class Derived : Cell
             {
-                public Derived(Cell next) : base(next) { {|#6:next.Next = this|}; }
+                public Derived(Cell next) : base(next) { {|REFS010:next.Next = this|}; }
             }
             class Ring : RefObject
             {
                 private Ring? _next;
                 public Ring? Next { init { _next = value; } }
-                static void Close(Ring r) { var s = new Ring { Next = r }; {|#7:r._next = s|}; }
+                static void Close(Ring r) { var s = new Ring { Next = r }; {|REFS010:r._next = s|}; }
             }
             """,
-            Diagnostic(0, "x.Next → y.Next → x"),
-            Diagnostic(1, "b._next → a._next → b"),
-            Diagnostic(2, "n._next → n"),
-            Diagnostic(3, "b._next → a._next → b"),
-            Diagnostic(4, "folder._items[] → file._items[] → folder"),
-            Diagnostic(5, "x.Next → x"),
-            Diagnostic(6, "this._next → next._next → this"),
-            Diagnostic(7, "s._next → r._next → s"));
+            "x.Next → y.Next → x",
+            "b._next → a._next → b",
+            "n._next → n",
+            "b._next → a._next → b",
+            "folder._items[] → file._items[] → folder",
+            "x.Next → x",
+            "this._next → next._next → this",
+            "s._next → r._next → s");
 
     [Fact]
     public Task CycleLeftOnOneBranchOnly() =>
@@ -335,7 +342,7 @@ public class REFS010Diagnostics
             static void OneBranchBreaks(Node a, Node b, bool left)
             {
                 a.Next = b;
-                {|#0:b.Next = a|};
+                {|REFS010:b.Next = a|};
                 if (left)
                 {
                     a.Next = null;
@@ -344,7 +351,7 @@ public class REFS010Diagnostics
             static void OneCaseOfThreeKeeps(Node a, Node b, int which)
             {
                 a.Self = b;
-                {|#1:b.Self = a|};
+                {|REFS010:b.Self = a|};
                 switch (which)
                 {
                     case 0:
@@ -360,7 +367,7 @@ public class REFS010Diagnostics
                 for (int i = 0; i < count; i++)
                 {
                     a.Next = b;
-                    {|#2:b.Next = a|};
+                    {|REFS010:b.Next = a|};
                     if (i % 2 == 0)
                     {
                         a.Next = null;
@@ -368,9 +375,9 @@ public class REFS010Diagnostics
                 }
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → a"),
-            Diagnostic(1, "a.Self → b.Self → a"),
-            Diagnostic(2, "a.Next → b.Next → a"));
+            "a.Next → b.Next → a",
+            "a.Self → b.Self → a",
+            "a.Next → b.Next → a");
 
     [Fact]
     public Task CycleMadeInACatchOrLeftWhenACatchSwallowsTheException() =>
@@ -386,7 +393,7 @@ public class REFS010Diagnostics
                 catch (System.InvalidOperationException)
                 {
                     a.Next = b;
-                    {|#0:b.Next = a|};
+                    {|REFS010:b.Next = a|};
                 }
             }
             static void Swallowed(Node a, Node b, bool bad)
@@ -394,7 +401,7 @@ public class REFS010Diagnostics
                 try
                 {
                     a.Self = b;
-                    {|#1:b.Self = a|};
+                    {|REFS010:b.Self = a|};
                     if (bad)
                     {
                         throw new System.InvalidOperationException();
@@ -408,8 +415,8 @@ public class REFS010Diagnostics
                 }
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → a"),
-            Diagnostic(1, "a.Self → b.Self → a"));
+            "a.Next → b.Next → a",
+            "a.Self → b.Self → a");
 
     [Fact]
     public Task CycleMadeAfterMoreBranchesThanThePathsKeptApart() =>
@@ -422,8 +429,8 @@ public class REFS010Diagnostics
                 if (r) { c.Self = null; }
                 if (s) { d.Self = null; }
                 a.Next = b;
-                {|#0:b.Next = a|};
+                {|REFS010:b.Next = a|};
             }
             """,
-            Diagnostic(0, "a.Next → b.Next → a"));
+            "a.Next → b.Next → a");
 }

@@ -25,9 +25,9 @@ public class REFS010Robustness
     [InlineData("static class V { static void M(RefDictionary<string, Node> d, RefList<Node> l, Node n) { d.Add(\"a\"); d[] = n; l.Remove(); l.Insert(n); d.Remove(); d.Add(key: \"k\", value: n); } }")]
     public async Task BrokenCalleesAndContainerCallsNeverCrash(string source)
     {
-        var (_, analyzers) = await AllAnalyzers.RunAsync(Node, "using RefHeap;\n" + source);
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(Node, "using RefHeap;\n" + source).AnalyzeAsync();
 
-        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
+        Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
     }
 
     [Fact]
@@ -36,10 +36,10 @@ public class REFS010Robustness
         const string Links = "static class Links { public static void Link(Node from, Node to) { from.Next = to; } }";
         const string Use = "static class Use { static void M(Node x, Node y) { Links.Link(to: y, from: x); Links.Link(to: x, from: y); } }";
 
-        var (compiler, analyzers) = await AllAnalyzers.RunAsync(Node, Links, Use);
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(Node, Links, Use).AnalyzeAsync();
 
-        Assert.Empty(compiler.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
-        Microsoft.CodeAnalysis.Diagnostic cycle = Assert.Single(analyzers, d => d.Id == "REFS010");
+        Assert.Empty(result.CompilerErrors);
+        Microsoft.CodeAnalysis.Diagnostic cycle = Assert.Single(result.Analyzer, d => d.Id == "REFS010");
         Assert.Equal("Links.Link(to: x, from: y)", cycle.Location.SourceTree!.GetText().ToString(cycle.Location.SourceSpan));
         Assert.Contains("x.Next → y.Next → x", cycle.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -40,7 +40,7 @@ public class REFS010Valid
         """;
 
     private static Task Valid(string body) =>
-        Verify<REFS010StrongCycleCreatedAnalyzer>.Valid(Types + "\nstatic class C\n{\n" + body + "\n}\n");
+        RuleTest.For<REFS010StrongCycleCreatedAnalyzer>().WithSource(Types + "\nstatic class C\n{\n" + body + "\n}\n").RunAsync();
 
     [Fact]
     public Task WeakBackEdges() =>

@@ -8,142 +8,149 @@ namespace RefSafety.Tests.Rules;
 
 public class REFS011Diagnostics
 {
-    private static DiagnosticResult Diagnostic(int location, string field, string cycle) =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostic(Descriptors.REFS011TypeCanFormCycle).WithLocation(location).WithArguments(field, cycle);
-
     [Fact]
     public Task TreeWithParentIsReportedOnParentOnly() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Tree : RefObject
             {
                 public RefList<Tree>? Children;
-                public Tree? {|#0:Parent|};
+                public Tree? {|REFS011:Parent|};
             }
-            """,
-            Diagnostic(0, "Parent", "Tree.Parent → Tree"));
+            """)
+            .ExpectArguments("Parent", "Tree.Parent → Tree")
+            .RunAsync();
 
     [Fact]
     public Task SelfLoopNamedLikeBackEdgeIsACycleOfLengthOne() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
-            class Window : RefObject { public Window? {|#0:_owner|}; }
-            """,
-            Diagnostic(0, "_owner", "Window._owner → Window"));
+            class Window : RefObject { public Window? {|REFS011:_owner|}; }
+            """)
+            .ExpectArguments("_owner", "Window._owner → Window")
+            .RunAsync();
 
     [Fact]
     public Task DoublyLinkedListIsReportedOnPrevious() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node : RefObject
             {
                 public Node? Next;
-                public Node? {|#0:Previous|};
+                public Node? {|REFS011:Previous|};
             }
-            """,
-            Diagnostic(0, "Previous", "Node.Previous → Node"));
+            """)
+            .ExpectArguments("Previous", "Node.Previous → Node")
+            .RunAsync();
 
     [Fact]
     public Task CycleOfLengthTwoWithoutNamesIsReportedOnThePlainFieldNotTheContainer() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Customer : RefObject { public RefList<Order>? Orders; }
-            class Order : RefObject { public Customer? {|#0:Buyer|}; }
-            """,
-            Diagnostic(0, "Buyer", "Order.Buyer → Customer.Orders[] → Order"));
+            class Order : RefObject { public Customer? {|REFS011:Buyer|}; }
+            """)
+            .ExpectArguments("Buyer", "Order.Buyer → Customer.Orders[] → Order")
+            .RunAsync();
 
     [Fact]
     public Task CycleOfLengthThreeIsReportedOnce() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class A : RefObject { public B? ToB; }
             class B : RefObject { public C? ToC; }
-            class C : RefObject { public A? {|#0:Back|}; }
-            """,
-            Diagnostic(0, "Back", "C.Back → A.ToB → B.ToC → C"));
+            class C : RefObject { public A? {|REFS011:Back|}; }
+            """)
+            .ExpectArguments("Back", "C.Back → A.ToB → B.ToC → C")
+            .RunAsync();
 
     [Fact]
     public Task CycleThroughADictionaryAndAFieldOfABaseType() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
-            abstract class Item : RefObject { public Registry? {|#0:Container|}; }
+            abstract class Item : RefObject { public Registry? {|REFS011:Container|}; }
             sealed class Leaf : Item { }
             class Registry : RefObject { public RefDictionary<string, Item>? Items; }
-            """,
-            Diagnostic(0, "Container", "Item.Container → Registry.Items[] → Item"));
+            """)
+            .ExpectArguments("Container", "Item.Container → Registry.Items[] → Item")
+            .RunAsync();
 
     [Fact]
     public Task GenericNodeWithParent() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node<T> : RefObject where T : RefObject
             {
                 public T? Value;
                 public RefList<Node<T>>? Children;
-                public Node<T>? {|#0:Parent|};
+                public Node<T>? {|REFS011:Parent|};
             }
-            """,
-            Diagnostic(0, "Parent", "Node.Parent → Node"));
+            """)
+            .ExpectArguments("Parent", "Node.Parent → Node")
+            .RunAsync();
 
     [Fact]
     public Task CycleThroughATypeArgument() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Box<T> : RefObject where T : RefObject { public T? Value; }
-            class Holder : RefObject { public Box<Holder>? {|#0:Box|}; }
-            """,
-            Diagnostic(0, "Box", "Holder.Box → Box.Value → Holder"));
+            class Holder : RefObject { public Box<Holder>? {|REFS011:Box|}; }
+            """)
+            .ExpectArguments("Box", "Holder.Box → Box.Value → Holder")
+            .RunAsync();
 
     [Fact]
     public Task PartialClassAcrossFiles() =>
-        CycleTest<REFS011TypeCanFormCycleAnalyzer>.Run(
-            new[]
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSources(new[]
             {
                 "using RefHeap; partial class Tree : RefObject { public RefList<Tree>? Children; }",
-                "using RefHeap; partial class Tree { public Tree? {|#0:Parent|}; }",
-            },
-            null,
-            Diagnostic(0, "Parent", "Tree.Parent → Tree"));
+                "using RefHeap; partial class Tree { public Tree? {|REFS011:Parent|}; }",
+            })
+            .ExpectArguments("Parent", "Tree.Parent → Tree")
+            .RunAsync();
 
     [Fact]
     public Task TypesInOtherFiles() =>
-        CycleTest<REFS011TypeCanFormCycleAnalyzer>.Run(
-            new[]
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSources(new[]
             {
                 "using RefHeap; class Document : RefObject { public RefList<Page>? Pages; }",
-                "using RefHeap; class Page : RefObject { public Document? {|#0:Owner|}; }",
-            },
-            null,
-            Diagnostic(0, "Owner", "Page.Owner → Document.Pages[] → Page"));
+                "using RefHeap; class Page : RefObject { public Document? {|REFS011:Owner|}; }",
+            })
+            .ExpectArguments("Owner", "Page.Owner → Document.Pages[] → Page")
+            .RunAsync();
 
     [Fact]
     public Task TypeFromAReferencedAssembly() =>
-        CycleTest<REFS011TypeCanFormCycleAnalyzer>.Run(
-            new[] { "using RefHeap; using Lib; class Widget : Control { public Panel? {|#0:Parent|}; }" },
-            "using RefHeap; namespace Lib { public class Control : RefObject { } public class Panel : RefObject { public RefList<Control>? Controls; } }",
-            Diagnostic(0, "Parent", "Widget.Parent → Panel.Controls[] → Widget"));
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSources(new[] { "using RefHeap; using Lib; class Widget : Control { public Panel? {|REFS011:Parent|}; }" })
+            .WithLibrary("using RefHeap; namespace Lib { public class Control : RefObject { } public class Panel : RefObject { public RefList<Control>? Controls; } }")
+            .ExpectArguments("Parent", "Widget.Parent → Panel.Controls[] → Widget")
+            .RunAsync();
 
     [Fact]
     public Task TwoIndependentBackEdgesOfOneComponentAreReportedEach() =>
-        Verify<REFS011TypeCanFormCycleAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Forest : RefObject { public RefList<Tree>? Trees; }
             class Tree : RefObject
             {
                 public RefList<Tree>? Children;
-                public Tree? {|#0:Parent|};
-                public Forest? {|#1:Owner|};
+                public Tree? {|REFS011:Parent|};
+                public Forest? {|REFS011:Owner|};
             }
-            """,
-            Diagnostic(1, "Owner", "Tree.Owner → Forest.Trees[] → Tree"),
-            Diagnostic(0, "Parent", "Tree.Parent → Tree"));
+            """)
+            .ExpectArguments("Parent", "Tree.Parent → Tree")
+            .ExpectArguments("Owner", "Tree.Owner → Forest.Trees[] → Tree")
+            .RunAsync();
 }

@@ -30,8 +30,8 @@ public class REFS020CodeFix
                 protected override void OnFinalize() { }
             }
             """;
-        await CycleFixTest<REFS020FinalizerInCycleAnalyzer, MakeWeakReferenceFix>.Run(
-            """
+        await RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Tree : RefObject
             {
@@ -48,12 +48,14 @@ public class REFS020CodeFix
             }
             class Handle : RefObject
             {
-                protected override void {|#0:OnFinalize|}() { }
+                protected override void {|REFS020:OnFinalize|}() { }
             }
-            """,
-            Fixed,
-            Verify<REFS020FinalizerInCycleAnalyzer>.Diagnostic(Descriptors.REFS020FinalizerInCycle).WithLocation(0).WithArguments("Handle", "can be held by a strong reference cycle through Tree.File"));
-        await CycleAnalyzers.AssertSilent(Fixed);
+            """)
+            .WithFix<MakeWeakReferenceFix>()
+            .ExpectArguments("Handle", "can be held by a strong reference cycle through Tree.File")
+            .ExpectFixed(Fixed)
+            .ExpectSilentAfterFix()
+            .RunAsync();
     }
 }
 
@@ -72,7 +74,7 @@ public class REFS020MoveCleanupCodeFix
             public int Closed;
 
             // Flushes the file.
-            protected override void {|#0:OnFinalize|}()
+            protected override void {|REFS020:OnFinalize|}()
             {
                 Closed++;
                 base.OnFinalize();
@@ -122,11 +124,11 @@ public class REFS020MoveCleanupCodeFix
         """;
 
     [Fact]
-    public async Task FinalizerBodyMovesToCloseCalledBeforeTheOwnersRelease()
-    {
-        var test = new CycleFixTest<REFS020FinalizerInCycleAnalyzer, REFS020MoveCleanupToDisposeFix>("Move cleanup to Dispose") { TestCode = Source, FixedCode = Fixed };
-        test.ExpectedDiagnostics.Add(Verify<REFS020FinalizerInCycleAnalyzer>.Diagnostic(Descriptors.REFS020FinalizerInCycle).WithLocation(0).WithArguments("Handle", "can be held by a strong reference cycle through Tree.File"));
-        await test.RunAsync(System.Threading.CancellationToken.None);
-        await CycleAnalyzers.AssertFixedWithoutNewDiagnostics("REFS020", new[] { Source.Replace("{|#0:OnFinalize|}", "OnFinalize") }, new[] { Fixed });
-    }
+    public Task FinalizerBodyMovesToCloseCalledBeforeTheOwnersRelease() =>
+        RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+            .WithSource(Source)
+            .ExpectArguments("Handle", "can be held by a strong reference cycle through Tree.File")
+            .WithFix<REFS020MoveCleanupToDisposeFix>("Move cleanup to Dispose")
+            .ExpectFixed(Fixed)
+            .RunAsync();
 }

@@ -8,8 +8,8 @@ public class REFS020Valid
 {
     [Fact]
     public Task FinalizerTypeThatOnlyPointsIntoACycleDiesByReferenceCounting() =>
-        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Tree : RefObject { public RefList<Tree>? Children; public Tree? Parent; }
             class TreeView : RefObject
@@ -17,12 +17,13 @@ public class REFS020Valid
                 public Tree? Root;
                 protected override void OnFinalize() { }
             }
-            """);
+            """)
+            .RunAsync();
 
     [Fact]
     public Task FinalizerWithWeakBackEdges() =>
-        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Tree : RefObject
             {
@@ -32,21 +33,24 @@ public class REFS020Valid
                 protected override void OnFinalize() { }
             }
             class FileHandle : RefObject { protected override void OnFinalize() { } }
-            """);
+            """)
+            .RunAsync();
 
     [Fact]
     public Task FinalizerOnASinglyLinkedNode() =>
-        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node : RefObject { public Node? Next; protected override void OnFinalize() { } }
-            """);
+            """)
+            .RunAsync();
 
     [Fact]
     public Task CycleWithoutFinalizer() =>
-        Verify<REFS020FinalizerInCycleAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node : RefObject { public Node? Next; public Node? Prev; public override string ToString() => "node"; }
-            """);
+            """)
+            .RunAsync();
 }

@@ -8,13 +8,10 @@ namespace RefSafety.Tests.Rules;
 
 public class REFS021Diagnostics
 {
-    private static DiagnosticResult Diagnostic(int location, string type, string value, string place) =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Diagnostic(Descriptors.REFS021FinalizerResurrects).WithLocation(location).WithArguments(type, value, place);
-
     [Fact]
     public Task ResurrectionThroughAStaticList() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Connection : RefObject
             {
@@ -23,17 +20,18 @@ public class REFS021Diagnostics
                 {
                     if (Pool.Count < 10)
                     {
-                        {|#0:Pool.Add(this)|};
+                        {|REFS021:Pool.Add(this)|};
                     }
                 }
             }
-            """,
-            Diagnostic(0, "Connection", "'this'", "the container static member 'Connection.Pool'"));
+            """)
+            .ExpectArguments("Connection", "'this'", "the container static member 'Connection.Pool'")
+            .RunAsync();
 
     [Fact]
     public Task ResurrectionThroughAStaticFieldAndALocalCopyOfThis() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using RefHeap;
             static class Survivors { public static RefObject? Last; }
             class Node : RefObject
@@ -41,18 +39,19 @@ public class REFS021Diagnostics
                 protected override void OnFinalize()
                 {
                     Node self = this;
-                    {|#0:Survivors.Last = self|};
-                    {|#1:RefField.Set(ref Survivors.Last, this)|};
+                    {|REFS021:Survivors.Last = self|};
+                    {|REFS021:RefField.Set(ref Survivors.Last, this)|};
                 }
             }
-            """,
-            Diagnostic(0, "Node", "'this'", "static member 'Survivors.Last'"),
-            Diagnostic(1, "Node", "'this'", "static member 'Survivors.Last'"));
+            """)
+            .ExpectArguments("Node", "'this'", "static member 'Survivors.Last'")
+            .ExpectArguments("Node", "'this'", "static member 'Survivors.Last'")
+            .RunAsync();
 
     [Fact]
     public Task ResurrectionIntoAFieldOfAnotherObjectAndOfAFieldsObject() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Parent : RefObject { public Child? Orphan; public RefDictionary<string, Child>? Lost; }
             class Child : RefObject
@@ -62,18 +61,19 @@ public class REFS021Diagnostics
                 protected override void OnFinalize()
                 {
                     if (Owner is null) return;
-                    {|#0:Owner.Orphan = this|};
-                    {|#1:Owner.Lost![nameof(Sibling)] = Sibling!|};
+                    {|REFS021:Owner.Orphan = this|};
+                    {|REFS021:Owner.Lost![nameof(Sibling)] = Sibling!|};
                 }
             }
-            """,
-            Diagnostic(0, "Child", "'this'", "'Owner.Orphan' of another object"),
-            Diagnostic(1, "Child", "'this.Sibling'", "the container 'Owner.Lost' of another object"));
+            """)
+            .ExpectArguments("Child", "'this'", "'Owner.Orphan' of another object")
+            .ExpectArguments("Child", "'this.Sibling'", "the container 'Owner.Lost' of another object")
+            .RunAsync();
 
     [Fact]
     public Task ResurrectionInsideALambdaOfTheFinalizer() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using System.Collections.Generic;
             using RefHeap;
             class Job : RefObject
@@ -81,24 +81,26 @@ public class REFS021Diagnostics
                 public static readonly List<Job> Retry = new();
                 protected override void OnFinalize()
                 {
-                    System.Action requeue = () => {|#0:Retry.Add(this)|};
+                    System.Action requeue = () => {|REFS021:Retry.Add(this)|};
                     requeue();
                 }
             }
-            """,
-            Diagnostic(0, "Job", "'this'", "the container static member 'Job.Retry'"));
+            """)
+            .ExpectArguments("Job", "'this'", "the container static member 'Job.Retry'")
+            .RunAsync();
 
     [Fact]
     public Task ResurrectionInAnExpressionBodiedOverrideOfAnOverride() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using RefHeap;
             static class Survivors { public static RefObject? Last; }
             class Base : RefObject { protected override void OnFinalize() { } }
             class Derived : Base
             {
-                protected sealed override void OnFinalize() => {|#0:Survivors.Last = this|};
+                protected sealed override void OnFinalize() => {|REFS021:Survivors.Last = this|};
             }
-            """,
-            Diagnostic(0, "Derived", "'this'", "static member 'Survivors.Last'"));
+            """)
+            .ExpectArguments("Derived", "'this'", "static member 'Survivors.Last'")
+            .RunAsync();
 }

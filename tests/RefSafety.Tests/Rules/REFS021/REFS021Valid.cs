@@ -8,8 +8,8 @@ public class REFS021Valid
 {
     [Fact]
     public Task FinalizerThatReleasesAndLogs() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using RefHeap;
             static class Log { public static int Finalized; public static RefList<RefString>? Names; }
             class Node : RefObject
@@ -25,12 +25,13 @@ public class REFS021Valid
                     copy.DecRef();
                 }
             }
-            """);
+            """)
+            .RunAsync();
 
     [Fact]
     public Task StoresIntoItsOwnFieldsOrLocalsAndOutsideTheFinalizer() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using System.Collections.Generic;
             using RefHeap;
             class Node : RefObject
@@ -46,17 +47,19 @@ public class REFS021Valid
                     local.Add(this);
                 }
             }
-            """);
+            """)
+            .RunAsync();
 
     [Fact]
     public Task AMethodNamedOnFinalizeThatIsNoOverride() =>
-        Verify<REFS021FinalizerResurrectsAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS021FinalizerResurrectsAnalyzer>()
+            .WithSource("""
             using System.Collections.Generic;
             class Plain
             {
                 public static readonly List<Plain> All = new();
                 protected void OnFinalize() => All.Add(this);
             }
-            """);
+            """)
+            .RunAsync();
 }

@@ -24,23 +24,25 @@ public class REFS022CodeFix
                 }
             }
             """;
-        await Verify<REFS022DestructorOnRefObjectAnalyzer>.CodeFix<REFS022ConvertToOnFinalizeFix>(
-            """
+        await RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node : RefObject
             {
                 public Node? Next;
 
                 // Logs the death.
-                ~[|Node|]()
+                ~{|REFS022:Node|}()
                 {
                     System.Console.WriteLine("gone");
                     RefField.Clear(ref Next);
                 }
             }
-            """,
-            Fixed);
-        await CycleAnalyzers.AssertSilent(Fixed);
+            """)
+            .WithFix<REFS022ConvertToOnFinalizeFix>()
+            .ExpectFixed(Fixed)
+            .ExpectSilentAfterFix()
+            .RunAsync();
     }
 
     [Fact]
@@ -60,42 +62,45 @@ public class REFS022CodeFix
                 }
             }
             """;
-        await Verify<REFS022DestructorOnRefObjectAnalyzer>.CodeFix<REFS022ConvertToOnFinalizeFix>(
-            """
+        await RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+            .WithSource("""
             using RefHeap;
             sealed class Holder<T> : RefObject where T : RefObject
             {
                 public T? Value;
-                ~[|Holder|]() => Value = null;
+                ~{|REFS022:Holder|}() => Value = null;
             }
             sealed class Other : RefObject
             {
-                ~[|Other|]()
+                ~{|REFS022:Other|}()
                 {
                 }
             }
-            """,
-            Fixed);
-        await CycleAnalyzers.AssertSilent(Fixed);
+            """)
+            .WithFix<REFS022ConvertToOnFinalizeFix>()
+            .ExpectFixed(Fixed)
+            .RunAsync();
     }
 
     [Fact]
     public Task NotOfferedWhenOnFinalizeAlreadyExists() =>
-        Verify<REFS022DestructorOnRefObjectAnalyzer>.CodeFix<REFS022ConvertToOnFinalizeFix>(
-            """
+        RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node : RefObject
             {
-                ~[|Node|]() { }
+                ~{|REFS022:Node|}() { }
                 protected override void OnFinalize() { }
             }
-            """,
-            """
+            """)
+            .WithFix<REFS022ConvertToOnFinalizeFix>()
+            .ExpectFixed("""
             using RefHeap;
             class Node : RefObject
             {
-                ~[|Node|]() { }
+                ~{|REFS022:Node|}() { }
                 protected override void OnFinalize() { }
             }
-            """);
+            """)
+            .RunAsync();
 }

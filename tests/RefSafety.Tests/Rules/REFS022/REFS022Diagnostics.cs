@@ -9,27 +9,29 @@ public class REFS022Diagnostics
 {
     [Fact]
     public Task DestructorOnARefObjectType() =>
-        Verify<REFS022DestructorOnRefObjectAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node : RefObject
             {
-                ~{|#0:Node|}() { System.Console.WriteLine("gone"); }
+                ~{|REFS022:Node|}() { System.Console.WriteLine("gone"); }
             }
-            """,
-            Verify<REFS022DestructorOnRefObjectAnalyzer>.Diagnostic(Descriptors.REFS022DestructorOnRefObject).WithLocation(0).WithArguments("Node"));
+            """)
+            .ExpectArguments("Node")
+            .RunAsync();
 
     [Fact]
     public Task DestructorOnADerivedGenericType() =>
-        Verify<REFS022DestructorOnRefObjectAnalyzer>.Diagnostics(
-            """
+        RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+            .WithSource("""
             using RefHeap;
             abstract class Base : RefObject { }
             sealed class Holder<T> : Base where T : RefObject
             {
                 public T? Value;
-                ~{|#0:Holder|}() => Value = null;
+                ~{|REFS022:Holder|}() => Value = null;
             }
-            """,
-            Verify<REFS022DestructorOnRefObjectAnalyzer>.Diagnostic(Descriptors.REFS022DestructorOnRefObject).WithLocation(0).WithArguments("Holder"));
+            """)
+            .ExpectArguments("Holder")
+            .RunAsync();
 }

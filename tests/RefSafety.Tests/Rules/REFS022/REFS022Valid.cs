@@ -8,10 +8,11 @@ public class REFS022Valid
 {
     [Fact]
     public Task OnFinalizeOverrideAndDestructorsOfOtherTypes() =>
-        Verify<REFS022DestructorOnRefObjectAnalyzer>.Valid(
-            """
+        RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+            .WithSource("""
             using RefHeap;
             class Node : RefObject { protected override void OnFinalize() { } }
             class NativeBuffer { ~NativeBuffer() { } }
-            """);
+            """)
+            .RunAsync();
 }

@@ -1,0 +1,199 @@
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.ExternalApis;
+
+/// <summary>The real bugs in the shapes of <see cref="ExternalApiShapesValid"/> are still found.</summary>
+public class ExternalApiShapesDiagnostics
+{
+    private const string Config = ExternalApiShapesValid.Config;
+
+    private const string Api = ExternalApiShapesValid.Api;
+
+    [Fact]
+    public Task CountedValuesAreStillChecked() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    void FromAnIncrement(int raw)
+    {
+        IntPtr p = new IntPtr(raw);
+        Api.Retain(p);
+    {|REFS001:}|}
+
+    void FromANewReference()
+    {
+        IntPtr p = Api.Make();
+        IntPtr shifted = p + 8;
+    {|REFS001:}|}
+
+    void FromABorrowedOne(IntPtr owner)
+    {
+        IntPtr item = Api.Peek(owner);
+        {|REFS002:Api.Drop(item)|};
+    }
+
+    void ParameterReleased(IntPtr borrowed) => {|REFS002:Api.Drop(borrowed)|};
+}").RunAsync();
+
+    [Fact]
+    public Task SafeHandleLeakAndUnguardedAddRef() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+sealed class FileHandle : SafeHandle
+{
+    public FileHandle() : base(IntPtr.Zero, true) { }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    protected override bool ReleaseHandle() => true;
+}
+
+class C
+{
+    void NeverDisposed(bool fail)
+    {
+        var handle = new FileHandle();
+        if (fail)
+        {
+            {|REFS001:return;|}
+        }
+
+        handle.Dispose();
+    }
+
+    void UsedAfterClose()
+    {
+        var handle = new FileHandle();
+        handle.Close();
+        {|REFS003:handle|}.DangerousGetHandle();
+    }
+
+    void Unguarded(SafeHandle handle)
+    {
+        bool taken = false;
+        try
+        {
+            handle.DangerousAddRef(ref taken);
+        }
+        finally
+        {
+            {|REFS007:handle.DangerousRelease()|};
+        }
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task StoreWithoutAnyAddRef() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    private IntPtr _instance;
+
+    void NeverAdded(IntPtr p)
+    {
+        IntPtr item = Api.Peek(p);
+        _instance = {|REFS004:item|};
+        Api.Retain(p);
+        Api.Drop(p);
+    }
+
+    void AddedOnOnePath(IntPtr owner, bool keep)
+    {
+        IntPtr item = Api.Peek(owner);
+        _instance = {|REFS004:item|};
+        if (keep)
+        {
+            Api.Retain(item);
+        }
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task StoreWithoutIncRefForRefHeap() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void Link(Node node, Node next, Node other)
+    {
+        node.Next = {|REFS004:next|};
+        other.Touch();
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task WrapperCreationStillChecked() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    void StolenThenReleased()
+    {
+        IntPtr h = Api.Make();
+        using var wrapper = new Wrapper(h);
+        {|REFS002:Api.Drop(h)|};
+    }
+
+    void NotWrappedOnOnePath(bool fail)
+    {
+        IntPtr h = Api.Make();
+        if (fail)
+        {
+            {|REFS001:return;|}
+        }
+
+        Api.Consume(new Wrapper(h));
+    }
+
+    void BorrowedViewReleased(Wrapper wrapper)
+    {
+        IntPtr raw = wrapper.Raw;
+        {|REFS002:Api.Drop(raw)|};
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task AHandleLeakedBeforeAChainedStealingConstructorIsStillFound() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(ChainConfig)
+        .WithSource(ChainSource + @"
+class C
+{
+    Lib.Special? Maybe(bool make)
+    {
+        IntPtr raw = Lib.Native.Make();
+        if (!make)
+        {
+            {|REFS001:return null;|}
+        }
+
+        return new Lib.Special(raw);
+    }
+}")
+        .ExpectArguments("raw", "on the path through line 31 where 'make' is false")
+        .RunAsync();
+
+    private const string ChainConfig = @"root = true
+
+[*.cs]
+refsafety.new_reference_methods = Lib.Native.Make
+refsafety.stealing_parameters = Lib.Owner..ctor(0)
+";
+
+    private const string ChainSource = @"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Lib
+{
+    public static class Native
+    {
+        [DllImport(""native"")] public static extern IntPtr Make();
+    }
+
+    public class Owner
+    {
+        private IntPtr _raw;
+        public Owner(IntPtr raw) { _raw = raw; }
+    }
+
+    public class Special : Owner
+    {
+        public Special(IntPtr raw) : base(raw) { }
+    }
+}
+";
+}

@@ -1,0 +1,363 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.ExternalApis;
+
+/// <summary>
+/// Correct code in the shapes real bindings and interop code take (issue 8, shapes 1–4): each must be silent with
+/// the API configured once in .editorconfig.
+/// </summary>
+public class ExternalApiShapesValid
+{
+    internal const string Config = @"root = true
+
+[*.cs]
+refsafety.increment_methods = Native.Api.Retain
+refsafety.decrement_methods = Native.Api.Drop
+refsafety.new_reference_methods = Native.Api.Make
+refsafety.borrowed_reference_methods = Native.Api.Peek
+refsafety.stealing_parameters = Native.Wrapper..ctor(0), Native.Api.Adopt(1)
+refsafety.borrowed_views = Native.Wrapper.Raw
+refsafety.presets = safehandle, com
+";
+
+    internal const string Api = @"
+using System;
+using System.Runtime.InteropServices;
+using Native;
+
+namespace Native
+{
+    public static class Api
+    {
+        [DllImport(""native"")] public static extern void Retain(IntPtr h);
+        [DllImport(""native"")] public static extern void Drop(IntPtr h);
+        [DllImport(""native"")] public static extern IntPtr Make();
+        [DllImport(""native"")] public static extern IntPtr Peek(IntPtr owner);
+        [DllImport(""native"")] public static extern void Adopt(IntPtr container, IntPtr item);
+        public static void Consume(Wrapper w) => w.Dispose();
+    }
+
+    public sealed class Wrapper : IDisposable
+    {
+        private IntPtr _raw;
+
+        public Wrapper(IntPtr raw) { _raw = raw; }
+
+        public IntPtr Raw => _raw;
+
+        public void Dispose() { }
+    }
+}
+";
+
+    [Fact]
+    public Task PointersNoApiCountsAreSilent() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+struct Slot
+{
+    public IntPtr Value;
+    public IntPtr Next;
+
+    public void Clear() { Value = IntPtr.Zero; Next = IntPtr.Zero; }
+}
+
+class C
+{
+    private IntPtr _scratch;
+    private IntPtr _callback;
+
+    void Numbers(int raw, long offset)
+    {
+        IntPtr fromInt = new IntPtr(raw);
+        IntPtr cast = (IntPtr)offset;
+        IntPtr shifted = fromInt + 8;
+        _scratch = shifted;
+        _scratch = cast;
+        Api.Drop(fromInt);
+    }
+
+    void Buffers(string text)
+    {
+        IntPtr utf8 = Marshal.StringToCoTaskMemUTF8(text);
+        IntPtr block = Marshal.AllocHGlobal(16);
+        _scratch = block;
+        Marshal.FreeCoTaskMem(utf8);
+    }
+
+    void VTable(IntPtr unknown)
+    {
+        IntPtr vtable = Marshal.ReadIntPtr(unknown);
+        IntPtr method = Marshal.ReadIntPtr(vtable, 3 * IntPtr.Size);
+        _callback = method;
+    }
+
+    void Structs()
+    {
+        var slot = new Slot { Value = IntPtr.Zero };
+        slot.Next = IntPtr.Zero;
+        slot.Value = new IntPtr(4);
+    }
+
+    IntPtr Keep(IntPtr value)
+    {
+        _scratch = value;
+        return value;
+    }
+}
+
+sealed class FileHandle : SafeHandle
+{
+    public FileHandle() : base(IntPtr.Zero, true) { }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    public void Reset(IntPtr value)
+    {
+        IntPtr old = handle;
+        handle = value;
+        handle = IntPtr.Zero;
+        SetHandle(old);
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        handle = IntPtr.Zero;
+        return true;
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task AddressesAndFunctionPointersAreSilent() =>
+        // Pointers from `&x`, function pointers and reads through pointers need unsafe code.
+        RuleTest.For<OwnershipAnalyzer>().WithUnsafe().WithEditorConfig(Config).WithSource(Api + @"
+unsafe class C
+{
+    private IntPtr _scratch;
+
+    static void Callback() { }
+
+    void Addresses()
+    {
+        int local = 3;
+        IntPtr address = (IntPtr)(&local);
+        delegate*<void> function = &Callback;
+        _scratch = (IntPtr)function;
+        IntPtr slot = *(IntPtr*)address;
+        _scratch = slot;
+        Api.Drop(slot);
+    }
+
+    void Delegates(Action action)
+    {
+        IntPtr entry = Marshal.GetFunctionPointerForDelegate(action);
+        _scratch = entry;
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task SafeHandleOwnReferenceReleasedByDisposeCloseAndUsing() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+sealed class FileHandle : SafeHandle
+{
+    public FileHandle() : base(IntPtr.Zero, true) { }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    protected override bool ReleaseHandle() => true;
+}
+
+class C
+{
+    void Disposed()
+    {
+        var handle = new FileHandle();
+        handle.Dispose();
+    }
+
+    void Closed()
+    {
+        var handle = new FileHandle();
+        handle.Close();
+    }
+
+    void UsingStatement()
+    {
+        using (var handle = new FileHandle())
+        {
+        }
+    }
+
+    void UsingDeclaration()
+    {
+        using var handle = new FileHandle();
+    }
+
+    void AddRefGuardedBySuccess(SafeHandle handle)
+    {
+        bool taken = false;
+        try
+        {
+            handle.DangerousAddRef(ref taken);
+        }
+        finally
+        {
+            if (taken)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    void DisposeOfAHandleHandedIn(SafeHandle handle) => handle.Dispose();
+}").RunAsync();
+
+    [Fact]
+    public Task StoreThenAddRefEqualsAddRefThenStore() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    private IntPtr _instance;
+    private IntPtr _other;
+
+    void StoreFirst(IntPtr p)
+    {
+        _instance = p;
+        Marshal.AddRef(p);
+    }
+
+    void AddRefFirst(IntPtr p)
+    {
+        Marshal.AddRef(p);
+        _other = p;
+    }
+
+    void Retained(IntPtr p)
+    {
+        _instance = p;
+        Api.Retain(p);
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task StoreThenIncRefForRefHeap() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void Link(Node node, Node next)
+    {
+        node.Next = next;
+        next.IncRef();
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task WrapperTakesTheHandleWhereverItIsCreated() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    private Wrapper? _kept;
+
+    void Local()
+    {
+        IntPtr h = Api.Make();
+        var wrapper = new Wrapper(h);
+        wrapper.Dispose();
+    }
+
+    void UsingStatement()
+    {
+        IntPtr h = Api.Make();
+        using (var wrapper = new Wrapper(h))
+        {
+        }
+    }
+
+    void UsingDeclaration()
+    {
+        IntPtr h = Api.Make();
+        using var wrapper = new Wrapper(h);
+    }
+
+    void Passed()
+    {
+        IntPtr h = Api.Make();
+        Api.Consume(new Wrapper(h));
+    }
+
+    Wrapper Returned()
+    {
+        IntPtr h = Api.Make();
+        return new Wrapper(h);
+    }
+
+    void Stored()
+    {
+        IntPtr h = Api.Make();
+        _kept = new Wrapper(h);
+    }
+
+    void BorrowedView(Wrapper wrapper)
+    {
+        IntPtr raw = wrapper.Raw;
+        IntPtr item = Api.Peek(raw);
+        Api.Retain(raw);
+        Api.Drop(raw);
+    }
+}").RunAsync();
+
+    private const string ChainConfig = @"root = true
+
+[*.cs]
+refsafety.increment_methods = Lib.Native.Retain
+refsafety.decrement_methods = Lib.Native.Drop
+refsafety.new_reference_methods = Lib.Native.Make
+refsafety.stealing_parameters = Lib.Owner..ctor(0)
+";
+
+    private const string Chain = @"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Lib
+{
+    public static class Native
+    {
+        [DllImport(""native"")] private static extern void RetainRaw(IntPtr h);
+        [DllImport(""native"")] private static extern void DropRaw(IntPtr h);
+        [DllImport(""native"")] public static extern IntPtr Make();
+
+        // The configured primitives themselves: their bodies are trusted, not checked against their own contract.
+        public static void Retain(IntPtr h) => RetainRaw(h);
+        public static void Drop(IntPtr h) { if (h != IntPtr.Zero) DropRaw(h); }
+    }
+
+    public class Owner
+    {
+        private IntPtr _raw;
+        public Owner(IntPtr raw) { _raw = raw; }
+    }
+
+    // Hands its parameter on to the stealing base constructor: it steals too, and so does whoever chains to it.
+    public class Special : Owner
+    {
+        public Special(IntPtr raw) : base(raw) { }
+        public Special(IntPtr raw, int tag) : this(raw) { }
+    }
+}
+";
+
+    [Fact]
+    public Task ConstructorsChainingToAStealingConstructorStealAndConfiguredPrimitivesAreTrusted() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(ChainConfig).WithSource(Chain + @"
+class C
+{
+    Lib.Owner Direct() => new Lib.Special(Lib.Native.Make());
+
+    Lib.Owner Tagged()
+    {
+        IntPtr raw = Lib.Native.Make();
+        return new Lib.Special(raw, 1);
+    }
+}").RunAsync();
+}

@@ -1,0 +1,117 @@
+using System.Linq;
+using System.Threading.Tasks;
+using RefSafety.Analyzers.Rules;
+using Xunit;
+
+namespace RefSafety.Tests.Rules.Shapes;
+
+/// <summary>Bugs the engine's own modelling must still find (issue 8: exact counts, flags, one finding per path, scale).</summary>
+public class EngineShapesDiagnostics
+{
+    [Fact]
+    public Task TwoIncRefsAndFourReleasesIsOneTooMany() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void M()
+    {
+        var node = new Node();
+        node.IncRef();
+        node.IncRef();
+        node.DecRef();
+        node.DecRef();
+        node.DecRef();
+        {|REFS002:node.DecRef()|};
+    }
+}").ExpectArguments("node", "when it is released again at line 32").RunAsync();
+
+    [Fact]
+    public Task TwoIncRefsAndTwoReleasesStillLeakOne() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void M()
+    {
+        var node = new Node();
+        node.IncRef();
+        node.IncRef();
+        node.DecRef();
+        node.DecRef();
+    {|REFS001:}|}
+}").RunAsync();
+
+    [Fact]
+    public Task AmongTenIndependentFlagsTheOnePairThatLeaksIsFoundAndNamed()
+    {
+        string pairs = string.Concat(Enumerable.Range(0, 10).Select(i => $@"
+        Node? n{i} = null;
+        if (f{i}) n{i} = new Node();
+        Api.Inspect(holder.Child!);
+        if ({(i == 7 ? "!" : string.Empty)}f{i}) n{i}?.DecRef();"));
+        string parameters = string.Join(", ", Enumerable.Range(0, 10).Select(i => $"bool f{i}"));
+        return RuleTest.For<OwnershipAnalyzer>()
+            .WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder, " + parameters + @")
+    {" + pairs + @"
+    {|REFS001:}|}
+}")
+            .ExpectArguments("n7", "on the path through line 66 where 'f7' is true")
+            .RunAsync();
+    }
+
+    [Fact]
+    public Task AUseAfterReleaseDoesNotHideALeakMergingFromAnotherPath() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void M(bool early)
+    {
+        var node = new Node();
+        if (early) goto done;
+        node.DecRef();
+        {|REFS003:node|}.Touch();
+    done:
+        Api.Inspect(Holder.Cache!);
+    {|REFS001:}|}
+}").RunAsync();
+
+    [Fact]
+    public Task TwoThousandLocalsStillFindTheOneLeak()
+    {
+        string locals = string.Concat(Enumerable.Range(0, 2000).Select(i => $"\n        var n{i} = new Node(); n{i}.Touch();" + (i == 1999 ? string.Empty : $" n{i}.DecRef();")));
+        return RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void M()
+    {" + locals + @"
+    {|REFS001:}|}
+}").RunAsync();
+    }
+
+    [Fact]
+    public Task AThousandNestedTryCatchFinallyWithEarlyReturnsFindTheLeakAtTheEnd()
+    {
+        // Each early return releases; a caught exception from any level reaches the end owning it. (Valued returns: a
+        // valueless `return;` leaving a try is told from the try's end only by the source around it.)
+        const int depth = 1000;
+        var body = new System.Text.StringBuilder("var lost = new Node(); lost.Touch();\n");
+        for (int i = 0; i < depth; i++)
+        {
+            body.Append("try { if (stop == " + i + ") { lost.DecRef(); return " + i + "; }\n");
+        }
+
+        for (int i = 0; i < depth; i++)
+        {
+            body.Append("} catch (InvalidOperationException) { } finally { Api.Inspect(Holder.Cache!); }\n");
+        }
+
+        return RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    int M(int stop)
+    {
+" + body + @"
+        {|REFS001:return -1;|}
+    }
+}").RunAsync();
+    }
+}

@@ -93,10 +93,55 @@ internal sealed class StoreFlowState
 
         ImmutableHashSet<HeapEdge> edges = Unite(Edges, other.Edges);
         ImmutableHashSet<AbstractObject> allocated = Unite(Allocated, other.Allocated);
-        bool grew = !ReferenceEquals(values, Values) || edges.Count != Edges.Count || allocated.Count != Allocated.Count;
-        (Values, Edges, Allocated) = (values, edges, allocated);
+        ImmutableHashSet<HeapEdge> uncertain = Uncertain;
+        if (!ReferenceEquals(edges, Edges))
+        {
+            (edges, uncertain) = Capped(edges, uncertain);
+        }
+
+        bool grew = !ReferenceEquals(values, Values) || Changed(Edges, edges) || allocated.Count != Allocated.Count;
+        (Values, Edges, Uncertain, Allocated) = (values, edges, uncertain, allocated);
         return grew;
     }
+
+    /// <summary>The most edges kept that differ only in the store that made them (one field of one object to one object).</summary>
+    public const int MaxStoresPerEdge = 4;
+
+    // Below this many edges a state is not worth grouping: it cannot hold many versions of anything that matters.
+    private const int CapThreshold = 32;
+
+    /// <summary>
+    /// Keeps at most <see cref="MaxStoresPerEdge"/> edges per source, field and target, certain ones first, then the
+    /// latest stores: paths that made one link by many different stores (a store in each of many loops that may run
+    /// zero times) would otherwise carry every one of them, and each block would cost as much as the method has
+    /// stores. An edge dropped has a kept twin that links the same objects, so no cycle appears that did not
+    /// exist; only other reports of the same cycle through older stores are lost.
+    /// </summary>
+    private static (ImmutableHashSet<HeapEdge> Edges, ImmutableHashSet<HeapEdge> Uncertain) Capped(ImmutableHashSet<HeapEdge> edges, ImmutableHashSet<HeapEdge> uncertain)
+    {
+        if (edges.Count <= CapThreshold)
+        {
+            return (edges, uncertain);
+        }
+
+        List<HeapEdge>? dropped = null;
+        foreach (IGrouping<(AbstractObject, string, AbstractObject), HeapEdge> twins in edges.Where(e => e.Store is not null).GroupBy(e => (e.Source, e.Field, e.Target)))
+        {
+            List<HeapEdge> all = twins.ToList();
+            if (all.Count > MaxStoresPerEdge)
+            {
+                (dropped ??= new List<HeapEdge>()).AddRange(all
+                    .OrderBy(e => uncertain.Contains(e) ? 1 : 0)
+                    .ThenByDescending(e => e.Store!.Syntax.SpanStart)
+                    .Skip(MaxStoresPerEdge));
+            }
+        }
+
+        return dropped is null ? (edges, uncertain) : (edges.Except(dropped), uncertain.IsEmpty ? uncertain : uncertain.Except(dropped));
+    }
+
+    private static bool Changed(ImmutableHashSet<HeapEdge> before, ImmutableHashSet<HeapEdge> after) =>
+        !ReferenceEquals(before, after) && (before.Count != after.Count || !before.SetEquals(after));
 
     /// <summary>
     /// Folds a path with other stores into this state: the union of both, where every edge not on both sides becomes
@@ -104,10 +149,11 @@ internal sealed class StoreFlowState
     /// </summary>
     public bool FoldIn(StoreFlowState other)
     {
-        ImmutableHashSet<HeapEdge> uncertain = Unite(Uncertain, other.Uncertain).Union(Edges.SymmetricExcept(other.Edges));
-        bool grew = UniteWith(other) || uncertain.Count != Uncertain.Count;
+        ImmutableHashSet<HeapEdge> uncertain = ReferenceEquals(Edges, other.Edges) ? Unite(Uncertain, other.Uncertain) : Unite(Uncertain, other.Uncertain).Union(Edges.SymmetricExcept(other.Edges));
+        ImmutableHashSet<HeapEdge> before = Uncertain;
         Uncertain = uncertain;
-        return grew;
+        bool grew = UniteWith(other); // caps the edges, and the doubts with them
+        return grew || Changed(before, Uncertain);
     }
 
     /// <summary>
@@ -181,8 +227,8 @@ internal sealed class StoreFlowState
         }
 
         List<HeapEdge> added = sources.SelectMany(source => targets.Select(target => new HeapEdge(source, field, target, store))).ToList();
-        Edges = Edges.Union(added);
         Uncertain = Uncertain.IsEmpty ? Uncertain : Uncertain.Except(added);
+        (Edges, Uncertain) = Capped(Edges.Union(added), Uncertain);
     }
 
     /// <summary>

@@ -41,6 +41,10 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
     // call removes does not depend on the path), and what each finally region can change.
     private readonly HashSet<IOperation> _removers = new();
     private readonly Dictionary<ControlFlowRegion, FinallyFootprint> _footprints = new();
+    private StorePaths? _resumedFrom;
+    private ControlFlowRegion? _resumedRegion;
+    private HashSet<string>? _storedHere;
+    private bool _removesItems;
 
     // Filled in the solver's replay pass only, so that only the fixpoint's states are seen: the states that leave
     // the graph, each set of edges once (by reference: cheap, and a duplicate only costs a second look).
@@ -247,13 +251,29 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
         if (!_footprints.TryGetValue(finallyRegion, out FinallyFootprint? footprint))
         {
             _footprints[finallyRegion] = footprint = new FinallyFootprint(_graph, finallyRegion);
+            footprint.Inert = footprint.Variables.Count == 0 && footprint.Operations.All(IsInert);
         }
 
-        var storedHere = new HashSet<string>(finallyExit.Variants
-            .SelectMany(exit => StoreFlowState.Stored(exit.Edges))
-            .Where(e => footprint.Operations.Contains(e.Store!))
-            .Select(e => e.Field));
-        bool removesItems = footprint.Operations.Overlaps(_removers);
+        if (footprint.Inert)
+        {
+            // The finally stores, removes, allocates and names nothing: each path goes on with its own state, as it came in.
+            return enteredWith.Copy();
+        }
+
+        // Every path that entered the finally resumes from the same exit, one after the other: what the finally stored
+        // is worked out once per exit.
+        if (!ReferenceEquals(_resumedFrom, finallyExit) || _resumedRegion != finallyRegion)
+        {
+            _storedHere = new HashSet<string>(finallyExit.Variants
+                .SelectMany(exit => StoreFlowState.Stored(exit.Edges))
+                .Where(e => footprint.Operations.Contains(e.Store!))
+                .Select(e => e.Field));
+            _removesItems = footprint.Operations.Overlaps(_removers);
+            (_resumedFrom, _resumedRegion) = (finallyExit, finallyRegion);
+        }
+
+        HashSet<string> storedHere = _storedHere!;
+        bool removesItems = _removesItems;
         bool Touched(HeapEdge edge) => storedHere.Contains(edge.Field) || (removesItems && edge.IsSlot);
         bool CameFrom(StoreFlowState exit, StoreFlowState path) =>
             StoreFlowState.Stored(exit.Edges).All(e => footprint.Operations.Contains(e.Store!) || path.Edges.Contains(e)) &&
@@ -712,6 +732,21 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
         return None;
     }
 
+    /// <summary>
+    /// True when evaluating <paramref name="operation"/> (itself, not its children) changes no edge, allocation or
+    /// removal: not an assignment, subscription or <c>new</c>, nor a call that stores or removes (a RefField call, a
+    /// container's, or one whose summary stores or removes).
+    /// </summary>
+    private bool IsInert(IOperation operation) =>
+        operation switch
+        {
+            ISimpleAssignmentOperation or IEventAssignmentOperation or IObjectCreationOperation or IFlowCaptureOperation or IIsPatternOperation or IFlowAnonymousFunctionOperation => false,
+            IInvocationOperation invocation => !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _symbols.RefField) &&
+                                               !_symbols.IsContainer(invocation.Instance?.Type) &&
+                                               (_summaries is null || _summaries.Of(invocation.TargetMethod, _cancellationToken) is { Stores.IsEmpty: true, Removals.IsEmpty: true }),
+            _ => true,
+        };
+
     /// <summary>What a finally region can change: the operations in it (to tell the edges it stores from the others) and the variables it names.</summary>
     private sealed class FinallyFootprint
     {
@@ -744,5 +779,8 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
         public HashSet<IOperation> Operations { get; } = new();
 
         public HashSet<object> Variables { get; } = new();
+
+        /// <summary>The finally changes nothing a path holds (<see cref="IsInert"/>): a path resumes as it came in.</summary>
+        public bool Inert { get; set; }
     }
 }

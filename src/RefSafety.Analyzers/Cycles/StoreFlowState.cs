@@ -47,14 +47,47 @@ internal sealed class StoreFlowState
     public static StoreFlowState Empty() =>
         new(ImmutableDictionary<object, ImmutableHashSet<AbstractObject>>.Empty, ImmutableHashSet<HeapEdge>.Empty, ImmutableHashSet<HeapEdge>.Empty, ImmutableHashSet<AbstractObject>.Empty);
 
-    public StoreFlowState Clone() => new(Values, Edges, Uncertain, Allocated);
+    public StoreFlowState Clone() => new(Values, Edges, Uncertain, Allocated) { _valuesBase = _valuesBase, _changedKeys = _changedKeys };
 
-    public void Set(object key, ImmutableHashSet<AbstractObject> objects) => Values = Values.SetItem(key, objects);
+    public void Set(object key, ImmutableHashSet<AbstractObject> objects)
+    {
+        Values = Values.SetItem(key, objects);
+        Changed(key);
+    }
+
+    // Values differs from _valuesBase only under _changedKeys: two states that share their base are joined by looking at
+    // the keys either changed, not at every variable of the method (thousands in a long one). Rebased every
+    // MaxChangedKeys changes, so the list stays short.
+    private const int MaxChangedKeys = 64;
+    private ImmutableDictionary<object, ImmutableHashSet<AbstractObject>>? _valuesBase;
+    private ImmutableHashSet<object> _changedKeys = ImmutableHashSet<object>.Empty;
+
+    private void Changed(object key)
+    {
+        if (_valuesBase is null || _changedKeys.Count >= MaxChangedKeys)
+        {
+            (_valuesBase, _changedKeys) = (Values, ImmutableHashSet<object>.Empty);
+        }
+        else
+        {
+            _changedKeys = _changedKeys.Add(key);
+        }
+    }
 
     public void AddEdges(IEnumerable<HeapEdge> edges) => Edges = Edges.Union(edges);
 
     /// <summary>Drops locals and captures whose scope a branch leaves: nothing can name them again, and what they named stays in the edges.</summary>
-    public void Forget(IEnumerable<object> keys) => Values = Values.RemoveRange(keys);
+    public void Forget(IEnumerable<object> keys)
+    {
+        foreach (object key in keys)
+        {
+            if (Values.ContainsKey(key))
+            {
+                Values = Values.Remove(key);
+                Changed(key);
+            }
+        }
+    }
 
     /// <summary>
     /// True when both states stand for paths that made the same stores of objects it tracks, with the same doubts:
@@ -78,16 +111,29 @@ internal sealed class StoreFlowState
         ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> values = Values;
         if (!ReferenceEquals(values, other.Values))
         {
-            foreach (KeyValuePair<object, ImmutableHashSet<AbstractObject>> entry in other.Values)
+            if (_valuesBase is not null && ReferenceEquals(_valuesBase, other._valuesBase))
             {
-                if (!values.TryGetValue(entry.Key, out ImmutableHashSet<AbstractObject>? mine))
+                // Elsewhere both hold the base's values: only the keys either side changed can differ.
+                foreach (object key in _changedKeys.Union(other._changedKeys))
                 {
-                    values = values.SetItem(entry.Key, entry.Value);
+                    if (other.Values.TryGetValue(key, out ImmutableHashSet<AbstractObject>? theirs))
+                    {
+                        values = Joined(values, key, theirs);
+                    }
                 }
-                else if (!ReferenceEquals(mine, entry.Value) && !mine.IsSupersetOf(entry.Value))
+            }
+            else
+            {
+                foreach (KeyValuePair<object, ImmutableHashSet<AbstractObject>> entry in other.Values)
                 {
-                    values = values.SetItem(entry.Key, mine.Union(entry.Value));
+                    values = Joined(values, entry.Key, entry.Value);
                 }
+            }
+
+            if (!ReferenceEquals(values, Values))
+            {
+                // Rebase rather than track which keys the join changed: it is as cheap, and joins come in bursts.
+                (_valuesBase, _changedKeys) = (values, ImmutableHashSet<object>.Empty);
             }
         }
 
@@ -102,6 +148,17 @@ internal sealed class StoreFlowState
         bool grew = !ReferenceEquals(values, Values) || Changed(Edges, edges) || allocated.Count != Allocated.Count;
         (Values, Edges, Uncertain, Allocated) = (values, edges, uncertain, allocated);
         return grew;
+    }
+
+    private static ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> Joined(
+        ImmutableDictionary<object, ImmutableHashSet<AbstractObject>> values, object key, ImmutableHashSet<AbstractObject> theirs)
+    {
+        if (!values.TryGetValue(key, out ImmutableHashSet<AbstractObject>? mine))
+        {
+            return values.SetItem(key, theirs);
+        }
+
+        return ReferenceEquals(mine, theirs) || mine.IsSupersetOf(theirs) ? values : values.SetItem(key, mine.Union(theirs));
     }
 
     /// <summary>The most edges kept that differ only in the store that made them (one field of one object to one object).</summary>
@@ -169,7 +226,11 @@ internal sealed class StoreFlowState
             values = finallyExit.Values.TryGetValue(variable, out ImmutableHashSet<AbstractObject>? value) ? values.SetItem(variable, value) : values.Remove(variable);
         }
 
-        return new StoreFlowState(values, Split(Edges, finallyExit.Edges, touched), Split(Uncertain, finallyExit.Uncertain, touched), Unite(Allocated, finallyExit.Allocated));
+        return new StoreFlowState(values, Split(Edges, finallyExit.Edges, touched), Split(Uncertain, finallyExit.Uncertain, touched), Unite(Allocated, finallyExit.Allocated))
+        {
+            _valuesBase = _valuesBase,
+            _changedKeys = ReferenceEquals(values, Values) ? _changedKeys : _changedKeys.Union(variables), // the variables are the only keys it changed
+        };
     }
 
     /// <summary>The finally's edges where touched, the path's own elsewhere; the path's own set itself when the finally touched none (the common case, deep nesting stays cheap).</summary>
@@ -199,6 +260,7 @@ internal sealed class StoreFlowState
             if (entry.Value.Contains(fresh))
             {
                 Values = Values.SetItem(entry.Key, entry.Value.Remove(fresh).Add(summary));
+                Changed(entry.Key);
             }
         }
 

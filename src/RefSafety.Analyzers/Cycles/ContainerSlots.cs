@@ -71,7 +71,7 @@ internal sealed class ContainerSlots
         var counts = new Dictionary<string, int>();
         var parameters = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         void Define(string name) => counts[name] = counts.TryGetValue(name, out int count) ? count + 1 : 1;
-        foreach (IOperation operation in StoreFlowAnalysis.Operations(graph))
+        foreach (IOperation operation in FlowGraph.AllOperations(graph))
         {
             IOperation? written = operation switch
             {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -8,20 +9,25 @@ using Microsoft.CodeAnalysis.Operations;
 
 using RefSafety.Analyzers.Engine;
 
+// The edges of a state that leaves the graph, and whether it returns normally (not by a throw).
+using ExitPath = (
+    System.Collections.Immutable.ImmutableHashSet<RefSafety.Analyzers.Cycles.HeapEdge> Edges,
+    System.Collections.Immutable.ImmutableHashSet<RefSafety.Analyzers.Cycles.HeapEdge> Uncertain,
+    bool Returned);
+
 namespace RefSafety.Analyzers.Cycles;
 
 /// <summary>
 /// Tracks, along a method's control flow graph, which objects its locals and parameters name and which strong
 /// edges its stores create (fields, auto-properties, RefField.Set/Move/Clear, RefList/RefDictionary slots, and
-/// delegates stored into an object's own field that capture it). <see cref="EdgesAtExit"/> is what may hold when
-/// the method returns, normally or by an explicit throw no handler of its own catches: a cycle built and broken
-/// again on every such path leaves no cycle there.
+/// delegates stored into an object's own field that capture it). A problem for the shared
+/// <see cref="ForwardSolver{TState}"/>, so catch handlers, finally blocks and loops mean what they mean for every
+/// analysis. What may hold where the method returns, normally or by a throw no handler of its own catches, is
+/// recorded per path (<see cref="StorePaths"/>): a cycle built and broken again on every path, even by different
+/// stores on different paths, leaves no cycle there.
 /// </summary>
-internal sealed class StoreFlowAnalysis
+internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
 {
-    // Bounds the fixpoint on pathological graphs: each block is revisited at most this many times.
-    private const int MaxVisitsPerBlock = 20;
-
     private static readonly ImmutableHashSet<AbstractObject> None = ImmutableHashSet<AbstractObject>.Empty;
 
     private readonly RefHeapSymbols _symbols;
@@ -29,6 +35,22 @@ internal sealed class StoreFlowAnalysis
     private readonly StoreSummaries? _summaries;
     private readonly CancellationToken _cancellationToken;
     private readonly ContainerSlots _slots;
+    private readonly StoreFlowState _entry = StoreFlowState.Empty();
+
+    // Side tables, not part of any path's state: which operations removed container items when they ran (whether a
+    // call removes does not depend on the path), and what each finally region can change.
+    private readonly HashSet<IOperation> _removers = new();
+    private readonly Dictionary<ControlFlowRegion, FinallyFootprint> _footprints = new();
+    private StorePaths? _resumedFrom;
+    private ControlFlowRegion? _resumedRegion;
+    private HashSet<string>? _storedHere;
+    private bool _removesItems;
+
+    // Filled in the solver's replay pass only, so that only the fixpoint's states are seen: the states that leave
+    // the graph, each set of edges once (by reference: cheap, and a duplicate only costs a second look).
+    private readonly List<ExitPath> _exits = new();
+    private readonly HashSet<ExitPath> _exitsSeen = new();
+    private bool _recording;
 
     private StoreFlowAnalysis(RefHeapSymbols symbols, ControlFlowGraph graph, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
@@ -42,78 +64,46 @@ internal sealed class StoreFlowAnalysis
     /// <summary>The name each allocation site got from the first local it was stored in ("a" for <c>var a = new Node()</c>).</summary>
     public Dictionary<SyntaxNode, string> AllocationNames { get; } = new();
 
-    /// <summary>The edges that may exist when the method returns or throws (empty if it does neither).</summary>
-    public HashSet<HeapEdge> EdgesAtExit { get; } = new();
-
-    /// <summary>The edges that may exist when the method returns normally: what its caller goes on with.</summary>
-    private HashSet<HeapEdge> EdgesAtReturn { get; set; } = new();
-
     /// <summary>
     /// The cycles left at the method's exits that contain at least one edge this method stored, each once
-    /// (cycles made of the same stores are one), as edge lists starting with the earliest store. Self-edges of a
-    /// loop's summary object are no cycle: they may join different objects of one allocation site.
+    /// (cycles made of the same stores are one), as edge lists starting with the earliest store. A cycle is looked for
+    /// in each exit path's own edges, not in their union; uncertain edges (<see cref="StoreFlowState.Uncertain"/>) close
+    /// none. Self-edges of a loop's summary object are no cycle: they may join different objects of one allocation site.
     /// </summary>
     public List<List<HeapEdge>> CyclesAtExit()
     {
-        List<HeapEdge> edges = EdgesAtExit
-            .Where(e => e.Target.Kind != AbstractObject.ObjectKind.Untracked && !(e.Source.IsSummary && e.Source.Equals(e.Target)))
-            .ToList();
         var cycles = new List<List<HeapEdge>>();
         var seen = new HashSet<string>();
-        foreach (HeapEdge stored in edges.Where(e => e.Store is not null).OrderBy(e => e.Store!.Syntax.SpanStart))
+        foreach (ExitPath exit in _exits)
         {
-            if (ShortestPath(edges, stored.Target, stored.Source) is not { } path)
+            List<HeapEdge> edges = exit.Edges
+                .Where(e => e.Target.Kind != AbstractObject.ObjectKind.Untracked && !(e.Source.IsSummary && e.Source.Equals(e.Target)) && !exit.Uncertain.Contains(e))
+                .ToList();
+            foreach (HeapEdge stored in StoreFlowState.Stored(edges).OrderBy(e => e.Store!.Syntax.SpanStart))
             {
-                continue;
-            }
+                if (FlowGraph.ShortestPath(edges, stored.Target, stored.Source, e => e.Source, e => e.Target) is not { } path)
+                {
+                    continue;
+                }
 
-            var cycle = new List<HeapEdge> { stored };
-            cycle.AddRange(path);
-            string key = string.Join(",", cycle.Where(e => e.Store is not null).Select(e => e.Store!.Syntax.SpanStart).Distinct().OrderBy(p => p));
-            if (seen.Add(key))
-            {
-                cycles.Add(cycle);
+                var cycle = new List<HeapEdge> { stored };
+                cycle.AddRange(path);
+                string key = string.Join(",", StoreFlowState.Stored(cycle).Select(e => e.Store!.Syntax.SpanStart).Distinct().OrderBy(p => p));
+                if (seen.Add(key))
+                {
+                    cycles.Add(cycle);
+                }
             }
         }
 
         return cycles;
     }
 
-    private static List<HeapEdge>? ShortestPath(List<HeapEdge> edges, AbstractObject from, AbstractObject to)
-    {
-        var cameBy = new Dictionary<AbstractObject, HeapEdge?> { [from] = null };
-        var queue = new Queue<AbstractObject>();
-        queue.Enqueue(from);
-        while (queue.Count > 0 && !cameBy.ContainsKey(to))
-        {
-            AbstractObject node = queue.Dequeue();
-            foreach (HeapEdge edge in edges.Where(e => e.Source.Equals(node) && !cameBy.ContainsKey(e.Target)))
-            {
-                cameBy[edge.Target] = edge;
-                queue.Enqueue(edge.Target);
-            }
-        }
-
-        if (!cameBy.ContainsKey(to))
-        {
-            return null;
-        }
-
-        var path = new List<HeapEdge>();
-        for (HeapEdge? edge = cameBy[to]; edge is not null; edge = cameBy[edge.Source])
-        {
-            path.Add(edge);
-        }
-
-        path.Reverse();
-        return path;
-    }
-
     /// <summary>Analyzes one body; calls into methods that have a store summary in <paramref name="summaries"/> make that summary's edges.</summary>
     public static StoreFlowAnalysis Run(RefHeapSymbols symbols, ControlFlowGraph graph, StoreSummaries summaries, CancellationToken cancellationToken)
     {
         var analysis = new StoreFlowAnalysis(symbols, graph, summaries, cancellationToken);
-        analysis.Solve(StoreFlowState.Empty());
+        analysis.Solve();
         return analysis;
     }
 
@@ -127,25 +117,179 @@ internal sealed class StoreFlowAnalysis
     public static MethodSummary Summarize(RefHeapSymbols symbols, ControlFlowGraph graph, IMethodSymbol method, CancellationToken cancellationToken)
     {
         var analysis = new StoreFlowAnalysis(symbols, graph, null, cancellationToken);
-        StoreFlowState entry = StoreFlowState.Empty();
-        entry.AddEdges(Operations(graph).SelectMany(analysis.HeldBefore));
+        analysis._entry.AddEdges(FlowGraph.AllOperations(graph).SelectMany(analysis.HeldBefore));
+        analysis.Solve();
 
-        // Solve only reads the entry state (each block works on a copy), so its edges are still "what was held before".
-        analysis.Solve(entry);
-        HashSet<HeapEdge> atReturn = analysis.EdgesAtReturn;
+        // What may hold at some normal return: the union of the returning paths.
+        var atReturn = new HashSet<HeapEdge>(analysis._exits.Where(exit => exit.Returned).SelectMany(exit => exit.Edges));
+        IEnumerable<HeapEdge> before = analysis._entry.Edges; // the solver starts from a copy: still "what was held before"
         ImmutableArray<SummaryStore> stores = atReturn
             .Where(e => e.Store is not null)
             .GroupBy(e => (e.Source, e.Field))
-            .Select(group => SummaryOf(group.ToList(), method, entry.Edges, atReturn))
+            .Select(group => SummaryOf(group.ToList(), method, before, atReturn))
             .OfType<SummaryStore>()
             .ToImmutableArray();
-        ImmutableArray<SummaryRemoval> removals = entry.Edges
+        ImmutableArray<SummaryRemoval> removals = before
             .Where(e => e.IsSlot && !atReturn.Contains(e))
             .Select(e => AccessPath.Of(e.Source, method) is not { } container ? null :
                 new SummaryRemoval(container, e.Target.Kind == AbstractObject.ObjectKind.Untracked ? null : AccessPath.Of(e.Target, method)))
             .OfType<SummaryRemoval>()
             .ToImmutableArray();
         return new MethodSummary(stores, removals);
+    }
+
+    /// <summary>
+    /// Solves the graph, then replays the fixpoint to record the exits. When the solver's budget runs out first
+    /// nothing is recorded: a partial solution may lack the path that breaks a cycle, and a missed cycle costs less
+    /// than a false one (and a summary that stores nothing less than a wrong one).
+    /// </summary>
+    private void Solve()
+    {
+        ForwardSolver<StorePaths> solver = ForwardSolver<StorePaths>.Solve(_graph, this, _cancellationToken);
+        if (solver.Converged)
+        {
+            _recording = true;
+            solver.Replay();
+            _recording = false;
+        }
+    }
+
+    public StorePaths Entry()
+    {
+        var entry = new StorePaths();
+        entry.Add(_entry);
+        return entry;
+    }
+
+    public StorePaths Copy(StorePaths state) => state.Copy();
+
+    public bool Join(StorePaths into, StorePaths incoming)
+    {
+        bool grew = false;
+        foreach (StoreFlowState path in incoming.Variants)
+        {
+            grew |= into.Add(path);
+        }
+
+        return grew;
+    }
+
+    /// <summary>Runs the block's operations on each path; a condition runs here too, before the paths part: both sides see what it did.</summary>
+    public void Transfer(BasicBlock block, StorePaths state)
+    {
+        foreach (StoreFlowState path in state.Variants)
+        {
+            foreach (IOperation operation in block.Operations)
+            {
+                Evaluate(operation, path);
+            }
+
+            if (block.ConditionalSuccessor is not null && block.BranchValue is { } condition)
+            {
+                Evaluate(condition, path);
+            }
+        }
+
+        state.Regroup();
+    }
+
+    /// <summary>Conditions do not tell which stores happened: both sides go on with the same paths.</summary>
+    public StorePaths? Branch(BasicBlock block, StorePaths state, bool conditionIsTrue) => state;
+
+    public void Value(BasicBlock block, IOperation value, StorePaths state, bool returned)
+    {
+        foreach (StoreFlowState path in state.Variants)
+        {
+            Evaluate(value, path);
+        }
+    }
+
+    /// <summary>Drops the locals and captures whose scope the branch leaves.</summary>
+    public void Cross(ControlFlowBranch branch, StorePaths state)
+    {
+        if (branch.LeavingRegions.IsEmpty)
+        {
+            return;
+        }
+
+        List<object> gone = branch.LeavingRegions.SelectMany(r => r.Locals.Cast<object>().Concat(r.CaptureIds.Cast<object>())).ToList();
+        foreach (StoreFlowState path in state.Variants)
+        {
+            path.Forget(gone);
+        }
+    }
+
+    public void Exit(BasicBlock from, ControlFlowBranch branch, StorePaths state)
+    {
+        if (!_recording)
+        {
+            return; // nothing flows on from an exit: only the replay has something to record
+        }
+
+        bool returned = branch.Semantics is not (ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow);
+        foreach (StoreFlowState path in state.Variants)
+        {
+            ExitPath exit = (path.Edges, path.Uncertain, returned);
+            if (_exitsSeen.Add(exit))
+            {
+                _exits.Add(exit);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A path after a finally, which ran once on the union of the paths entering it. The path goes on with the finally's
+    /// exit states that came from it: those that agree with it on every edge the finally did not store and on every
+    /// stored edge of a field the finally did not touch (a return and the normal exit through one finally stay apart,
+    /// and so do branches that broke a cycle differently). Each is taken for what the finally touched (the fields it
+    /// stored, container slots if it removed items, the variables it names) and the path's own state for the rest,
+    /// the same split the ownership analysis makes. When none came from it (the finally had to fold its paths
+    /// together), every exit state is combined that way: what differed between the folded paths is uncertain there.
+    /// </summary>
+    public StorePaths ResumeAfterFinally(StorePaths enteredWith, StorePaths finallyExit, ControlFlowRegion finallyRegion)
+    {
+        if (!_footprints.TryGetValue(finallyRegion, out FinallyFootprint? footprint))
+        {
+            _footprints[finallyRegion] = footprint = new FinallyFootprint(_graph, finallyRegion);
+            footprint.Inert = footprint.Variables.Count == 0 && footprint.Operations.All(IsInert);
+        }
+
+        if (footprint.Inert)
+        {
+            // The finally stores, removes, allocates and names nothing: each path goes on with its own state, as it came in.
+            return enteredWith.Copy();
+        }
+
+        // Every path that entered the finally resumes from the same exit, one after the other: what the finally stored
+        // is worked out once per exit.
+        if (!ReferenceEquals(_resumedFrom, finallyExit) || _resumedRegion != finallyRegion)
+        {
+            _storedHere = new HashSet<string>(finallyExit.Variants
+                .SelectMany(exit => StoreFlowState.Stored(exit.Edges))
+                .Where(e => footprint.Operations.Contains(e.Store!))
+                .Select(e => e.Field));
+            _removesItems = footprint.Operations.Overlaps(_removers);
+            (_resumedFrom, _resumedRegion) = (finallyExit, finallyRegion);
+        }
+
+        HashSet<string> storedHere = _storedHere!;
+        bool removesItems = _removesItems;
+        bool Touched(HeapEdge edge) => storedHere.Contains(edge.Field) || (removesItems && edge.IsSlot);
+        bool CameFrom(StoreFlowState exit, StoreFlowState path) =>
+            StoreFlowState.Stored(exit.Edges).All(e => footprint.Operations.Contains(e.Store!) || path.Edges.Contains(e)) &&
+            StoreFlowState.Stored(path.Edges).All(e => Touched(e) || exit.Edges.Contains(e));
+
+        var resumed = new StorePaths();
+        foreach (StoreFlowState path in enteredWith.Variants)
+        {
+            List<StoreFlowState> own = finallyExit.Variants.Where(exit => CameFrom(exit, path)).ToList();
+            foreach (StoreFlowState exit in own.Count > 0 ? own : finallyExit.Variants)
+            {
+                resumed.Add(path.AfterFinally(exit, Touched, footprint.Variables));
+            }
+        }
+
+        return resumed;
     }
 
     /// <summary>
@@ -184,9 +328,8 @@ internal sealed class StoreFlowAnalysis
 
     /// <summary><c>this</c> or a parameter's object on entry, when <paramref name="operation"/> names one directly.</summary>
     private static AbstractObject? Root(IOperation? operation) =>
-        operation switch
+        operation is null ? null : FlowGraph.Unwrap(operation) switch
         {
-            IConversionOperation conversion => Root(conversion.Operand),
             IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => AbstractObject.This,
             IParameterReferenceOperation parameter => AbstractObject.Parameter(parameter.Parameter),
             _ => null,
@@ -215,126 +358,12 @@ internal sealed class StoreFlowAnalysis
             replaces: held is not null && !atReturn.Contains(held));
     }
 
-    private void Solve(StoreFlowState entry)
-    {
-        ImmutableArray<BasicBlock> blocks = _graph.Blocks;
-        var input = new StoreFlowState?[blocks.Length];
-        var visits = new int[blocks.Length];
-        var work = new SortedSet<int> { 0 };
-        var escaping = new HashSet<HeapEdge>();
-        input[0] = entry;
-        while (work.Count > 0)
-        {
-            _cancellationToken.ThrowIfCancellationRequested();
-            int ordinal = work.Min;
-            work.Remove(ordinal);
-            BasicBlock block = blocks[ordinal];
-            if (block.Kind == BasicBlockKind.Exit || ++visits[ordinal] > MaxVisitsPerBlock)
-            {
-                continue;
-            }
-
-            StoreFlowState state = Transfer(block, input[ordinal]!.Clone());
-            foreach (ControlFlowBranch? branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
-            {
-                if (branch?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow &&
-                    Escaping(block, state.Clone()) is { } thrown)
-                {
-                    escaping.UnionWith(thrown.Edges);
-                }
-
-                if (branch?.Destination is not { } destination)
-                {
-                    continue;
-                }
-
-                StoreFlowState flowing = state;
-                foreach (ControlFlowRegion @finally in branch.FinallyRegions)
-                {
-                    flowing = RunFinally(@finally, flowing.Clone());
-                }
-
-                if (branch.LeavingRegions.Length > 0)
-                {
-                    flowing = flowing.Clone();
-                    flowing.Forget(branch.LeavingRegions.SelectMany(r => r.Locals.Cast<object>().Concat(r.CaptureIds.Cast<object>())));
-                }
-
-                StoreFlowState? old = input[destination.Ordinal];
-                bool grew = true;
-                StoreFlowState joined = old is null ? flowing : StoreFlowState.Join(old, flowing, out grew);
-                if (grew)
-                {
-                    input[destination.Ordinal] = joined;
-                    work.Add(destination.Ordinal);
-                }
-            }
-        }
-
-        EdgesAtReturn = new HashSet<HeapEdge>(input[blocks.Length - 1]?.Edges ?? ImmutableHashSet<HeapEdge>.Empty);
-        EdgesAtExit.UnionWith(EdgesAtReturn);
-        EdgesAtExit.UnionWith(escaping);
-    }
-
-    /// <summary>
-    /// The state an explicit throw leaves the method with: the enclosing finally regions run on the way out. Null
-    /// when a catch of this method may handle it (the handler decides what is left, and handlers are not followed).
-    /// </summary>
-    private StoreFlowState? Escaping(BasicBlock block, StoreFlowState state)
-    {
-        // Up to this graph's root only: a lambda's graph hangs inside its parent's regions, whose finally blocks
-        // belong to the parent's graph.
-        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null && region != _graph.Root.EnclosingRegion; region = region.EnclosingRegion)
-        {
-            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch })
-            {
-                return null;
-            }
-
-            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndFinally } tryAndFinally)
-            {
-                state = RunFinally(tryAndFinally.NestedRegions[tryAndFinally.NestedRegions.Length - 1], state);
-            }
-        }
-
-        return state;
-    }
-
-    /// <summary>A finally region run on the way out: its blocks in order (branches inside it are not told apart).</summary>
-    private StoreFlowState RunFinally(ControlFlowRegion region, StoreFlowState state)
-    {
-        for (int ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
-        {
-            state = Transfer(_graph.Blocks[ordinal], state);
-        }
-
-        return state;
-    }
-
-    private StoreFlowState Transfer(BasicBlock block, StoreFlowState state)
-    {
-        foreach (IOperation operation in block.Operations)
-        {
-            Evaluate(operation, state);
-        }
-
-        if (block.BranchValue is { } branchValue)
-        {
-            Evaluate(branchValue, state);
-        }
-
-        return state;
-    }
-
     /// <summary>Applies the operation's effects to <paramref name="state"/> and returns the objects its value may be.</summary>
     private ImmutableHashSet<AbstractObject> Evaluate(IOperation operation, StoreFlowState state)
     {
+        operation = FlowGraph.Unwrap(operation);
         switch (operation)
         {
-            case IConversionOperation conversion:
-                return Evaluate(conversion.Operand, state);
-            case IParenthesizedOperation parenthesized:
-                return Evaluate(parenthesized.Operand, state);
             case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
                 return ImmutableHashSet.Create(AbstractObject.This);
             case ILocalReferenceOperation local:
@@ -394,12 +423,6 @@ internal sealed class StoreFlowAnalysis
                 return None;
         }
     }
-
-    /// <summary>Every operation of the graph's blocks, nested ones included.</summary>
-    internal static IEnumerable<IOperation> Operations(ControlFlowGraph graph) =>
-        graph.Blocks
-            .SelectMany(b => b.Operations.Concat(b.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { b.BranchValue }))
-            .SelectMany(o => o.DescendantsAndSelf());
 
     /// <summary>
     /// Cheap pre-check on the operation tree, so most bodies never build a control flow graph: only a store into a
@@ -461,6 +484,11 @@ internal sealed class StoreFlowAnalysis
         // and only then are edges added, so two entries that meet in one object of the caller (Link(x, x)) keep both
         // their edges, whatever the order of the entries.
         MethodSummary summary = _summaries.Of(method, _cancellationToken);
+        if (!summary.Removals.IsEmpty)
+        {
+            _removers.Add(store);
+        }
+
         List<(ImmutableHashSet<AbstractObject> Containers, ImmutableHashSet<AbstractObject>? Items)> removed = summary.Removals
             .Select(removal => (Resolve(removal.Container), removal.Item is null ? null : Resolve(removal.Item)))
             .ToList();
@@ -634,7 +662,7 @@ internal sealed class StoreFlowAnalysis
     private static ImmutableHashSet<AbstractObject> CapturedObjects(ControlFlowGraph lambda, StoreFlowState state)
     {
         ImmutableHashSet<AbstractObject>.Builder captured = ImmutableHashSet.CreateBuilder<AbstractObject>();
-        foreach (IOperation operation in Operations(lambda))
+        foreach (IOperation operation in FlowGraph.AllOperations(lambda))
         {
             switch (operation)
             {
@@ -675,6 +703,11 @@ internal sealed class StoreFlowAnalysis
 
         ImmutableHashSet<AbstractObject> Argument(int ordinal) => arguments.TryGetValue(ordinal, out ImmutableHashSet<AbstractObject>? value) ? value : None;
         bool isDictionary = _slots.IsDictionary(invocation.Instance.Type);
+        if (method.Name is "Remove" or "Clear")
+        {
+            _removers.Add(invocation);
+        }
+
         IOperation? key = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
         switch (method.Name)
         {
@@ -697,5 +730,57 @@ internal sealed class StoreFlowAnalysis
         }
 
         return None;
+    }
+
+    /// <summary>
+    /// True when evaluating <paramref name="operation"/> (itself, not its children) changes no edge, allocation or
+    /// removal: not an assignment, subscription or <c>new</c>, nor a call that stores or removes (a RefField call, a
+    /// container's, or one whose summary stores or removes).
+    /// </summary>
+    private bool IsInert(IOperation operation) =>
+        operation switch
+        {
+            ISimpleAssignmentOperation or IEventAssignmentOperation or IObjectCreationOperation or IFlowCaptureOperation or IIsPatternOperation or IFlowAnonymousFunctionOperation => false,
+            IInvocationOperation invocation => !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _symbols.RefField) &&
+                                               !_symbols.IsContainer(invocation.Instance?.Type) &&
+                                               (_summaries is null || _summaries.Of(invocation.TargetMethod, _cancellationToken) is { Stores.IsEmpty: true, Removals.IsEmpty: true }),
+            _ => true,
+        };
+
+    /// <summary>What a finally region can change: the operations in it (to tell the edges it stores from the others) and the variables it names.</summary>
+    private sealed class FinallyFootprint
+    {
+        public FinallyFootprint(ControlFlowGraph graph, ControlFlowRegion region)
+        {
+            for (int ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+            {
+                foreach (IOperation operation in FlowGraph.OperationsOf(graph.Blocks[ordinal]))
+                {
+                    foreach (IOperation part in FlowGraph.Subtree(operation))
+                    {
+                        Operations.Add(part);
+                        object? variable = part switch
+                        {
+                            ILocalReferenceOperation local => local.Local,
+                            IParameterReferenceOperation parameter => parameter.Parameter,
+                            IFlowCaptureOperation capture => capture.Id,
+                            IDeclarationPatternOperation { DeclaredSymbol: { } declared } => declared,
+                            _ => null,
+                        };
+                        if (variable is not null)
+                        {
+                            Variables.Add(variable);
+                        }
+                    }
+                }
+            }
+        }
+
+        public HashSet<IOperation> Operations { get; } = new();
+
+        public HashSet<object> Variables { get; } = new();
+
+        /// <summary>The finally changes nothing a path holds (<see cref="IsInert"/>): a path resumes as it came in.</summary>
+        public bool Inert { get; set; }
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -42,15 +41,13 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                 foreach (IOperation operationBlock in block.OperationBlocks)
                 {
                     // The body's block hangs under the method (or constructor) body operation, which is the graph's root.
-                    IOperation root = operationBlock;
-                    while (root.Parent is not null)
-                    {
-                        root = root.Parent;
-                    }
+                    IOperation root = FlowGraph.TopOf(operationBlock);
 
-                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && StoreFlowAnalysis.MayCreateEdge(root, symbols, summaries, block.CancellationToken))
+                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && block.OwningSymbol is IMethodSymbol function &&
+                        ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && StoreFlowAnalysis.MayCreateEdge(root, symbols, summaries, block.CancellationToken))
                     {
-                        foreach (ControlFlowGraph graph in WithNestedGraphs(block.GetControlFlowGraph(operationBlock), block.CancellationToken))
+                        ControlFlowGraph body = block.GetControlFlowGraph(operationBlock);
+                        foreach ((ControlFlowGraph graph, _) in FlowGraph.WithNestedGraphs(body, function, withLambdas: true, block.CancellationToken))
                         {
                             Report(block, symbols, StoreFlowAnalysis.Run(symbols, graph, summaries, block.CancellationToken));
                         }
@@ -58,26 +55,6 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                 }
             });
         });
-    }
-
-    private static IEnumerable<ControlFlowGraph> WithNestedGraphs(ControlFlowGraph graph, CancellationToken cancellationToken)
-    {
-        yield return graph;
-        foreach (IMethodSymbol localFunction in graph.LocalFunctions)
-        {
-            foreach (ControlFlowGraph nested in WithNestedGraphs(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), cancellationToken))
-            {
-                yield return nested;
-            }
-        }
-
-        foreach (IFlowAnonymousFunctionOperation lambda in StoreFlowAnalysis.Operations(graph).OfType<IFlowAnonymousFunctionOperation>())
-        {
-            foreach (ControlFlowGraph nested in WithNestedGraphs(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), cancellationToken))
-            {
-                yield return nested;
-            }
-        }
     }
 
     private static void Report(OperationBlockAnalysisContext context, RefHeapSymbols symbols, StoreFlowAnalysis analysis)

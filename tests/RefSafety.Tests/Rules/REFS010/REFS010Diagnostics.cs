@@ -334,4 +334,103 @@ public class REFS010Diagnostics
             "x.Next → x",
             "this._next → next._next → this",
             "s._next → r._next → s");
+
+    [Fact]
+    public Task CycleLeftOnOneBranchOnly() =>
+        Verify(
+            """
+            static void OneBranchBreaks(Node a, Node b, bool left)
+            {
+                a.Next = b;
+                {|REFS010:b.Next = a|};
+                if (left)
+                {
+                    a.Next = null;
+                }
+            }
+            static void OneCaseOfThreeKeeps(Node a, Node b, int which)
+            {
+                a.Self = b;
+                {|REFS010:b.Self = a|};
+                switch (which)
+                {
+                    case 0:
+                        a.Self = null;
+                        break;
+                    case 1:
+                        b.Self = null;
+                        break;
+                }
+            }
+            static void OneIterationPathKeeps(Node a, Node b, int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    a.Next = b;
+                    {|REFS010:b.Next = a|};
+                    if (i % 2 == 0)
+                    {
+                        a.Next = null;
+                    }
+                }
+            }
+            """,
+            "a.Next → b.Next → a",
+            "a.Self → b.Self → a",
+            "a.Next → b.Next → a");
+
+    [Fact]
+    public Task CycleMadeInACatchOrLeftWhenACatchSwallowsTheException() =>
+        Verify(
+            """
+            static void Risky(int n) { }
+            static void MadeInCatch(Node a, Node b)
+            {
+                try
+                {
+                    Risky(1);
+                }
+                catch (System.InvalidOperationException)
+                {
+                    a.Next = b;
+                    {|REFS010:b.Next = a|};
+                }
+            }
+            static void Swallowed(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Self = b;
+                    {|REFS010:b.Self = a|};
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+
+                    b.Self = null;
+                }
+                catch (System.InvalidOperationException)
+                {
+                    Risky(2);
+                }
+            }
+            """,
+            "a.Next → b.Next → a",
+            "a.Self → b.Self → a");
+
+    [Fact]
+    public Task CycleMadeAfterMoreBranchesThanThePathsKeptApart() =>
+        Verify(
+            """
+            static void M(Node a, Node b, Node c, Node d, bool p, bool q, bool r, bool s)
+            {
+                if (p) { c.Next = null; }
+                if (q) { d.Next = null; }
+                if (r) { c.Self = null; }
+                if (s) { d.Self = null; }
+                a.Next = b;
+                {|REFS010:b.Next = a|};
+            }
+            """,
+            "a.Next → b.Next → a");
 }

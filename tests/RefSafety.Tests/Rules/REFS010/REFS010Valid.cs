@@ -352,4 +352,199 @@ public class REFS010Valid
                 file.Empty();
             }
             """);
+
+    [Fact]
+    public Task CycleBrokenByDifferentStoresOnDifferentBranches() =>
+        Valid(
+            """
+            static void Done(Node n) { }
+            static void TwoBranches(Node a, Node b, bool left)
+            {
+                a.Next = b;
+                b.Next = a;
+                if (left)
+                {
+                    a.Next = null;
+                }
+                else
+                {
+                    b.Next = null;
+                }
+
+                Done(a);
+            }
+            static void ThreeCases(Node a, Node b, Node c, int which)
+            {
+                a.Next = b;
+                b.Next = c;
+                c.Next = a;
+                switch (which)
+                {
+                    case 0:
+                        a.Next = null;
+                        break;
+                    case 1:
+                        RefField.Clear(ref b.Next);
+                        break;
+                    default:
+                        c.Next = null;
+                        break;
+                }
+
+                Done(c);
+            }
+            static void EarlyReturn(Node a, Node b, bool early)
+            {
+                a.Next = b;
+                b.Next = a;
+                if (early)
+                {
+                    a.Next = null;
+                    return;
+                }
+
+                b.Next = null;
+            }
+            """);
+
+    [Fact]
+    public Task LoopThatBreaksTheCycleOnEveryIterationPath() =>
+        Valid(
+            """
+            static void M(Node a, Node b, int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    if (i % 2 == 0)
+                    {
+                        a.Next = null;
+                    }
+                    else
+                    {
+                        b.Next = null;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CycleBuiltInATryBrokenInItsCatchOrAfterIt() =>
+        Valid(
+            """
+            static void Risky(int n) { }
+            static void BrokenInCatch(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+
+                    Risky(1);
+                    b.Next = null;
+                }
+                catch (System.InvalidOperationException)
+                {
+                    a.Next = null;
+                }
+            }
+            static void BrokenAfter(Node a, Node b, bool bad)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    if (bad)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+
+                    Risky(2);
+                }
+                catch (System.InvalidOperationException)
+                {
+                    Risky(3);
+                }
+
+                b.Next = null;
+            }
+            """);
+
+    [Fact]
+    public Task EachPathGoesOnFromAFinallyWithItsOwnStores() =>
+        Valid(
+            """
+            static void Log() { }
+            static void BrokenBeforeTheReturnOrAfterTheFinally(Node a, Node b, bool early)
+            {
+                try
+                {
+                    a.Next = b;
+                    b.Next = a;
+                    if (early)
+                    {
+                        b.Next = null;
+                        return;
+                    }
+                }
+                finally
+                {
+                    Log();
+                }
+
+                a.Next = null;
+            }
+            static void LinksOnlyWhenItThrows(Node a, Node b, bool fail)
+            {
+                try
+                {
+                    a.Next = b;
+                    if (fail)
+                    {
+                        throw new System.InvalidOperationException();
+                    }
+
+                    a.Next = null;
+                }
+                finally
+                {
+                    Log();
+                }
+            }
+            static void Caller(Node x, Node y, bool fail)
+            {
+                LinksOnlyWhenItThrows(x, y, fail);
+                y.Next = x;
+            }
+            """);
+
+    [Fact]
+    public Task CycleBrokenDifferentlyBeforeMoreBranchesThanThePathsKeptApart() =>
+        Valid(
+            """
+            static void M(Node a, Node b, Node c, Node d, bool left, bool p, bool q, bool r, bool s)
+            {
+                a.Next = b;
+                b.Next = a;
+                if (left)
+                {
+                    a.Next = null;
+                }
+                else
+                {
+                    b.Next = null;
+                }
+
+                if (p) { c.Next = d; }
+                if (q) { d.Next = a; }
+                if (r) { RefField.Clear(ref c.Next); }
+                if (s) { d.Changed = null; }
+                a.DecRef();
+            }
+            """);
 }

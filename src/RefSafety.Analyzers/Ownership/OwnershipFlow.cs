@@ -344,6 +344,11 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private bool DeclaredIn(int variable, ControlFlowRegion scope) =>
         scope.Locals.Any(local => _variables.TryGetValue(local, out int index) && index == variable);
 
+    /// <summary>
+    /// The variables a finally may change the ownership state of: written, counted, handed on by ref/out or to a
+    /// stealing parameter, moved into a field, captured, or compiler temporaries. A finally that only reads a variable
+    /// (`finally { Log(x); }`) leaves each path's own state for it alone.
+    /// </summary>
     private bool[] FinallyTouches(ControlFlowRegion region)
     {
         if (!_finallyTouches.TryGetValue(region, out bool[]? touched))
@@ -355,10 +360,12 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
                 {
                     foreach (IOperation part in FlowGraph.Subtree(operation))
                     {
-                        int variable = part is IFlowCaptureOperation capture ? CaptureVariable(capture.Id) : VariableOf(part);
-                        if (variable >= 0)
+                        foreach (int variable in ChangedBy(part))
                         {
-                            touched[variable] = true;
+                            if (variable >= 0)
+                            {
+                                touched[variable] = true;
+                            }
                         }
                     }
                 }
@@ -368,6 +375,60 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         }
 
         return touched;
+    }
+
+    /// <summary>The variables one operation (not its children) may change the ownership state of.</summary>
+    private IEnumerable<int> ChangedBy(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IFlowCaptureOperation capture:
+                yield return CaptureVariable(capture.Id);
+                break;
+            case IAssignmentOperation assignment:
+                yield return VariableOf(assignment.Target);
+                yield return VariableOf(assignment.Value); // moved into a field, or aliased
+                break;
+            case IInvocationOperation call:
+                if (CountOperation(call) is { } count && CountedOperand(call, count.Argument) is { } counted)
+                {
+                    yield return VariableOf(counted);
+                }
+
+                foreach (int handed in HandedOn(call.TargetMethod, call.Arguments))
+                {
+                    yield return handed;
+                }
+
+                break;
+            case IObjectCreationOperation { Constructor: { } constructor } creation:
+                foreach (int handed in HandedOn(constructor, creation.Arguments))
+                {
+                    yield return handed;
+                }
+
+                break;
+            case IFlowAnonymousFunctionOperation:
+            case IDeclarationPatternOperation:
+            case IRecursivePatternOperation:
+                for (int i = 0; i < _names.Count; i++)
+                {
+                    yield return i; // captures and pattern locals: not worth telling apart in a finally
+                }
+
+                break;
+        }
+    }
+
+    private IEnumerable<int> HandedOn(IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+    {
+        foreach (IArgumentOperation argument in arguments)
+        {
+            if (argument.Parameter is { } parameter && (parameter.RefKind != RefKind.None || Steals(method, parameter) || IsCollectionAdd(method, parameter) || IsNativeStore(method, parameter)))
+            {
+                yield return VariableOf(argument.Value);
+            }
+        }
     }
 
     /// <summary>Records an event of the replay pass with the path it happened on.</summary>

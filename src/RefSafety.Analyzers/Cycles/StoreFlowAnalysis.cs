@@ -175,6 +175,9 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
     }
 
     /// <summary>Runs the block's operations on each path; a condition runs here too, before the paths part: both sides see what it did.</summary>
+    /// <summary>An exception may come before any store of the block: a catch starts from its input.</summary>
+    public StorePaths? ExceptionState(BasicBlock block, StorePaths input) => input;
+
     public void Transfer(BasicBlock block, StorePaths state)
     {
         foreach (StoreFlowState path in state.Variants)

@@ -18,7 +18,8 @@ namespace RefSafety.Analyzers.Engine;
 /// <item>Loops: blocks are revisited until their input stops growing (the lattice must have finite height), lowest
 /// ordinal first, so a loop body settles before the code after it.</item>
 /// <item>Exceptions thrown by calls are not paths of their own (every call could throw), but a catch (or filter) can be
-/// entered from anywhere in its try: the input of every block of a try joins the entry of the catch handlers of the
+/// entered from anywhere in its try: the problem's exception state of every block of a try (by default its input;
+/// the ownership problem takes the states at its calls) joins the entry of the catch handlers of the
 /// innermost try-with-catch around it. Handlers are themselves inside any outer try, so outer handlers see inner
 /// states too, and the cost stays linear in the nesting.</item>
 /// <item>An explicit <c>throw</c> is a path: it runs the finally blocks between it and the innermost catch of this
@@ -124,9 +125,12 @@ internal sealed class ForwardSolver<TState>
 
     private void Process(BasicBlock block, TState state)
     {
-        foreach (BasicBlock handler in HandlersOf(block))
+        if (HandlersOf(block) is { Length: > 0 } handlers && _flow.ExceptionState(block, _flow.Copy(state)) is { } thrown)
         {
-            MergeInto(handler, state);
+            foreach (BasicBlock handler in handlers)
+            {
+                MergeInto(handler, thrown);
+            }
         }
 
         _flow.Transfer(block, state);

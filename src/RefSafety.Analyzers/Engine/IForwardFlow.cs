@@ -24,6 +24,13 @@ internal interface IForwardFlow<TState>
     /// <summary>Unites <paramref name="incoming"/> into <paramref name="into"/>; true when <paramref name="into"/> grew.</summary>
     bool Join(TState into, TState incoming);
 
+    /// <summary>
+    /// The state a catch handler starts from when an exception leaves <paramref name="block"/>, made from the block's
+    /// input (which the call may change); null when nothing in the block throws into a handler. Returning the input
+    /// is the plain meaning "an exception may come before any of the block's operations".
+    /// </summary>
+    TState? ExceptionState(BasicBlock block, TState input);
+
     /// <summary>Runs the block's operations (not its branch value) on <paramref name="state"/>.</summary>
     void Transfer(BasicBlock block, TState state);
 

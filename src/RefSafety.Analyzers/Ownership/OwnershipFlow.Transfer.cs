@@ -336,6 +336,7 @@ internal sealed partial class OwnershipFlow
         }
 
         PassArguments(method, invocation.Arguments, state);
+        MayThrow(state);
         if ((invocation.Instance is { } receiver && Unwrap(receiver) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
             || invocation.Arguments.Any(a => Unwrap(a.Value) is IInstanceReferenceOperation))
         {
@@ -667,6 +668,7 @@ internal sealed partial class OwnershipFlow
         {
             case IObjectCreationOperation creation when creation.Constructor is { } constructor:
                 PassArguments(constructor, creation.Arguments, state);
+                MayThrow(state);
                 break;
             case IInvocationOperation invocation:
                 Invoke(invocation, state);
@@ -747,6 +749,7 @@ internal sealed partial class OwnershipFlow
                 // A wrapper takes the handles its constructor steals wherever it is created: a local, a using, an
                 // argument, a store.
                 PassArguments(constructor, creation.Arguments, state);
+                MayThrow(state);
                 if (creation.Initializer is { } initializer)
                 {
                     pending.Push(initializer);

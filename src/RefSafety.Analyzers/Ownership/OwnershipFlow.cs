@@ -66,6 +66,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private (BasicBlock Block, int Index) _position;
     private int _pathsHere = 1;
     private RefState[]? _path;
+    private List<RefState[]>? _throwPoints;
 
     /// <summary>True in the replay pass: events are being recorded (building one costs a location, so only then).</summary>
     private bool Recording => _events is not null;
@@ -125,6 +126,51 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
 
         return grew;
     }
+
+    /// <summary>
+    /// Exceptions come from calls: a catch starts from the states at the calls of the block, each taken after the
+    /// call's arguments were handed over (a stealing call takes its argument even when it throws, as CPython's do) and
+    /// before its result is received. Runs the block's operations once more, silently, on the input.
+    /// </summary>
+    public OwnershipPaths? ExceptionState(BasicBlock block, OwnershipPaths input)
+    {
+        OwnershipEvents? events = _events;
+        _events = null;
+        _throwPoints = new List<RefState[]>();
+        try
+        {
+            foreach (RefState[] path in input.Variants)
+            {
+                _position = (block, 0);
+                foreach (IOperation operation in block.Operations)
+                {
+                    Transfer(operation, path);
+                    _position.Index++;
+                }
+
+                if (block.BranchValue is { } value)
+                {
+                    Use(value, path);
+                }
+            }
+
+            var thrown = new List<RefState[]>();
+            foreach (RefState[] point in _throwPoints)
+            {
+                JoinPath(thrown, point, owned: true);
+            }
+
+            return thrown.Count == 0 ? null : new OwnershipPaths(thrown);
+        }
+        finally
+        {
+            _throwPoints = null;
+            _events = events;
+        }
+    }
+
+    /// <summary>A call may throw here: in <see cref="ExceptionState"/>, the state a catch would start from.</summary>
+    private void MayThrow(RefState[] state) => _throwPoints?.Add((RefState[])state.Clone());
 
     public void Transfer(BasicBlock block, OwnershipPaths state)
     {

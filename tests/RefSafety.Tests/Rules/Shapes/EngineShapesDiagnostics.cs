@@ -147,4 +147,22 @@ namespace Binding
         }
     }
 }").RunAsync();
+
+    [Fact]
+    public Task ACallThatThrowsBeforeTheReleaseLeaksIntoASwallowingCatch() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void M(Holder holder)
+    {
+        try
+        {
+            var node = new Node();
+            Api.Inspect(holder.Child!);
+            node.DecRef();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    {|REFS001:}|}
+}").RunAsync();
 }

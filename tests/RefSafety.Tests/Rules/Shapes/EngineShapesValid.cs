@@ -109,4 +109,23 @@ namespace Binding
         }
     }
 }").RunAsync();
+
+    [Fact]
+    public Task AStealingCallTakesItsArgumentEvenWhenItThrows() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    bool Hand()
+    {
+        var node = new Node();
+        try
+        {
+            Api.Consume(node);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}").RunAsync();
 }

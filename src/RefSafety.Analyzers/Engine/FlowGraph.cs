@@ -220,7 +220,7 @@ internal static class FlowGraph
 
         // A top-level program ends with its last statement, not with the last type declared after it.
         return body is CompilationUnitSyntax program && program.Members.OfType<GlobalStatementSyntax>().LastOrDefault() is { } lastStatement
-            ? lastStatement.GetLastToken().GetLocation()
+            ? lastStatement.GetLocation()
             : body.GetLastToken().GetLocation();
     }
 

@@ -229,13 +229,17 @@ internal enum UseKind
 /// <summary>A variable used (read, IncRef'd or handed on) when on this path it was released already.</summary>
 internal sealed class UsedAfterRelease : OwnershipEvent
 {
-    public UsedAfterRelease(string variable, IOperation use, UseKind kind, EscapeRoute? route = null)
+    public UsedAfterRelease(string variable, IOperation use, UseKind kind, IOperation? release, EscapeRoute? route = null)
         : base(variable, use.Syntax.GetLocation())
     {
         Use = use;
         Kind = kind;
+        Release = release;
         Route = route;
     }
+
+    /// <summary>The release (or steal) that gave the reference up, when known (a side table: the last one met).</summary>
+    public IOperation? Release { get; }
 
     public IOperation Use { get; }
 

@@ -392,7 +392,7 @@ internal sealed partial class OwnershipFlow
         {
             if (Recording)
             {
-                Emit(new UsedAfterRelease(_names[variable], at, UseKind.IncRef));
+                Emit(new UsedAfterRelease(_names[variable], at, UseKind.IncRef, ReleaseOf(variable)));
             }
 
             Forget(variable, state);
@@ -401,6 +401,9 @@ internal sealed partial class OwnershipFlow
 
         state[variable] = state[variable].Acquire();
     }
+
+    /// <summary>The release (or steal) that last gave up the variable's reference, for messages; null when unknown.</summary>
+    private IOperation? ReleaseOf(int variable) => _releasedBy.TryGetValue(variable, out IOperation? release) ? release : null;
 
     private void Release(int variable, IOperation at, RefState[] state, bool throughAlias)
     {
@@ -425,6 +428,7 @@ internal sealed partial class OwnershipFlow
         }
 
         state[variable] = state[variable].GiveUp(RefState.Released);
+        _releasedBy[variable] = at;
     }
 
     /// <summary>The value parameter of <c>Marshal.WriteIntPtr</c>: a store into native memory.</summary>
@@ -536,7 +540,7 @@ internal sealed partial class OwnershipFlow
         {
             if (Recording)
             {
-                Emit(new UsedAfterRelease(_names[variable], value, UseKind.Escape, route));
+                Emit(new UsedAfterRelease(_names[variable], value, UseKind.Escape, ReleaseOf(variable), route));
             }
 
             Forget(variable, state);
@@ -559,6 +563,10 @@ internal sealed partial class OwnershipFlow
         else
         {
             state[variable] = current.GiveUp(lastLeaves);
+            if (lastLeaves == RefState.Released)
+            {
+                _releasedBy[variable] = value;
+            }
         }
     }
 
@@ -781,7 +789,7 @@ internal sealed partial class OwnershipFlow
                 {
                     if (Recording)
                     {
-                        Emit(new UsedAfterRelease(_names[variable], current, UseKind.Read));
+                        Emit(new UsedAfterRelease(_names[variable], current, UseKind.Read, ReleaseOf(variable)));
                     }
 
                     Forget(variable, state);

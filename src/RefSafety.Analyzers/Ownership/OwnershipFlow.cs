@@ -55,6 +55,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     // state checks before they are trusted, e.g. Owner only follows an alias that still borrows).
     private readonly Dictionary<int, (IInvocationOperation Call, bool SuccessWhenTrue)> _attemptFlags = new();
     private readonly Dictionary<ILocalSymbol, IInvocationOperation> _statusCalls = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<int, IOperation> _releasedBy = new();
     private int[] _aliasOf = System.Array.Empty<int>();
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();

@@ -16,11 +16,12 @@ internal static class REFS003UseAfterRelease
         {
             UsedAfterRelease first = use.First;
             int line = OwnershipEvent.LineOf(first.Use.Syntax);
-            string how = first.Kind switch
+            string released = first.Release is { } release ? "at line " + OwnershipEvent.LineOf(release.Syntax) + "; " : string.Empty;
+            string how = released + first.Kind switch
             {
-                UseKind.IncRef => "by IncRef at line " + line,
-                UseKind.Escape => "because it " + BalanceFindings.Escape(first.Route!) + " at line " + line,
-                _ => "at line " + line,
+                UseKind.IncRef => "it is IncRef'd at line " + line,
+                UseKind.Escape => "it " + BalanceFindings.Escape(first.Route!) + " at line " + line,
+                _ => "it is used at line " + line,
             };
             report(Diagnostic.Create(
                 Descriptors.REFS003UseAfterRelease,

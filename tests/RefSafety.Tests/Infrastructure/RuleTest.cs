@@ -62,6 +62,7 @@ public sealed partial class RuleTestBuilder
     private bool _nullable;
     private bool _unsafe;
     private bool _withoutRefHeap;
+    private bool _program;
     private CodeFixProvider? _fix;
     private string? _equivalenceKey;
     private List<(string Path, string Source)>? _fixed;
@@ -122,6 +123,13 @@ public sealed partial class RuleTestBuilder
     public RuleTestBuilder WithLanguageVersion(LanguageVersion version)
     {
         _languageVersion = version;
+        return this;
+    }
+
+    /// <summary>Compiles the sources as a console program (top-level statements allowed).</summary>
+    public RuleTestBuilder AsProgram()
+    {
+        _program = true;
         return this;
     }
 
@@ -361,6 +369,11 @@ public sealed partial class RuleTestBuilder
             if (!_withoutRefHeap)
             {
                 s.AdditionalReferences.Add(TestReferences.RefHeap);
+            }
+
+            if (_program)
+            {
+                s.OutputKind = OutputKind.ConsoleApplication;
             }
 
             s.AdditionalReferences.AddRange(libraries);

@@ -298,4 +298,22 @@ class C
     }
 }")
         .RunAsync();
+
+    [Fact]
+    public Task ATopLevelProgramsLeakIsReportedInItsStatementsNotInALaterType() => RuleTest.For<OwnershipAnalyzer>()
+        .AsProgram()
+        .WithSource(@"
+using RefHeap;
+
+var kept = new Item();
+kept.Touch();
+{|REFS001:System.Console.WriteLine(""done"");|}
+
+class Item : RefObject
+{
+    public void Touch() { }
+}
+")
+        .ExpectArguments("kept", "on the path through line 6")
+        .RunAsync();
 }

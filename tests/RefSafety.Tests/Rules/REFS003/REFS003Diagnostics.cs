@@ -52,4 +52,28 @@ class Owner : RefObject
     }
 }")
         .RunAsync();
+
+    [Fact]
+    public Task TheMessageNamesTheReleaseAndTheUseLines() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
+class C
+{
+    void M()
+    {
+        var node = new Node();
+        node.DecRef();
+        {|REFS003:node|}.Touch();
+    }
+
+    void N()
+    {
+        var node = new Node();
+        node.DecRef();
+        {|REFS003:node.IncRef()|};
+        node.DecRef();
+    }
+}")
+        .ExpectArguments("node", "at line 27; it is used at line 28")
+        .ExpectArguments("node", "at line 34; it is IncRef'd at line 35")
+        .RunAsync();
 }

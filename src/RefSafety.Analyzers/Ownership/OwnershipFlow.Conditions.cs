@@ -207,6 +207,7 @@ internal sealed partial class OwnershipFlow
     private (IInvocationOperation Call, bool Succeeded)? Attempt(IOperation condition, bool isTrue) => Unwrap(condition) switch
     {
         IInvocationOperation call => (call, isTrue),
+        ILocalReferenceOperation when StatusCall(condition) is { } call => (call, isTrue), // `if (hr)`: a status struct's operator bool
         IBinaryOperation { RightOperand.ConstantValue: { HasValue: true, Value: 0 } } test when StatusCall(test.LeftOperand) is { } call => test.OperatorKind switch
         {
             BinaryOperatorKind.Equals or BinaryOperatorKind.GreaterThanOrEqual => (call, isTrue),

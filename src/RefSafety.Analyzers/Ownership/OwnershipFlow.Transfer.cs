@@ -336,7 +336,10 @@ internal sealed partial class OwnershipFlow
         }
 
         PassArguments(method, invocation.Arguments, state);
-        MayThrow(state);
+        if (!method.IsExtern && !_api.Mentions(method))
+        {
+            MayThrow(state); // a native function (or the configured API over one) reports failure by its result, not by throwing
+        }
         if ((invocation.Instance is { } receiver && Unwrap(receiver) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
             || invocation.Arguments.Any(a => Unwrap(a.Value) is IInstanceReferenceOperation))
         {

@@ -324,6 +324,26 @@ class C
         return found;
     }
 
+    IntPtr QueryAsStatus(IntPtr unknown)
+    {
+        Guid iid = Guid.Empty;
+        Status status = Marshal.QueryInterface(unknown, ref iid, out IntPtr found);
+        if (status)
+        {
+            return found;
+        }
+
+        return IntPtr.Zero;
+    }
+
+    readonly struct Status
+    {
+        private readonly int _code;
+        private Status(int code) => _code = code;
+        public static implicit operator Status(int code) => new Status(code);
+        public static implicit operator bool(Status status) => status._code >= 0;
+    }
+
     void ZeroMeansNull()
     {
         IntPtr h = Api.Make();

@@ -148,7 +148,7 @@ class Factory
     [Fact]
     public Task RealUseAfterALivenessRead() => RuleTest.For<OwnershipAnalyzer>()
         .WithSource(InMethod("var node = new Node(); node.DecRef(); if (!node.IsAlive) {|REFS003:node|}.Touch();"))
-        .ExpectArguments("node", "at line 26")
+        .ExpectArguments("node", "at line 26; it is used at line 26")
         .RunAsync();
 
     // Shape 12: inferred contracts, checked at the call.

@@ -188,6 +188,11 @@ internal static class FlowGraph
         // the last code before it, skipping the others of its kind the graph lays out in between (`return;` in a try,
         // then in its catch).
         bool rethrows = branch.Semantics == ControlFlowBranchSemantics.Rethrow;
+        if (!rethrows && (FallsOffTheEnd(block) || SkipsToTheEnd(block, branch)))
+        {
+            return EndOf(body);
+        }
+
         if (rethrows || branch.Semantics is ControlFlowBranchSemantics.Return or ControlFlowBranchSemantics.Regular)
         {
             int skipped = 0;
@@ -218,11 +223,30 @@ internal static class FlowGraph
             }
         }
 
-        // A top-level program ends with its last statement, not with the last type declared after it.
-        return body is CompilationUnitSyntax program && program.Members.OfType<GlobalStatementSyntax>().LastOrDefault() is { } lastStatement
+        return EndOf(body);
+    }
+
+    /// <summary>The end of a body: its closing brace; a top-level program's last statement, not the last type declared after it.</summary>
+    private static Location EndOf(SyntaxNode body) =>
+        body is CompilationUnitSyntax program && program.Members.OfType<GlobalStatementSyntax>().LastOrDefault() is { } lastStatement
             ? lastStatement.GetLocation()
             : body.GetLastToken().GetLocation();
-    }
+
+    /// <summary>
+    /// The jump a false condition takes around a branch's body (or out of a loop) straight to the exit: the path falls
+    /// off the end (`if (keep) { …; return; }` as the last statement). A `return;` is a then-part, taken when true.
+    /// </summary>
+    private static bool SkipsToTheEnd(BasicBlock block, ControlFlowBranch branch) =>
+        branch == block.ConditionalSuccessor && block.ConditionKind == ControlFlowConditionKind.WhenFalse && branch.Destination?.Kind == BasicBlockKind.Exit;
+
+    /// <summary>
+    /// An empty block that only the jumps around the bodies of conditions reach (`if (keep) { …; return; }` then the
+    /// end): the path falls off the end of the body there, it runs no `return;` statement of its own. A `return;` that
+    /// is a branch's whole body is reached by falling into that branch instead.
+    /// </summary>
+    private static bool FallsOffTheEnd(BasicBlock block) =>
+        block.Operations.IsEmpty && block.BranchValue is null && !block.Predecessors.IsEmpty
+            && block.Predecessors.All(p => p.Source.ConditionalSuccessor is { } jump && jump.Destination == block && p.Source.FallThroughSuccessor?.Destination != block);
 
     private static readonly ConditionalWeakTable<ControlFlowGraph, List<StatementSyntax>[]> ValuelessExitCache = new();
 

@@ -178,8 +178,8 @@ class C
 
     [Fact]
     public Task AHandleLeakedBeforeAChainedStealingConstructorIsStillFound() => RuleTest.For<OwnershipAnalyzer>()
-        .WithEditorConfig(ChainConfig)
-        .WithSource(ChainSource + @"
+        .WithEditorConfig(ExternalApiShapesValid.ChainConfig)
+        .WithSource(ExternalApiShapesValid.Chain + @"
 class C
 {
     Lib.Special? Maybe(bool make)
@@ -193,37 +193,6 @@ class C
         return new Lib.Special(raw);
     }
 }")
-        .ExpectArguments("raw", "on the path through line 31 where 'make' is false")
+        .ExpectArguments("raw", "on the path through line 39 where 'make' is false")
         .RunAsync();
-
-    private const string ChainConfig = @"root = true
-
-[*.cs]
-refsafety.new_reference_methods = Lib.Native.Make
-refsafety.stealing_parameters = Lib.Owner..ctor(0)
-";
-
-    private const string ChainSource = @"
-using System;
-using System.Runtime.InteropServices;
-
-namespace Lib
-{
-    public static class Native
-    {
-        [DllImport(""native"")] public static extern IntPtr Make();
-    }
-
-    public class Owner
-    {
-        private IntPtr _raw;
-        public Owner(IntPtr raw) { _raw = raw; }
-    }
-
-    public class Special : Owner
-    {
-        public Special(IntPtr raw) : base(raw) { }
-    }
-}
-";
 }

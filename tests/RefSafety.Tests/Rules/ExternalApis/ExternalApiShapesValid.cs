@@ -438,7 +438,7 @@ class C
     Lib.Str Number(short value) => new Lib.Str((int)value);
 }").RunAsync();
 
-    private const string ChainConfig = @"root = true
+    internal const string ChainConfig = @"root = true
 
 [*.cs]
 refsafety.increment_methods = Lib.Native.Retain
@@ -447,7 +447,7 @@ refsafety.new_reference_methods = Lib.Native.Make
 refsafety.stealing_parameters = Lib.Owner..ctor(0)
 ";
 
-    private const string Chain = @"
+    internal const string Chain = @"
 using System;
 using System.Runtime.InteropServices;
 

@@ -39,25 +39,10 @@ class C
 }").RunAsync();
 
     [Fact]
-    public Task AmongTenIndependentFlagsTheOnePairThatLeaksIsFoundAndNamed()
-    {
-        string pairs = string.Concat(Enumerable.Range(0, 10).Select(i => $@"
-        Node? n{i} = null;
-        if (f{i}) n{i} = new Node();
-        Api.Inspect(holder.Child!);
-        if ({(i == 7 ? "!" : string.Empty)}f{i}) n{i}?.DecRef();"));
-        string parameters = string.Join(", ", Enumerable.Range(0, 10).Select(i => $"bool f{i}"));
-        return RuleTest.For<OwnershipAnalyzer>()
-            .WithSource(RuleTestTypes.Source + @"
-class C
-{
-    void M(Holder holder, " + parameters + @")
-    {" + pairs + @"
-    {|REFS001:}|}
-}")
-            .ExpectArguments("n7", "on the path through line 66 where 'f7' is true")
-            .RunAsync();
-    }
+    public Task AmongTenIndependentFlagsTheOnePairThatLeaksIsFoundAndNamed() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(EngineShapesValid.TenFlagPairs(wrongPair: 7))
+        .ExpectArguments("n7", "on the path through line 66 where 'f7' is true")
+        .RunAsync();
 
     [Fact]
     public Task AUseAfterReleaseDoesNotHideALeakMergingFromAnotherPath() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"

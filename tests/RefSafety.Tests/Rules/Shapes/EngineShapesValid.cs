@@ -37,21 +37,27 @@ class C
 }").RunAsync();
 
     [Fact]
-    public Task TenIndependentFlagsEachGuardingItsOwnPair()
+    public Task TenIndependentFlagsEachGuardingItsOwnPair() => RuleTest.For<OwnershipAnalyzer>().WithSource(TenFlagPairs(wrongPair: null)).RunAsync();
+
+    /// <summary>
+    /// A method with ten bool parameters, each guarding its own create/release pair; the pair <paramref name="wrongPair"/>
+    /// (if any) releases under the negated flag, so it leaks where its flag is true. The method's closing brace is on line 66.
+    /// </summary>
+    internal static string TenFlagPairs(int? wrongPair)
     {
         string pairs = string.Concat(Enumerable.Range(0, 10).Select(i => $@"
         Node? n{i} = null;
         if (f{i}) n{i} = new Node();
         Api.Inspect(holder.Child!);
-        if (f{i}) n{i}!.DecRef();"));
+        if ({(i == wrongPair ? "!" : string.Empty)}f{i}) n{i}?.DecRef();"));
         string parameters = string.Join(", ", Enumerable.Range(0, 10).Select(i => $"bool f{i}"));
-        return RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+        return RuleTestTypes.Source + @"
 class C
 {
     void M(Holder holder, " + parameters + @")
     {" + pairs + @"
-    }
-}").RunAsync();
+    " + (wrongPair is null ? "}" : "{|REFS001:}|}") + @"
+}";
     }
 
     [Fact]

@@ -378,7 +378,7 @@ public class ExecutedFixTests
         .RunAsync();
 
     [Fact]
-    public Task REFS011AWeakParentKeepsTheTreeWorkingAndFreesItWithoutTheCollector() => RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
+    public Task REFS011AWeakParentKeepsTheTreeWorkingTheSame() => RuleTest.For<REFS011TypeCanFormCycleAnalyzer>()
         .WithSource("""
             using RefHeap;
             class Tree : RefObject
@@ -528,6 +528,16 @@ public class ExecutedFixTests
                 }
             }
             """)
+        .WithSource("""
+            static class Second
+            {
+                public static void Use()
+                {
+                    var handle = new Handle();
+                    handle.Dispose();
+                }
+            }
+            """)
         .WithFix<REFS020MoveCleanupToDisposeFix>(REFS020MoveCleanupToDisposeFix.EquivalenceKey)
         .ExpectFixed("""
             using System;
@@ -559,10 +569,59 @@ public class ExecutedFixTests
                     return closed;
                 }
             }
+            """, """
+            static class Second
+            {
+                public static void Use()
+                {
+                    var handle = new Handle();
+                    handle.Close();
+                    handle.Dispose();
+                }
+            }
             """)
         .WithEntryPoint("""
             Console.WriteLine(Program.Use());
+            Second.Use();
             Console.WriteLine(Program.Use());
             """)
         .RunAsync();
+
+    [Fact]
+    public Task REFS020NoCloseFixWhenAHandleIsOwnedByAField()
+    {
+        // Executed, the fix dropped the cleanup of a Handle released through its owner's field: the original printed
+        // "flushed" at tree.DecRef(), the fixed program nothing. The fix is not offered there any more.
+        const string source = """
+            using System;
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? Parent;
+                public Handle? File;
+            }
+            class Handle : RefObject
+            {
+                protected override void {|REFS020:OnFinalize|}()
+                {
+                    Console.WriteLine("flushed");
+                }
+            }
+            static class Program
+            {
+                public static void Run()
+                {
+                    var tree = new Tree();
+                    tree.File = new Handle();
+                    tree.DecRef();
+                }
+            }
+            """;
+        return RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+            .WithSource(source)
+            .WithFix<REFS020MoveCleanupToDisposeFix>(REFS020MoveCleanupToDisposeFix.EquivalenceKey)
+            .ExpectFixed(source)
+            .RunAsync();
+    }
 }

@@ -20,7 +20,9 @@ namespace RefSafety.CodeFixes.Cycles;
 /// overridden), so the finalizer's body moves into an explicit <c>public void Close()</c> (or
 /// <c>ReleaseResources()</c> when Close is taken) and the <c>OnFinalize</c> override is removed. Where a method
 /// creates the object into a local and releases it (<c>x.DecRef()</c> / <c>x.Dispose()</c>) in the same method, a
-/// <c>x.Close();</c> call is inserted before the release, in every document of the solution.
+/// <c>x.Close();</c> call is inserted before the release, in every document of the solution. The fix is offered only
+/// when every creation of the type is such a local (and the type has no derived types): an object stored in a field or
+/// passed on would otherwise lose its cleanup.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(REFS020MoveCleanupToDisposeFix))]
 [Shared]
@@ -44,6 +46,16 @@ public sealed class REFS020MoveCleanupToDisposeFix : CodeFixProvider
         if (root?.FindNode(context.Span) is not MethodDeclarationSyntax { Identifier.ValueText: "OnFinalize", Parent: TypeDeclarationSyntax type } finalizer ||
             (finalizer.Body is null && finalizer.ExpressionBody is null) ||
             CloseName(type) is not { } closeName)
+        {
+            return;
+        }
+
+        // Only where every object of the type is created into a local that the same method releases: the cleanup
+        // then runs at each of those releases. An object created anywhere else (stored in a field, returned, passed
+        // on) would lose its cleanup once the finalizer is gone (issue 9 part 2, found by an executed test).
+        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (model?.GetDeclaredSymbol(finalizer, context.CancellationToken)?.ContainingType is not { } typeSymbol ||
+            (await ReleasesAsync(typeSymbol, context.Document.Project.Solution, context.CancellationToken).ConfigureAwait(false)) is null)
         {
             return;
         }
@@ -80,26 +92,8 @@ public sealed class REFS020MoveCleanupToDisposeFix : CodeFixProvider
             .WithAdditionalAnnotations(Formatter.Annotation);
 
         Solution solution = document.Project.Solution;
-        var insertions = new Dictionary<DocumentId, List<ExpressionStatementSyntax>>();
-        foreach (IMethodSymbol constructor in type.InstanceConstructors)
-        {
-            foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(constructor, solution, cancellationToken).ConfigureAwait(false))
-            {
-                foreach (ReferenceLocation location in referenced.Locations)
-                {
-                    SyntaxNode? root = await location.Document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                    foreach (ExpressionStatementSyntax release in ReleasesOfLocalCreatedAt(root?.FindNode(location.Location.SourceSpan)))
-                    {
-                        if (!insertions.TryGetValue(location.Document.Id, out List<ExpressionStatementSyntax>? list))
-                        {
-                            insertions[location.Document.Id] = list = new List<ExpressionStatementSyntax>();
-                        }
-
-                        list.Add(release);
-                    }
-                }
-            }
-        }
+        Dictionary<DocumentId, List<ExpressionStatementSyntax>> insertions =
+            (await ReleasesAsync(type, solution, cancellationToken).ConfigureAwait(false)) ?? new Dictionary<DocumentId, List<ExpressionStatementSyntax>>();
 
         // The declaring document: the finalizer becomes Close, plus its own insertions.
         SyntaxNode declaringRoot = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
@@ -112,6 +106,45 @@ public sealed class REFS020MoveCleanupToDisposeFix : CodeFixProvider
         }
 
         return solution;
+    }
+
+    /// <summary>
+    /// The <c>x.DecRef();</c> / <c>x.Dispose();</c> statements (directly in a block) releasing each local created by a
+    /// constructor of <paramref name="type"/>, by document; null when some object of the type is created any other way
+    /// or is never released so, or when the type has derived types (their objects would lose the cleanup too).
+    /// </summary>
+    private static async Task<Dictionary<DocumentId, List<ExpressionStatementSyntax>>?> ReleasesAsync(INamedTypeSymbol type, Solution solution, CancellationToken cancellationToken)
+    {
+        if ((await SymbolFinder.FindDerivedClassesAsync(type, solution, transitive: false, cancellationToken: cancellationToken).ConfigureAwait(false)).Any())
+        {
+            return null;
+        }
+
+        var insertions = new Dictionary<DocumentId, List<ExpressionStatementSyntax>>();
+        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        {
+            foreach (ReferencedSymbol referenced in await SymbolFinder.FindReferencesAsync(constructor, solution, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (ReferenceLocation location in referenced.Locations)
+                {
+                    SyntaxNode? root = await location.Document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                    List<ExpressionStatementSyntax> releases = ReleasesOfLocalCreatedAt(root?.FindNode(location.Location.SourceSpan)).Where(r => r.Parent is BlockSyntax).ToList();
+                    if (releases.Count == 0)
+                    {
+                        return null;
+                    }
+
+                    if (!insertions.TryGetValue(location.Document.Id, out List<ExpressionStatementSyntax>? list))
+                    {
+                        insertions[location.Document.Id] = list = new List<ExpressionStatementSyntax>();
+                    }
+
+                    list.AddRange(releases);
+                }
+            }
+        }
+
+        return insertions;
     }
 
     /// <summary>Inserts <c>x.Close();</c> before each release and, in the declaring document, replaces the finalizer by Close.</summary>

@@ -58,6 +58,7 @@ internal sealed class ExternalApi
 
         if (presets.Contains("com"))
         {
+            ComVtables = true;
             _increments.Add(Marshal + ".AddRef");
             _decrements.Add(Marshal + ".Release");
             _newReferences.Add(Marshal + ".GetIUnknownForObject");
@@ -81,6 +82,12 @@ internal sealed class ExternalApi
             _identifiers.Add(named.Substring(named.LastIndexOf('.') + 1));
         }
     }
+
+    /// <summary>
+    /// The com preset: a call through a function pointer read from a vtable slot named <c>AddRef</c> or <c>Release</c>
+    /// (<c>vtable->Release(self)</c>, how IUnknown is called without the runtime's marshalling) counts its first argument.
+    /// </summary>
+    public bool ComVtables { get; }
 
     /// <summary>True when any external API is configured: IntPtr/nint variables (and SafeHandles) are then tracked.</summary>
     public bool TracksHandles { get; }

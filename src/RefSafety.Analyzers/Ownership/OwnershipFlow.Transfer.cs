@@ -446,6 +446,28 @@ internal sealed partial class OwnershipFlow
             && collection.TypeArguments.Any(t => SymbolEqualityComparer.Default.Equals(t, parameter.Type))
             && IsTracked(parameter.Type);
 
+    /// <summary>Under the com preset, whether a function-pointer call through a vtable slot adds (<c>AddRef</c>) or releases (<c>Release</c>) its first argument.</summary>
+    private bool? VtableCount(IFunctionPointerInvocationOperation call)
+    {
+        if (!_api.ComVtables || call.Arguments.IsEmpty)
+        {
+            return null;
+        }
+
+        string? slot = Unwrap(call.Target) switch
+        {
+            IFieldReferenceOperation field => field.Field.Name,
+            IPropertyReferenceOperation property => property.Property.Name,
+            _ => null,
+        };
+        return slot switch
+        {
+            "AddRef" => true,
+            "Release" => false,
+            _ => null,
+        };
+    }
+
     /// <summary>How a message names a callee: its name, or <c>new T</c> for a constructor.</summary>
     private static string CalleeName(IMethodSymbol method) =>
         method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.Name;
@@ -752,6 +774,21 @@ internal sealed partial class OwnershipFlow
             if (current is IInvocationOperation call)
             {
                 Invoke(call, state);
+                continue;
+            }
+
+            if (current is IFunctionPointerInvocationOperation slotCall && VtableCount(slotCall) is { } adds
+                && VariableOf(slotCall.Arguments[0].Value) is var counted and >= 0)
+            {
+                if (adds)
+                {
+                    Acquire(Owner(counted, state), slotCall, state);
+                }
+                else
+                {
+                    Release(Owner(counted, state), slotCall, state, throughAlias: false);
+                }
+
                 continue;
             }
 

@@ -195,4 +195,20 @@ class C
 }")
         .ExpectArguments("raw", "on the path through line 39 where 'make' is false")
         .RunAsync();
+
+    [Fact]
+    public Task AVtableReleaseTooManyIsAnOverRelease() => RuleTest.For<OwnershipAnalyzer>().WithUnsafe()
+        .WithEditorConfig(ExternalApiShapesValid.VtableConfig)
+        .WithSource(ExternalApiShapesValid.Vtable + @"
+unsafe class C
+{
+    void Twice(object o)
+    {
+        IntPtr unknown = Marshal.GetIUnknownForObject(o);
+        Interop.UnknownVtable* vtable = *(Interop.UnknownVtable**)unknown;
+        vtable->Release(unknown);
+        {|REFS002:vtable->Release(unknown)|};
+    }
+}")
+        .RunAsync();
 }

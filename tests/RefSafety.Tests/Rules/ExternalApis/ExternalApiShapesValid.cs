@@ -438,6 +438,60 @@ class C
     Lib.Str Number(short value) => new Lib.Str((int)value);
 }").RunAsync();
 
+    internal const string VtableConfig = @"root = true
+
+[*.cs]
+refsafety.presets = com
+refsafety.stealing_parameters = Interop.Unknown..ctor(0)
+";
+
+    internal const string Vtable = @"
+using System;
+using System.Runtime.InteropServices;
+
+namespace Interop
+{
+    public unsafe struct UnknownVtable
+    {
+        public delegate* unmanaged<IntPtr, Guid*, IntPtr*, int> QueryInterface;
+        public delegate* unmanaged<IntPtr, int> AddRef;
+        public delegate* unmanaged<IntPtr, int> Release;
+    }
+
+    public unsafe sealed class Unknown
+    {
+        private readonly IntPtr _self;
+
+        // Takes the caller's reference: keeps it when the interface is right, gives it back through the vtable when not.
+        public Unknown(IntPtr self, bool keep)
+        {
+            UnknownVtable* vtable = *(UnknownVtable**)self;
+            if (!keep)
+            {
+                vtable->Release(self);
+                return;
+            }
+
+            _self = self;
+        }
+    }
+}
+";
+
+    [Fact]
+    public Task AReleaseThroughAVtableSlotConsumesTheReference() => RuleTest.For<OwnershipAnalyzer>().WithUnsafe().WithEditorConfig(VtableConfig).WithSource(Vtable + @"
+unsafe class C
+{
+    void AddThenRelease(object o)
+    {
+        IntPtr unknown = Marshal.GetIUnknownForObject(o);
+        Interop.UnknownVtable* vtable = *(Interop.UnknownVtable**)unknown;
+        vtable->AddRef(unknown);
+        vtable->Release(unknown);
+        vtable->Release(unknown);
+    }
+}").RunAsync();
+
     internal const string ChainConfig = @"root = true
 
 [*.cs]

@@ -133,45 +133,48 @@ internal sealed class DiscardedNew : OwnershipEvent
     public string? Name { get; }
 }
 
-/// <summary>A release of a variable that owns nothing on this path (borrowed, or released already).</summary>
-internal sealed class ReleasedUnowned : OwnershipEvent
+/// <summary>A release the rules may judge (REFS002, REFS007): where it is.</summary>
+internal abstract class ReleaseEvent : OwnershipEvent
 {
-    public ReleasedUnowned(string variable, IOperation release, RefState state)
+    protected ReleaseEvent(string variable, IOperation release)
         : base(variable, release.Syntax.GetLocation())
     {
         Release = release;
-        State = state;
     }
 
     public IOperation Release { get; }
+}
+
+/// <summary>A release of a variable that owns nothing on this path (borrowed, or released already).</summary>
+internal sealed class ReleasedUnowned : ReleaseEvent
+{
+    public ReleasedUnowned(string variable, IOperation release, RefState state)
+        : base(variable, release)
+    {
+        State = state;
+    }
 
     /// <summary>What the variable held before the release.</summary>
     public RefState State { get; }
 }
 
 /// <summary>A release that comes round again in a loop with nothing renewing the variable on the way.</summary>
-internal sealed class ReleasedAgainInLoop : OwnershipEvent
+internal sealed class ReleasedAgainInLoop : ReleaseEvent
 {
     public ReleasedAgainInLoop(string variable, IOperation release)
-        : base(variable, release.Syntax.GetLocation())
+        : base(variable, release)
     {
-        Release = release;
     }
-
-    public IOperation Release { get; }
 }
 
 /// <summary>A SafeHandle-style release not conditioned on the success flag of its add-ref.</summary>
-internal sealed class ReleaseNotGuarded : OwnershipEvent
+internal sealed class ReleaseNotGuarded : ReleaseEvent
 {
     public ReleaseNotGuarded(string variable, IOperation release, string successFlag)
-        : base(variable, release.Syntax.GetLocation())
+        : base(variable, release)
     {
-        Release = release;
         SuccessFlag = successFlag;
     }
-
-    public IOperation Release { get; }
 
     public string SuccessFlag { get; }
 }

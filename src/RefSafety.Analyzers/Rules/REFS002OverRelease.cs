@@ -15,16 +15,15 @@ internal static class REFS002OverRelease
 {
     public static void Report(OwnershipEvents events, Action<Diagnostic> report)
     {
-        var releases = events.Of<ReleasedUnowned>().Cast<OwnershipEvent>()
-            .Concat(events.Of<ReleasedAgainInLoop>());
+        var releases = events.Of<ReleaseEvent>().Where(release => release is ReleasedUnowned or ReleasedAgainInLoop);
         foreach (var release in BalanceFindings.ByPlace(releases))
         {
+            int line = OwnershipEvent.LineOf(release.First.Release.Syntax);
             string how = release.First switch
             {
-                ReleasedUnowned { State: var state } unowned when state.AllPaths(RefState.Released) => "when it is released again at line " + OwnershipEvent.LineOf(unowned.Release.Syntax),
-                ReleasedUnowned unowned => "when it is released without being owned at line " + OwnershipEvent.LineOf(unowned.Release.Syntax),
-                ReleasedAgainInLoop loop => "when it is released again in the next iteration of the loop at line " + OwnershipEvent.LineOf(loop.Release.Syntax),
-                _ => string.Empty,
+                ReleasedUnowned { State: var state } when state.AllPaths(RefState.Released) => "when it is released again at line " + line,
+                ReleasedUnowned => "when it is released without being owned at line " + line,
+                _ => "when it is released again in the next iteration of the loop at line " + line,
             };
             report(Diagnostic.Create(
                 Descriptors.REFS002OverRelease,

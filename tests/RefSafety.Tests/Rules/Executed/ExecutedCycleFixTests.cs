@@ -367,4 +367,163 @@ public class ExecutedCycleFixTests
             book.DecRef();
             """)
         .RunAsync();
+
+    [Fact]
+    public Task REFS020CloseTakenSoReleaseResourcesRunsBeforeEachRelease() => RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+        .WithSource("""
+            using System;
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? Parent;
+                public Socket? Link;
+            }
+            class Socket : RefObject
+            {
+                public string Peer = "";
+                public int Sent;
+
+                public void Close(int code) { Console.WriteLine("close " + code); }
+
+                protected override void {|REFS020:OnFinalize|}()
+                {
+                    Console.WriteLine("flush " + Peer + " after " + Sent);
+                }
+            }
+            static class Program
+            {
+                public static void Talk(string peer, int messages)
+                {
+                    var socket = new Socket { Peer = peer };
+                    for (int i = 0; i < messages; i++)
+                    {
+                        socket.Sent++;
+                    }
+
+                    Console.WriteLine("sent " + socket.Sent);
+                    socket.DecRef();
+                    Console.WriteLine("released " + socket.IsAlive);
+                }
+            }
+            """)
+        .WithFix<REFS020MoveCleanupToDisposeFix>(REFS020MoveCleanupToDisposeFix.EquivalenceKey)
+        .ExpectFixed("""
+            using System;
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? Parent;
+                public Socket? Link;
+            }
+            class Socket : RefObject
+            {
+                public string Peer = "";
+                public int Sent;
+
+                public void Close(int code) { Console.WriteLine("close " + code); }
+
+                public void ReleaseResources()
+                {
+                    Console.WriteLine("flush " + Peer + " after " + Sent);
+                }
+            }
+            static class Program
+            {
+                public static void Talk(string peer, int messages)
+                {
+                    var socket = new Socket { Peer = peer };
+                    for (int i = 0; i < messages; i++)
+                    {
+                        socket.Sent++;
+                    }
+
+                    Console.WriteLine("sent " + socket.Sent);
+                    socket.ReleaseResources();
+                    socket.DecRef();
+                    Console.WriteLine("released " + socket.IsAlive);
+                }
+            }
+            """)
+        .WithEntryPoint("""
+            Program.Talk("a", 2);
+            Program.Talk("b", 0);
+            """)
+        .RunAsync();
+
+    [Fact]
+    public Task REFS020CloseRunsOnEveryReleasingBranch() => RuleTest.For<REFS020FinalizerInCycleAnalyzer>()
+        .WithSource("""
+            using System;
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? Parent;
+                public Handle? File;
+            }
+            class Handle : RefObject
+            {
+                public string Path = "";
+
+                protected override void {|REFS020:OnFinalize|}() => Console.WriteLine("closed " + Path);
+            }
+            static class Program
+            {
+                public static string Read(string path, bool fail)
+                {
+                    var handle = new Handle { Path = path };
+                    if (fail)
+                    {
+                        handle.Dispose();
+                        return "failed";
+                    }
+
+                    string text = "text of " + handle.Path;
+                    handle.DecRef();
+                    return text;
+                }
+            }
+            """)
+        .WithFix<REFS020MoveCleanupToDisposeFix>(REFS020MoveCleanupToDisposeFix.EquivalenceKey)
+        .ExpectFixed("""
+            using System;
+            using RefHeap;
+            class Tree : RefObject
+            {
+                public RefList<Tree> Children = new();
+                public Tree? Parent;
+                public Handle? File;
+            }
+            class Handle : RefObject
+            {
+                public string Path = "";
+
+                public void Close() => Console.WriteLine("closed " + Path);
+            }
+            static class Program
+            {
+                public static string Read(string path, bool fail)
+                {
+                    var handle = new Handle { Path = path };
+                    if (fail)
+                    {
+                        handle.Close();
+                        handle.Dispose();
+                        return "failed";
+                    }
+
+                    string text = "text of " + handle.Path;
+                    handle.Close();
+                    handle.DecRef();
+                    return text;
+                }
+            }
+            """)
+        .WithEntryPoint("""
+            Console.WriteLine(Program.Read("a.txt", false));
+            Console.WriteLine(Program.Read("b.txt", true));
+            """)
+        .RunAsync();
 }

@@ -526,4 +526,98 @@ public class ExecutedCycleFixTests
             Console.WriteLine(Program.Read("b.txt", true));
             """)
         .RunAsync();
+
+    [Fact]
+    public Task REFS022AnExpressionBodiedDestructorBecomesOnFinalizeAndTheProgramRunsTheSame() => RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+        .WithSource("""
+            using RefHeap;
+            class Node : RefObject
+            {
+                public Node? Next;
+                public string Name = "";
+                public string Describe() => Name + (Next is null ? "" : " -> " + Next.Describe());
+            }
+            class Chain : RefObject
+            {
+                public Node? Head;
+                ~{|REFS022:Chain|}() => RefField.Clear(ref Head);
+            }
+            """)
+        .WithFix<REFS022ConvertToOnFinalizeFix>()
+        .ExpectFixed("""
+            using RefHeap;
+            class Node : RefObject
+            {
+                public Node? Next;
+                public string Name = "";
+                public string Describe() => Name + (Next is null ? "" : " -> " + Next.Describe());
+            }
+            class Chain : RefObject
+            {
+                public Node? Head;
+                protected override void OnFinalize() => RefField.Clear(ref Head);
+            }
+            """)
+        .WithEntryPoint("""
+            var chain = new Chain { Head = new Node { Name = "a", Next = new Node { Name = "b" } } };
+            Console.WriteLine(chain.Head!.Describe());
+            var head = chain.Head;
+            head.IncRef();
+            chain.DecRef();
+            Console.WriteLine(head.IsAlive + " " + head.Describe());
+            head.DecRef();
+            """)
+        .RunAsync();
+
+    [Fact]
+    public Task REFS022AMultiLineDestructorKeepsItsBodyAndTheProgramRunsTheSame() => RuleTest.For<REFS022DestructorOnRefObjectAnalyzer>()
+        .WithSource("""
+            using RefHeap;
+            class Item : RefObject
+            {
+                public string Name = "";
+            }
+            class Cart : RefObject
+            {
+                public Item? First;
+                public Item? Second;
+                public int Count => (First is null ? 0 : 1) + (Second is null ? 0 : 1);
+
+                ~{|REFS022:Cart|}()
+                {
+                    RefField.Clear(ref First);
+                    RefField.Clear(ref Second);
+                }
+            }
+            """)
+        .WithFix<REFS022ConvertToOnFinalizeFix>()
+        .ExpectFixed("""
+            using RefHeap;
+            class Item : RefObject
+            {
+                public string Name = "";
+            }
+            class Cart : RefObject
+            {
+                public Item? First;
+                public Item? Second;
+                public int Count => (First is null ? 0 : 1) + (Second is null ? 0 : 1);
+
+                protected override void OnFinalize()
+                {
+                    RefField.Clear(ref First);
+                    RefField.Clear(ref Second);
+                }
+            }
+            """)
+        .WithEntryPoint("""
+            var cart = new Cart { First = new Item { Name = "apple" }, Second = new Item { Name = "pear" } };
+            Console.WriteLine(cart.Count + " " + cart.First!.Name + " " + cart.Second!.Name);
+            var kept = cart.Second;
+            kept.IncRef();
+            cart.DecRef();
+            Console.WriteLine(cart.IsAlive + " " + kept.IsAlive + " " + kept.Name);
+            kept.DecRef();
+            """)
+        .RunAsync();
 }

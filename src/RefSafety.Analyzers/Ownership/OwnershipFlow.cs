@@ -142,17 +142,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         {
             foreach (RefState[] path in input.Variants)
             {
-                _position = (block, 0);
-                foreach (IOperation operation in block.Operations)
-                {
-                    Transfer(operation, path);
-                    _position.Index++;
-                }
-
-                if (block.BranchValue is { } value)
-                {
-                    Use(value, path);
-                }
+                RunOperations(block, path, evaluateBranchValue: true);
             }
 
             var thrown = new List<RefState[]>();
@@ -175,20 +165,23 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
 
     public void Transfer(BasicBlock block, OwnershipPaths state)
     {
-        ForEachPath(block, state, path =>
-        {
-            _position = (block, 0);
-            foreach (IOperation operation in block.Operations)
-            {
-                Transfer(operation, path);
-                _position.Index++;
-            }
+        ForEachPath(block, state, path => RunOperations(block, path, evaluateBranchValue: block.ConditionalSuccessor is not null));
+    }
 
-            if (block.ConditionalSuccessor is not null && block.BranchValue is { } condition)
-            {
-                Use(condition, path);
-            }
-        });
+    /// <summary>The block's operations on one path, and its branch value's effects when <paramref name="evaluateBranchValue"/>.</summary>
+    private void RunOperations(BasicBlock block, RefState[] path, bool evaluateBranchValue)
+    {
+        _position = (block, 0);
+        foreach (IOperation operation in block.Operations)
+        {
+            Transfer(operation, path);
+            _position.Index++;
+        }
+
+        if (evaluateBranchValue && block.BranchValue is { } value)
+        {
+            Use(value, path);
+        }
     }
 
     public OwnershipPaths? Branch(BasicBlock block, OwnershipPaths state, bool conditionIsTrue)

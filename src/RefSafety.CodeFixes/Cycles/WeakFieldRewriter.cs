@@ -437,16 +437,7 @@ internal static class WeakFieldRewriter
             return null;
         }
 
-        int index = block.Statements.IndexOf(statement);
-        return index + 1 < block.Statements.Count && block.Statements[index + 1] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call } next &&
-            call.Expression switch
-            {
-                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef => SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right),
-                IdentifierNameSyntax { Identifier.ValueText: "IncRef" } => assignment.Right.IsKind(SyntaxKind.ThisExpression),
-                _ => false,
-            }
-            ? next
-            : null;
+        return StatementBeside(block, statement, 1) is { } next && IncRefs(next, assignment.Right) ? next : null;
     }
 
     /// <summary>
@@ -556,17 +547,25 @@ internal static class WeakFieldRewriter
             return null;
         }
 
-        int index = block.Statements.IndexOf(statement);
-        return index > 0 && block.Statements[index - 1] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call } previous &&
-            call.Expression switch
-            {
-                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef => SyntaxFactory.AreEquivalent(incRef.Expression, assignment.Right),
-                IdentifierNameSyntax { Identifier.ValueText: "IncRef" } => assignment.Right.IsKind(SyntaxKind.ThisExpression),
-                _ => false,
-            }
-            ? previous
-            : null;
+        return StatementBeside(block, statement, -1) is { } previous && IncRefs(previous, assignment.Right) ? previous : null;
     }
+
+    /// <summary>The statement <paramref name="offset"/> places from <paramref name="statement"/> in its block, or null.</summary>
+    private static StatementSyntax? StatementBeside(BlockSyntax block, StatementSyntax statement, int offset)
+    {
+        int index = block.Statements.IndexOf(statement) + offset;
+        return index >= 0 && index < block.Statements.Count ? block.Statements[index] : null;
+    }
+
+    /// <summary>Whether <paramref name="statement"/> is <c>value.IncRef();</c> (or <c>IncRef();</c> when the value is <c>this</c>).</summary>
+    private static bool IncRefs(StatementSyntax statement, ExpressionSyntax value) =>
+        statement is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call }
+            && call.Expression switch
+            {
+                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IncRef" } incRef => SyntaxFactory.AreEquivalent(incRef.Expression, value),
+                IdentifierNameSyntax { Identifier.ValueText: "IncRef" } => value.IsKind(SyntaxKind.ThisExpression),
+                _ => false,
+            };
 
     /// <summary>
     /// Removes <c>v.IncRef();</c> right before the statement storing <c>v</c> (<c>x.F = v;</c>, <c>var t = new T { F = v };</c>):

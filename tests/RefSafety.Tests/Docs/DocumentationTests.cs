@@ -125,12 +125,6 @@ public class DocumentationTests
     public void ReadmeRuleTableListsTheRule(string id) =>
         Assert.Contains($"| [{id}](docs/rules/{id}.md) |", File.ReadAllText(Path.Combine(Root, "README.md")));
 
-    /// <summary>
-    /// Snippets that are right while an analyzer is wrong: each has a skipped test below that names the defect. They
-    /// must not be "fixed" in the docs; when the analyzer is fixed, delete the entry and the skipped test.
-    /// </summary>
-    private static readonly HashSet<(string File, int Index)> KnownAnalyzerDefects = new();
-
     public static TheoryData<string, int> Snippets()
     {
         var data = new TheoryData<string, int>();
@@ -138,10 +132,7 @@ public class DocumentationTests
         {
             for (int i = 0; i < Snippet.All(Path.Combine(Root, file)).Count; i++)
             {
-                if (!KnownAnalyzerDefects.Contains((file.Replace('\\', '/'), i)))
-                {
-                    data.Add(file, i);
-                }
+                data.Add(file, i);
             }
         }
 
@@ -158,7 +149,7 @@ public class DocumentationTests
     }
 
     [Fact]
-    public void EverySnippetIsFound() => Assert.True(Snippets().Count() + KnownAnalyzerDefects.Count >= 25);
+    public void EverySnippetIsFound() => Assert.True(Snippets().Count() >= 25);
 
     private static IEnumerable<string> MarkdownFiles() =>
         new[] { "README.md" }.Concat(Directory.GetFiles(Path.Combine(Root, "docs", "rules"), "*.md").OrderBy(f => f).Select(f => Path.GetRelativePath(Root, f)));

@@ -89,7 +89,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         var flow = new OwnershipFlow(cfg, model, api, method);
         flow.DeclareVariables();
         flow.ComputeFlagLiveness();
-        var events = new OwnershipEvents();
+        var events = new OwnershipEvents(method);
         ForwardSolver<OwnershipPaths> solver = ForwardSolver<OwnershipPaths>.Solve(cfg, flow, cancellationToken);
         if (solver.Converged)
         {

@@ -467,10 +467,13 @@ internal sealed partial class OwnershipFlow
         _releasedBy[variable] = at;
     }
 
-    /// <summary>The value parameter of <c>Marshal.WriteIntPtr</c>: a store into native memory.</summary>
-    private static bool IsNativeStore(IMethodSymbol method, IParameterSymbol parameter) =>
-        method.Name == "WriteIntPtr" && parameter.Ordinal == method.Parameters.Length - 1 && method.Parameters.Length > 1
-            && method.ContainingType.ToDisplayString() == "System.Runtime.InteropServices.Marshal";
+    /// <summary>
+    /// The value parameter of a store into memory the analysis does not see: <c>Marshal.WriteIntPtr</c> (a slot of a
+    /// native object), or <c>FieldInfo.SetValue</c> / <c>PropertyInfo.SetValue</c> (a field, by reflection).
+    /// </summary>
+    private static bool IsMemoryStore(IMethodSymbol method, IParameterSymbol parameter) =>
+        method.Name is "WriteIntPtr" or "SetValue" && parameter.Ordinal == method.Parameters.Length - 1 && method.Parameters.Length > 1
+            && method.ContainingType.ToDisplayString() is "System.Runtime.InteropServices.Marshal" or "System.Reflection.FieldInfo" or "System.Reflection.PropertyInfo";
 
     /// <summary>The item parameter of a generic collection's Add/Push/Enqueue/Insert (its element type is the parameter's).</summary>
     private bool IsCollectionAdd(IMethodSymbol method, IParameterSymbol parameter) =>
@@ -515,9 +518,10 @@ internal sealed partial class OwnershipFlow
                 RefState lastLeaves = method.MethodKind == MethodKind.Constructor ? RefState.Borrowed : RefState.Released;
                 MoveOut(argument.Value, state, lastLeaves, EscapeRoute.StealingParameter(parameter.Name, CalleeName(method)));
             }
-            else if (argument.Parameter is { } slot && _api.TracksHandles && IsNativeStore(method, slot))
+            else if (argument.Parameter is { } slot && _api.TracksHandles && IsMemoryStore(method, slot))
             {
-                // `Marshal.WriteIntPtr(obj, offset, value)` fills a slot of a native object: a store, like a field's.
+                // `Marshal.WriteIntPtr(obj, offset, value)` fills a slot of a native object, `field.SetValue(o, value)`
+                // a field: a store, like a field's.
                 MoveOut(argument.Value, state, RefState.Borrowed, EscapeRoute.Memory(method.Name));
             }
             else if (argument.Parameter is { } item && IsCollectionAdd(method, item) && VariableOf(argument.Value) is var kept and >= 0 && !IsField(kept))

@@ -464,7 +464,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     {
         foreach (IArgumentOperation argument in arguments)
         {
-            if (argument.Parameter is { } parameter && (parameter.RefKind != RefKind.None || Steals(method, parameter) || IsCollectionAdd(method, parameter) || IsNativeStore(method, parameter)))
+            if (argument.Parameter is { } parameter && (parameter.RefKind != RefKind.None || Steals(method, parameter) || IsCollectionAdd(method, parameter) || IsMemoryStore(method, parameter)))
             {
                 yield return VariableOf(argument.Value);
             }

@@ -220,6 +220,12 @@ class C
         IntPtr shared = Api.Peek(owner);
         Marshal.WriteIntPtr(owner, 24, {|REFS004:shared|});
     }
+
+    void ReflectionStoreOfABorrowedHandle(IntPtr owner, System.Reflection.FieldInfo field)
+    {
+        IntPtr shared = Api.Peek(owner);
+        field.SetValue(null, {|REFS004:shared|});
+    }
 }").RunAsync();
 
     [Fact]

@@ -432,6 +432,14 @@ class C
         Api.Retain(shared);
     }
 
+    void ReflectionStores(System.Reflection.FieldInfo field, System.Reflection.PropertyInfo property)
+    {
+        IntPtr made = Api.Make();
+        field.SetValue(null, made);
+        IntPtr other = Api.Make();
+        property.SetValue(null, other);
+    }
+
     void ReleaseList(int count)
     {
         var toRelease = new System.Collections.Generic.List<IntPtr>();

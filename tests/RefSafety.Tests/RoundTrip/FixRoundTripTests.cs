@@ -281,7 +281,7 @@ public class FixRoundTripTests
         }
 
         string root = typeof(FixRoundTripTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
-        string samples = Path.Combine(root, "samples", "RefSafety.Samples");
+        string samples = Path.Combine(root, "samples", "Hazards");
         units.Add(new Unit(
             "samples",
             Directory.GetFiles(samples, "*.cs").OrderBy(f => f, StringComparer.Ordinal).Select(f => ("/0/" + Path.GetFileName(f), File.ReadAllText(f))).ToImmutableArray(),

@@ -29,6 +29,18 @@ internal static class HeapRegistry
 
     public static Heap Get(ObjectFlags flags) => Volatile.Read(ref s_slots)[(int)flags >> IndexShift]!;
 
+    /// <summary>The heaps that have live objects, for observers on any thread: a heap may join or leave meanwhile.</summary>
+    public static IEnumerable<Heap> HeapsWithLiveObjects()
+    {
+        foreach (Heap? heap in Volatile.Read(ref s_slots))
+        {
+            if (heap is not null)
+            {
+                yield return heap;
+            }
+        }
+    }
+
     public static int Acquire(Heap heap)
     {
         lock (Gate)

@@ -117,6 +117,28 @@ public static class Gc
         return (obj._flags & ObjectFlags.Finalized) != 0;
     }
 
+    /// <summary>
+    /// Python's <c>id(obj)</c>: the object's address from its heap's allocator model (<see cref="Heap.Allocator"/>),
+    /// unique among live objects of all heaps and aligned to 16. A freed object keeps its address, and the next object
+    /// of its size class usually gets it: after a premature free (<see cref="RefObject.DangerousSetRefCount"/>),
+    /// <c>Gc.Id(newObject) == Gc.Id(freedObject)</c>. An immortal object gets a static address the first time.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="obj"/> is null.</exception>
+    public static long Id(RefObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        uint granule = obj.IsImmortal ? AddressSpace.AssignStatic(ref obj._address) : obj._address;
+        return AddressSpace.ToAddress(granule);
+    }
+
+    /// <summary><c>sys._debugmallocstats()</c> for the current heap, as figures; <see cref="AllocatorStats.ToString"/> is the text report.</summary>
+    public static AllocatorStats GetAllocatorStats()
+    {
+        Heap heap = Heap.Current;
+        heap.CheckThread("gc");
+        return heap.Allocator.GetStats();
+    }
+
     /// <summary><c>gc.freeze()</c>: moves every tracked object to a permanent generation that collections ignore.</summary>
     public static void Freeze() => Collector.Freeze();
 

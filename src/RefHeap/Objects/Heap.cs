@@ -72,6 +72,9 @@ public sealed class Heap
 
     internal CycleCollector Collector { get; }
 
+    /// <summary>The heap's model of CPython's small-object allocator: the objects' addresses and the memory figures.</summary>
+    public ObjectAllocator Allocator { get; } = new();
+
     internal WeakRefTable WeakRefs { get; } = new();
 
     /// <summary>
@@ -154,6 +157,7 @@ public sealed class Heap
         obj._flags |= (ObjectFlags)(_slot << HeapRegistry.IndexShift);
         obj._ownerThread = _ownerThread;
         obj._refCount = 1;
+        obj._address = Allocator.Allocate(layout.ObjectSize);
         if (layout.HasFinalizer)
         {
             obj._flags |= ObjectFlags.HasFinalizer;
@@ -252,6 +256,7 @@ public sealed class Heap
         }
 
         obj._flags = (obj._flags | ObjectFlags.Dead) & ~(ObjectFlags.Deallocating | ObjectFlags.CountedAllocation);
+        Allocator.Free(obj._address);
         if (--LiveObjectCount == 0)
         {
             HeapRegistry.Release(_slot);

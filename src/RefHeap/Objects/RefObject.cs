@@ -52,6 +52,10 @@ public abstract class RefObject : IDisposable
     internal RefObject? _gcNext;
     internal RefObject? _gcPrev;
 
+    // The address from the heap's allocator model (Gc.Id), in 16-byte granules (see AddressSpace); kept after death,
+    // like a dangling pointer's value. 0 for list heads, and for immortals until Gc.Id asks. Outside the 32 bytes above.
+    internal uint _address;
+
     /// <summary>Creates an object owned by the calling code, on the calling thread's current heap (<see cref="Heap.Current"/>).</summary>
     protected RefObject()
     {

@@ -33,6 +33,7 @@ internal sealed class TypeLayout
         HasCustomTraverse = Overrides(type, nameof(RefObject.Traverse));
         HasCustomClear = Overrides(type, nameof(RefObject.ClearReferences));
         IsContainer = StrongFields.Count > 0 || HasCustomTraverse;
+        ObjectSize = SizeClasses.ObjectSize(fields.Count);
         if (StrongFields.Count == 0)
         {
             _traverseFields = static (_, _) => { };
@@ -82,6 +83,9 @@ internal sealed class TypeLayout
             _clearFields(obj);
         }
     }
+
+    /// <summary>The size the allocator model gives an instance: CPython's GC header plus one slot per instance field.</summary>
+    public int ObjectSize { get; }
 
     /// <summary>Instances can hold strong references, so the collector tracks them (like CPython's GC types).</summary>
     public bool IsContainer { get; }

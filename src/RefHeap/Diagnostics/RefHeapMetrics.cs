@@ -37,6 +37,18 @@ public static class RefHeapMetrics
 
     /// <summary>Histogram, <c>s</c>, tagged by generation: how long each collection paused its heap's thread.</summary>
     public const string PauseDuration = "refheap.gc.pause.duration";
+
+    /// <summary>Observable up-down counter, <c>{arena}</c>: arenas the allocators of all heaps hold (<see cref="ObjectAllocator.ArenasCurrent"/>).</summary>
+    public const string Arenas = "refheap.allocator.arenas";
+
+    /// <summary>Observable up-down counter, <c>By</c>: bytes of arena memory reserved by all heaps' allocators.</summary>
+    public const string MemoryReserved = "refheap.allocator.memory.reserved";
+
+    /// <summary>Observable up-down counter, <c>By</c>: bytes of small-object blocks in use, on all heaps.</summary>
+    public const string MemoryUsed = "refheap.allocator.memory.used";
+
+    /// <summary>Observable up-down counter, <c>By</c>: bytes of objects over 512 bytes, allocated outside the arenas, on all heaps.</summary>
+    public const string LargeObjectMemory = "refheap.allocator.large_object.memory";
 }
 
 /// <summary>
@@ -70,6 +82,10 @@ internal sealed class CollectorMetrics
         _pauseDuration = _meter.CreateHistogram<double>(RefHeapMetrics.PauseDuration, "s", "Duration of each collection, during which its heap's thread is paused.");
         CreateHeapGauge(RefHeapMetrics.LiveObjects, "{object}", "Objects allocated and not yet deallocated, on all heaps.", heap => heap.LiveObjectCount);
         CreateHeapGauge(RefHeapMetrics.TrackedObjects, "{object}", "Objects tracked by the cycle collectors of all heaps.", heap => heap.Collector.TrackedCount);
+        CreateHeapGauge(RefHeapMetrics.Arenas, "{arena}", "Arenas held by the object allocators of all heaps.", heap => heap.Allocator.ArenasCurrent);
+        CreateHeapGauge(RefHeapMetrics.MemoryReserved, "By", "Arena memory reserved by the object allocators of all heaps.", heap => heap.Allocator.BytesReserved);
+        CreateHeapGauge(RefHeapMetrics.MemoryUsed, "By", "Small-object blocks in use on all heaps.", heap => heap.Allocator.BytesInUse);
+        CreateHeapGauge(RefHeapMetrics.LargeObjectMemory, "By", "Objects over 512 bytes, allocated outside the arenas, on all heaps.", heap => heap.Allocator.LargeObjectBytes);
     }
 
     /// <summary>Called before a collection: the start timestamp, or 0 when nobody listens to the pause histogram.</summary>
@@ -112,8 +128,7 @@ internal sealed class CollectorMetrics
     }
 
     /// <summary>
-    /// A process-wide figure summed over the heaps that have live objects. This is the extension point for heap-level
-    /// figures: the allocator's arenas and bytes become one call each, reading plain properties of the heap's allocator.
+    /// A process-wide figure summed over the heaps that have live objects: each heap-level figure is one call.
     /// </summary>
     private void CreateHeapGauge(string name, string unit, string description, Func<Heap, long> read) =>
         _meter.CreateObservableUpDownCounter(name, () =>

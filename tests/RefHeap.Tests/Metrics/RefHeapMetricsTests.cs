@@ -109,6 +109,29 @@ public sealed class RefHeapMetricsTests
         Assert.Equal(before, recorder.Observe());
     }
 
+    [Fact]
+    public void AllocatorArenasAndBytesAreObserved()
+    {
+        using var recorder = new MeasurementRecorder(threadId: null);
+        recorder.Observe();
+        long arenas = recorder.Observed(RefHeapMetrics.Arenas), reserved = recorder.Observed(RefHeapMetrics.MemoryReserved), used = recorder.Observed(RefHeapMetrics.MemoryUsed);
+
+        // A new heap's first object takes an arena of its own from the process-wide address space.
+        using var heap = new TestHeap();
+        var node = new Node();
+        var leaf = new Leaf();
+        recorder.Observe();
+        Assert.True(heap.Heap.Allocator.BytesInUse > 0);
+        Assert.Equal(arenas + heap.Heap.Allocator.ArenasCurrent, recorder.Observed(RefHeapMetrics.Arenas));
+        Assert.Equal(reserved + heap.Heap.Allocator.BytesReserved, recorder.Observed(RefHeapMetrics.MemoryReserved));
+        Assert.Equal(used + heap.Heap.Allocator.BytesInUse, recorder.Observed(RefHeapMetrics.MemoryUsed));
+
+        node.DecRef();
+        leaf.DecRef();
+        recorder.Observe();
+        Assert.Equal(used, recorder.Observed(RefHeapMetrics.MemoryUsed));
+    }
+
     private static void MakeCycle()
     {
         var a = new Node();
@@ -139,6 +162,7 @@ public sealed class RefHeapMetricsTests
         private readonly MeterListener _listener = new();
         private readonly int? _threadId;
         private readonly List<(string Instrument, int Generation, double Value)> _measurements = new();
+        private readonly Dictionary<string, long> _observed = new();
         private long _live;
         private long _tracked;
 
@@ -182,6 +206,15 @@ public sealed class RefHeapMetricsTests
             return (_live, _tracked);
         }
 
+        /// <summary>The last value an observable instrument reported (call <see cref="Observe"/> first).</summary>
+        public long Observed(string instrument)
+        {
+            lock (_observed)
+            {
+                return _observed.TryGetValue(instrument, out long value) ? value : 0;
+            }
+        }
+
         public void Dispose() => _listener.Dispose();
 
         private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -193,6 +226,13 @@ public sealed class RefHeapMetricsTests
                     return;
                 case RefHeapMetrics.TrackedObjects:
                     _tracked = (long)value;
+                    return;
+                case RefHeapMetrics.Arenas or RefHeapMetrics.MemoryReserved or RefHeapMetrics.MemoryUsed or RefHeapMetrics.LargeObjectMemory:
+                    lock (_observed)
+                    {
+                        _observed[instrument.Name] = (long)value;
+                    }
+
                     return;
             }
 

@@ -49,7 +49,7 @@ public class ReadmeExampleTests
         bool inside = false;
         foreach (string line in source.Split('\n'))
         {
-            if (line.Contains("// README end", StringComparison.Ordinal))
+            if (line.Trim() == "// README end")
             {
                 inside = false;
             }
@@ -57,7 +57,7 @@ public class ReadmeExampleTests
             {
                 lines.Add(line);
             }
-            else if (line.Contains("// README begin", StringComparison.Ordinal))
+            else if (line.Trim() == "// README begin")
             {
                 inside = true;
             }

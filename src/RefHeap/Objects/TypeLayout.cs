@@ -18,7 +18,6 @@ internal sealed class TypeLayout
 
     private static readonly MethodInfo VisitMethod = typeof(ReferenceVisitor).GetMethod(nameof(ReferenceVisitor.Visit))!;
     private static readonly MethodInfo ReleaseMethod = typeof(TypeLayout).GetMethod(nameof(ReleaseFieldValue), BindingFlags.Static | BindingFlags.NonPublic)!;
-    private static readonly FieldInfo OwnerThreadField = typeof(RefObject).GetField(nameof(RefObject._ownerThread), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
     private readonly Action<RefObject, ReferenceVisitor> _traverseFields;
     private readonly Action<RefObject> _clearFields;
@@ -106,16 +105,18 @@ internal sealed class TypeLayout
         {
             if (field.GetValue(obj) is WeakRefBase { TargetObject: { } target } weak)
             {
-                target.OwningHeap.WeakRefs.Remove(target, weak);
+                // The target may live on another heap, whose table only its holder may change.
+                Heap targetHeap = target.OwningHeap;
+                targetHeap.CheckThread("clearing a weak reference");
+                targetHeap.WeakRefs.Remove(target, weak);
             }
         }
     }
 
-    // Called from the compiled clear code: releases a value taken out of a field of an object that belongs to
-    // clearingThread, on that thread. A value of the same thread is released without another thread check. A field
-    // that held an already released object is a refcount bug in user code: it is reported, and the other fields are
-    // still released.
-    private static void ReleaseFieldValue(RefObject? value, int clearingThread)
+    // Called from the compiled clear code: releases a value taken out of a field of owner, on the thread that holds
+    // owner's heap. A value of the same heap is released without another thread check. A field that held an already
+    // released object is a refcount bug in user code: it is reported, and the other fields are still released.
+    private static void ReleaseFieldValue(RefObject? value, RefObject owner)
     {
         if (value is null)
         {
@@ -124,7 +125,7 @@ internal sealed class TypeLayout
 
         try
         {
-            if (value._ownerThread == clearingThread)
+            if (((value._flags ^ owner._flags) & HeapRegistry.IndexMask) == 0)
             {
                 value.ReleaseOnOwnerThread();
             }
@@ -135,7 +136,7 @@ internal sealed class TypeLayout
         }
         catch (ReleasedObjectException ex)
         {
-            Heap.Current.ReportUnraisable(ex, "Exception ignored while clearing a field holding", value);
+            owner.OwningHeap.ReportUnraisable(ex, "Exception ignored while clearing a field holding", value);
         }
     }
 
@@ -203,7 +204,6 @@ internal sealed class TypeLayout
         {
             il.Emit(OpCodes.Ldloc, local);
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldfld, OwnerThreadField);
             il.Emit(OpCodes.Call, ReleaseMethod);
         }
 

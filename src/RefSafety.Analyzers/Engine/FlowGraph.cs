@@ -20,7 +20,7 @@ internal static class FlowGraph
     /// before any analysis runs); real code nests a handful. Refusing such a body up front keeps every method's
     /// analysis bounded: it reports nothing there rather than stall the build or the IDE.
     /// </summary>
-    public const int MaxProtectedNesting = 100;
+    public const int MaxProtectedNesting = 64;
 
     /// <summary>Whether <paramref name="operation"/>'s body nests protected regions deeper than <see cref="MaxProtectedNesting"/>: a walk of its syntax, before any graph is built.</summary>
     public static bool IsTooDeepForAGraph(IOperation operation)

@@ -145,7 +145,7 @@ internal static class Prelude
         ("Node", "class Node : RefObject { public Node? Next; public WeakRef<Node>? Back; public void Touch() { } }"),
         ("Buffer", "class Buffer : RefObject { public Buffer(int size) { } }"),
         ("Log", "static class Log { public static void Closed(object? what = null) { } }"),
-        ("Order", "class Order : RefObject { public RefList<Line> Lines = new(); protected override void OnFinalize() => Lines.Dispose(); }"),
+        ("Order", "class Order : RefObject { public RefList<Line> Lines = new(); }"),
         ("Line", "class Line : RefObject { public Line(string name) => Name = name; public string Name { get; } }"),
         ("Example", "partial class Example : RefObject { Node? _current; readonly RefList<Node> _nodes = new(); void Write(Stream output, Buffer buffer) { } void Remember(Node node) { } }"),
     };

@@ -74,6 +74,9 @@ public sealed class Heap
 
     internal WeakRefTable WeakRefs { get; } = new();
 
+    /// <summary>Records allocation sites while tracing is on (<see cref="HeapInspector.StartTracing"/>); null while off.</summary>
+    internal AllocationTracer? AllocationTracer { get; set; }
+
     /// <summary>
     /// <c>gc.garbage</c>: objects the collector found unreachable but could not free (legacy finalizers), or all
     /// unreachable objects under <see cref="GcDebugFlags.SaveAll"/>. The list holds a reference to each; clear it to
@@ -171,6 +174,8 @@ public sealed class Heap
             Collector.OnContainerAllocated();
             Collector.Track(obj);
         }
+
+        AllocationTracer?.Record(obj);
     }
 
     /// <summary>The count of <paramref name="obj"/> is 1 and is being released: deallocate it, never recursively.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -29,6 +30,8 @@ internal sealed class AllocationTracer
 {
     private static readonly Assembly RuntimeAssembly = typeof(RefObject).Assembly;
 
+    private static readonly ConcurrentDictionary<(MethodBase Method, int ILOffset), AllocationSite> Sites = new();
+
     // Weak keys: a site never keeps an object's managed memory alive, and a released object's entry goes with it.
     private readonly ConditionalWeakTable<RefObject, AllocationSite> _sites = new();
 
@@ -50,22 +53,31 @@ internal sealed class AllocationTracer
 
     // The first frame outside RefHeap that is not a constructor of the object's own type or of a base type: the
     // line of the 'new'. A field initializer or constructor of another type that allocates is its own site.
-    // The frames are walked without file information, which costs most, and only the chosen one is resolved.
+    // Resolving file and line reads debug symbols, which costs most: the frames are walked without, and the chosen
+    // one is resolved once per code location (method and IL offset) and cached.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static AllocationSite SiteOf(Type allocated)
     {
         var trace = new StackTrace(0, fNeedFileInfo: false);
         for (int i = 0; i < trace.FrameCount; i++)
         {
-            MethodBase? method = trace.GetFrame(i)?.GetMethod();
+            StackFrame? frame = trace.GetFrame(i);
+            MethodBase? method = frame?.GetMethod();
             if (method is null || method.Module.Assembly == RuntimeAssembly || IsConstructorOf(method, allocated))
             {
                 continue;
             }
 
-            var frame = new StackFrame(i, needFileInfo: true);
-            string owner = method.DeclaringType is { } type ? TypeNames.Of(type) + "." : string.Empty;
-            return new AllocationSite(frame.GetFileName(), frame.GetFileLineNumber(), owner + method.Name);
+            (MethodBase, int) location = (method, frame!.GetILOffset());
+            if (!Sites.TryGetValue(location, out AllocationSite? site))
+            {
+                // The same index as in the trace: both count frames from this method.
+                var resolved = new StackFrame(i, needFileInfo: true);
+                string owner = method.DeclaringType is { } type ? TypeNames.Of(type) + "." : string.Empty;
+                site = Sites.GetOrAdd(location, new AllocationSite(resolved.GetFileName(), resolved.GetFileLineNumber(), owner + method.Name));
+            }
+
+            return site;
         }
 
         return new AllocationSite(null, 0, "(RefHeap)");

@@ -290,7 +290,8 @@ public class ObjectGraphTests
 
     private sealed class Finalizable : RefObject
     {
-        public Node? Next;
+        // A strong field, so the collector tracks the object and the label shows a generation.
+        public Node? Next = null;
 
         protected override void OnFinalize()
         {

@@ -7,8 +7,8 @@ namespace RefHeap;
 /// <summary>
 /// Leak-hunting tools in the manner of objgraph and tracemalloc: what types fill the heap, what grew since last time
 /// and where it was allocated, who holds an object, and Graphviz drawings of who holds what. They see the objects
-/// the collector tracks (like objgraph, which reads <c>gc.get_objects()</c>) on one heap and, while allocation
-/// tracing is on, every object allocated since. They return borrowed references.
+/// the collector tracks (like objgraph, which reads <c>gc.get_objects()</c>) on one heap; while allocation tracing
+/// is on, snapshots also count every object allocated since. They return borrowed references.
 /// </summary>
 /// <remarks>The usual hunt (docs/inspection.md): <see cref="TakeSnapshot"/> before and after the suspect operation
 /// and <see cref="HeapSnapshot.CompareTo"/> (what grew, and where it was allocated), then <see cref="ByType(string)"/>

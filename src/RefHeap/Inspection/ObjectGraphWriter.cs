@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Reflection;
@@ -20,7 +21,7 @@ internal sealed class ObjectGraphWriter
 {
     private const int MaxLabelLength = 48;
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> OverridesToString = new();
+    private static readonly ConcurrentDictionary<Type, bool> OverridesToString = new();
 
     private readonly Heap _heap;
     private readonly IReadOnlyDictionary<RefObject, int> _generations;

@@ -75,7 +75,7 @@ internal sealed class ObjectGraphWriter
     public void AddMore(RefObject obj, int count, bool referrers)
     {
         int id = _moreNodes++;
-        string what = referrers ? "referrers" : "references";
+        string what = (referrers ? "referrer" : "reference") + (count == 1 ? string.Empty : "s");
         _text.Append(CultureInfo.InvariantCulture, $"  more{id} [label=\"{count} more {what}\", shape=plaintext, style=\"\"];\n");
         (string from, string to) = referrers ? ($"more{id}", $"o{_ids[obj]}") : ($"o{_ids[obj]}", $"more{id}");
         _text.Append(CultureInfo.InvariantCulture, $"  {from} -> {to} [style=dotted];\n");

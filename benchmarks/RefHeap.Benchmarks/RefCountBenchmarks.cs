@@ -6,7 +6,8 @@ namespace RefHeap.Benchmarks;
 
 /// <summary>
 /// An IncRef+DecRef pair: on one hot object (CPython's <c>y = x</c> loop) and on 4M (2^22) objects in random order (the
-/// script's C stand-in), each with the default per-call thread check.
+/// script's C stand-in), each with the thread check every count change makes (the object's heap must be the one
+/// the calling thread holds: one thread-static read and a compare).
 /// </summary>
 [MemoryDiagnoser]
 public class RefCountBenchmarks
@@ -53,42 +54,6 @@ public class RefCountBenchmarks
     public void IncRefDecRefRandomOf4M()
     {
         Slot obj = _cold[_order[_next++ & (ColdObjects - 1)]];
-        obj.IncRef();
-        obj.DecRef();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup() => GC.KeepAlive(_scope);
-}
-
-/// <summary>
-/// The same pair with the per-call thread check switched off (AppContext switch <c>RefHeap.UncheckedRefCounts</c>),
-/// for programs that guarantee single-thread use of each heap. BenchmarkDotNet runs each class in its own process,
-/// so the switch is set before any RefHeap type is initialized.
-/// </summary>
-public class RefCountUncheckedBenchmarks
-{
-    private sealed class Slot : RefObject
-    {
-    }
-
-    private readonly HeapScope _scope;
-    private Slot _hot = null!;
-
-    public RefCountUncheckedBenchmarks()
-    {
-        AppContext.SetSwitch("RefHeap.UncheckedRefCounts", true);
-        _scope = new Heap().Activate();
-    }
-
-    [GlobalSetup]
-    public void Setup() => _hot = new Slot();
-
-    /// <summary>One pair on a hot object, unchecked.</summary>
-    [Benchmark]
-    public void IncRefDecRefHotUnchecked()
-    {
-        Slot obj = _hot;
         obj.IncRef();
         obj.DecRef();
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading;
 
 namespace RefHeap;
 
@@ -32,6 +33,10 @@ internal sealed class CycleCollector
     private readonly SubtractRefsVisitor _subtractRefs = new();
     private readonly ReachableVisitor _visitReachable = new();
     private readonly MoveToListVisitor _moveToFinalizers = new();
+    private readonly CollectorMetrics _metrics = CollectorMetrics.Shared;
+
+    // Objects with the Tracked flag; read by metrics observers on other threads, hence a plain number.
+    private long _trackedCount;
 
     // The 25% rule for full collections (CPython's long_lived_total / long_lived_pending): a generation-2
     // collection waits until the objects promoted since the last one are a quarter of what survived it.
@@ -54,6 +59,9 @@ internal sealed class CycleCollector
 
     public IReadOnlyList<GcGenerationStats> Stats => _stats.ToArray();
 
+    /// <summary>Objects tracked now, frozen ones included; safe to read from any thread.</summary>
+    public long TrackedCount => Volatile.Read(ref _trackedCount);
+
     public void SetThresholds(int threshold0, int? threshold1, int? threshold2)
     {
         CheckThreshold(threshold0, nameof(threshold0));
@@ -75,12 +83,14 @@ internal sealed class CycleCollector
     {
         obj._flags |= ObjectFlags.Tracked;
         _generations[0].Append(obj);
+        _trackedCount++;
     }
 
     public void Untrack(RefObject obj)
     {
         GcListHead.Unlink(obj);
         obj._flags &= ~(ObjectFlags.Tracked | ObjectFlags.Collecting | ObjectFlags.Unreachable);
+        _trackedCount--;
     }
 
     /// <summary>CPython's <c>gc_alloc</c> bookkeeping: count the allocation and maybe collect.</summary>
@@ -227,7 +237,9 @@ internal sealed class CycleCollector
     private long CollectWithCallback(int generation)
     {
         InvokeCallbacks(GcPhase.Start, new GcCallbackInfo(generation, 0, 0));
+        long started = _metrics.CollectionStarting();
         long result = CollectMain(generation, out long collected, out long uncollectable);
+        _metrics.CollectionFinished(generation, started, collected, uncollectable);
         InvokeCallbacks(GcPhase.Stop, new GcCallbackInfo(generation, collected, uncollectable));
         return result;
     }

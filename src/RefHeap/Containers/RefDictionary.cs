@@ -9,6 +9,8 @@ namespace RefHeap;
 /// A dictionary that holds a strong reference to each value (and to each key that is a <see cref="RefObject"/>),
 /// like a Python dict. Storing IncRefs (the caller keeps its own references); removing or overwriting releases the
 /// dictionary's references; reading gives borrowed references. Keys that are RefObjects compare by identity.
+/// Every member, reads and enumeration included, takes the dictionary's heap for the calling thread (see
+/// <see cref="Heap"/>), and stored keys and values must belong to the dictionary's heap (or be immortal).
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
@@ -34,7 +36,7 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
     {
         get
         {
-            ThrowIfReleased();
+            CheckUsable("RefDictionary.Count");
             return _entries.Count;
         }
     }
@@ -44,8 +46,8 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
     {
         get
         {
-            ThrowIfReleased();
-            return _entries.Keys;
+            CheckUsable("RefDictionary.Keys");
+            return Checked(_entries.Keys, "RefDictionary.Keys");
         }
     }
 
@@ -54,8 +56,8 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
     {
         get
         {
-            ThrowIfReleased();
-            return _entries.Values;
+            CheckUsable("RefDictionary.Values");
+            return Checked(_entries.Values, "RefDictionary.Values");
         }
     }
 
@@ -65,7 +67,7 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
         [BorrowedReference]
         get
         {
-            ThrowIfReleased();
+            CheckUsable("RefDictionary.get_Item");
             return _entries[key];
         }
 
@@ -73,6 +75,12 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
         {
             ArgumentNullException.ThrowIfNull(value);
             CheckUsable("RefDictionary.set_Item");
+            CheckStore(value, "RefDictionary.set_Item");
+            if (key is RefObject refKey)
+            {
+                CheckStore(refKey, "RefDictionary.set_Item");
+            }
+
             value.IncRef();
             if (_entries.TryGetValue(key, out TValue? old))
             {
@@ -104,14 +112,14 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
     /// <summary>True if the key is present.</summary>
     public bool ContainsKey(TKey key)
     {
-        ThrowIfReleased();
+        CheckUsable("RefDictionary.ContainsKey");
         return _entries.ContainsKey(key);
     }
 
     /// <summary>Gets the value for <paramref name="key"/> (a borrowed reference).</summary>
     public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
-        ThrowIfReleased();
+        CheckUsable("RefDictionary.TryGetValue");
         return _entries.TryGetValue(key, out value);
     }
 
@@ -139,8 +147,8 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
     /// <inheritdoc/>
     public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
     {
-        ThrowIfReleased();
-        return _entries.GetEnumerator();
+        CheckUsable("RefDictionary.GetEnumerator");
+        return Checked(_entries, "RefDictionary.Enumerator").GetEnumerator();
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -168,6 +176,22 @@ public sealed class RefDictionary<TKey, TValue> : RefObject, IReadOnlyDictionary
         {
             (entry.Key as RefObject)?.DecRef();
             entry.Value.DecRef();
+        }
+    }
+
+    // Takes the heap before each step, so that an enumeration may go on after an await, on another thread.
+    private IEnumerable<TItem> Checked<TItem>(IEnumerable<TItem> items, string operation)
+    {
+        using IEnumerator<TItem> enumerator = items.GetEnumerator();
+        while (true)
+        {
+            CheckUsable(operation);
+            if (!enumerator.MoveNext())
+            {
+                yield break;
+            }
+
+            yield return enumerator.Current;
         }
     }
 

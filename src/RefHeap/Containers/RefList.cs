@@ -8,6 +8,8 @@ namespace RefHeap;
 /// A list that holds a strong reference to each item, like a Python list. Storing an item IncRefs it (the caller
 /// keeps its own reference, as with <c>PyList_Append</c>); removing or overwriting an item releases the list's
 /// reference; reading an item gives a borrowed reference. When the list dies it releases everything it holds.
+/// Every member, reads and enumeration included, takes the list's heap for the calling thread (see <see cref="Heap"/>),
+/// and an item must belong to the list's heap (or be immortal).
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
 public sealed class RefList<T> : RefObject, IReadOnlyList<T>
@@ -33,7 +35,7 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
     {
         get
         {
-            ThrowIfReleased();
+            CheckUsable("RefList.Count");
             return _count;
         }
     }
@@ -44,6 +46,7 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
         [BorrowedReference]
         get
         {
+            CheckUsable("RefList.get_Item");
             CheckIndex(index);
             return _items[index];
         }
@@ -52,6 +55,7 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
         {
             ArgumentNullException.ThrowIfNull(value);
             CheckUsable("RefList.set_Item");
+            CheckStore(value, "RefList.set_Item");
             CheckIndex(index);
             value.IncRef();
             T old = _items[index];
@@ -66,6 +70,7 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
     {
         ArgumentNullException.ThrowIfNull(item);
         CheckUsable("RefList.Add");
+        CheckStore(item, "RefList.Add");
         item.IncRef();
         if (_count == _items.Length)
         {
@@ -81,6 +86,7 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
     {
         ArgumentNullException.ThrowIfNull(item);
         CheckUsable("RefList.Insert");
+        CheckStore(item, "RefList.Insert");
         if ((uint)index > (uint)_count)
         {
             throw new ArgumentOutOfRangeException(nameof(index), index, $"The index must be in [0, {_count}].");
@@ -139,7 +145,7 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
     /// <summary>Index of the first occurrence of <paramref name="item"/> (by identity), or -1.</summary>
     public int IndexOf(T item)
     {
-        ThrowIfReleased();
+        CheckUsable("RefList.IndexOf");
         for (int i = 0; i < _count; i++)
         {
             if (ReferenceEquals(_items[i], item))
@@ -157,7 +163,7 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
     /// <summary>Enumerates the items (borrowed references). Changing the list while enumerating throws.</summary>
     public Enumerator GetEnumerator()
     {
-        ThrowIfReleased();
+        CheckUsable("RefList.GetEnumerator");
         return new Enumerator(this);
     }
 
@@ -190,16 +196,16 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
         }
     }
 
+    // Precondition: CheckUsable ran (the calling thread holds the heap).
     private void CheckIndex(int index)
     {
-        ThrowIfReleased();
         if ((uint)index >= (uint)_count)
         {
             throw new ArgumentOutOfRangeException(nameof(index), index, $"The index must be in [0, {_count}).");
         }
     }
 
-    /// <summary>Enumerates a <see cref="RefList{T}"/>; each item is a borrowed reference.</summary>
+    /// <summary>Enumerates a <see cref="RefList{T}"/>; each item is a borrowed reference. Each step takes the list's heap, so an enumeration may go on after an await.</summary>
     public struct Enumerator : IEnumerator<T>
     {
         private readonly RefList<T> _list;
@@ -214,13 +220,21 @@ public sealed class RefList<T> : RefObject, IReadOnlyList<T>
         }
 
         /// <inheritdoc/>
-        public readonly T Current => _list._items[_index];
+        public readonly T Current
+        {
+            get
+            {
+                _list.CheckUsable("RefList.Enumerator.Current");
+                return _list._items[_index];
+            }
+        }
 
         readonly object IEnumerator.Current => Current;
 
         /// <inheritdoc/>
         public bool MoveNext()
         {
+            _list.CheckUsable("RefList.Enumerator.MoveNext");
             if (_version != _list._version)
             {
                 throw new InvalidOperationException("The list was changed during enumeration.");

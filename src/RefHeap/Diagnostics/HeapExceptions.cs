@@ -40,15 +40,49 @@ public sealed class RefCountCorruptionException : InvalidOperationException
 }
 
 /// <summary>
-/// A heap, or an object of it, was used from a thread other than the one that owns the heap. Heaps are
-/// single-threaded by design (like an interpreter holding its GIL); share data between threads by copying it.
+/// A heap, or an object of it, was used from a thread that could not take the heap: another thread held it for
+/// longer than <see cref="Heap.AcquireTimeout"/>. A heap is used by one thread at a time (like an interpreter
+/// holding its GIL); the message names both threads and how to hand the heap over.
 /// </summary>
 public sealed class HeapThreadException : InvalidOperationException
 {
-    internal HeapThreadException(string operation, int ownerThread, int currentThread)
-        : base($"{operation} was called on thread {currentThread}, but the heap belongs to thread {ownerThread}. A heap and its objects may only be used by the thread that created the heap.")
+    internal HeapThreadException(string operation, Heap heap, int holderThread, int currentThread, TimeSpan waited)
+        : base($"{operation} on thread {currentThread} needs heap {heap.Id}, but thread {holderThread} has held it for {waited.TotalMilliseconds:0} ms without giving it up. "
+            + $"A heap is used by one thread at a time; a thread keeps it until its async flow leaves the thread (an await that yields, the end of a thread-pool work item). "
+            + $"To fix: await the work instead of blocking on it (Wait, Result); or call heap.Release() on thread {holderThread} before handing the heap to another thread; "
+            + "or give work that must run in parallel its own heap (using var scope = new Heap().Activate()).")
     {
+        Operation = operation;
+        HolderThreadId = holderThread;
+        CurrentThreadId = currentThread;
     }
+
+    /// <summary>The operation that was refused.</summary>
+    public string Operation { get; }
+
+    /// <summary>The managed id of the thread that held the heap.</summary>
+    public int HolderThreadId { get; }
+
+    /// <summary>The managed id of the thread whose operation was refused.</summary>
+    public int CurrentThreadId { get; }
+}
+
+/// <summary>
+/// An object of one heap was stored into a container or field of another heap. A heap's objects may only refer to
+/// objects of the same heap (or immortal ones): otherwise freeing one would change counts on a heap another thread
+/// may hold. The store was refused and no count changed.
+/// </summary>
+public sealed class HeapMismatchException : InvalidOperationException
+{
+    internal HeapMismatchException(string operation, RefObject value, int valueHeap, string destination, int destinationHeap)
+        : base($"{operation}: {RefObject.Describe(value)} belongs to heap {valueHeap}, but {destination} belongs to heap {destinationHeap}. "
+            + $"An object may only be stored in containers and fields of its own heap. To fix: create it on heap {destinationHeap} (new T(heap), or inside heap.Activate()), or copy its data.")
+    {
+        Operation = operation;
+    }
+
+    /// <summary>The store that was refused.</summary>
+    public string Operation { get; }
 }
 
 /// <summary>Arguments of <see cref="Heap.UnraisableException"/>: an exception that user code threw where nobody can catch it.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Threading;
 
 namespace RefHeap;
 
@@ -8,27 +9,39 @@ namespace RefHeap;
 /// A heap of reference-counted objects with its own cycle collector: CPython's interpreter state in miniature.
 /// </summary>
 /// <remarks>
-/// <para>Thread model: a heap belongs to the thread that created it. Every operation on the heap or on its objects
-/// (allocation, IncRef/DecRef, containers, weak references, collection) checks the calling thread and throws
-/// <see cref="HeapThreadException"/> from any other: never silent corruption. Each thread has its own default heap
-/// (<see cref="Current"/>); <see cref="Activate"/> makes an explicit heap current for a scope, which isolates
-/// tests and subsystems from each other.</para>
+/// <para>Thread model (docs/runtime.md, "Threads and async"): a heap is a lock, like an interpreter's GIL. At most
+/// one thread holds it at a time, and only that thread may touch the heap or its objects. A thread takes the heap
+/// implicitly at its first use (waiting up to <see cref="AcquireTimeout"/> if another thread holds it) and keeps it
+/// until the async flow it runs leaves the thread: an <c>await</c> that yields, or the end of a thread-pool work
+/// item. So an object created before an <c>await</c> is usable after it, on whatever thread the continuation runs.
+/// A thread that hands the heap to another thread while it keeps running (a dedicated thread, a blocking wait) calls
+/// <see cref="Release"/>. A use that cannot get the heap throws <see cref="HeapThreadException"/> naming both
+/// threads: never silent corruption.</para>
+/// <para><see cref="Current"/> is the heap of the current async flow: the one made current by <see cref="Activate"/>,
+/// else the process's <see cref="Default"/> heap. Separate heaps (PEP 684's per-interpreter GIL) let flows run in
+/// parallel; an object may only be stored in containers and fields of its own heap.</para>
 /// <para>Immortal objects (<see cref="RefObject.IsImmortal"/>) belong to no heap and may be shared by all threads.</para>
 /// </remarks>
 public sealed class Heap
 {
-    [ThreadStatic]
-    private static Heap? t_current;
+    private static readonly AsyncLocal<Heap?> FlowCurrent = new();
+    private static int s_lastId;
 
     // Objects whose count reached zero while another deallocation was running: CPython's "trashcan".
     // Deallocation drains this stack in a loop, so releasing a 1,000,000-long chain never recurses.
     private readonly Stack<RefObject> _pendingDeallocations = new();
-    private readonly int _ownerThread;
+    private readonly object _gate = new();
     private bool _deallocating;
     private Type? _cachedType;
     private TypeLayout? _cachedLayout;
     private TextWriter? _debugOutput;
     private RefList<RefObject>? _garbage;
+    private HashSet<WeakFinalizer>? _weakFinalizers;
+    private TimeSpan _acquireTimeout = TimeSpan.FromSeconds(5);
+
+    // The thread that holds the heap (null: free). Written under _gate; read without it only to compare with the
+    // calling thread, which is exact: only the holder itself stores a value that equals it or stops doing so.
+    private Thread? _holder;
 
     // The registry slot objects of this heap name in their header; held while LiveObjectCount > 0.
     private int _slot;
@@ -36,11 +49,11 @@ public sealed class Heap
     /// <summary>The registry slot of this heap (0 while it has no live objects).</summary>
     internal int Slot => _slot;
 
-    /// <summary>Creates a heap owned by the calling thread.</summary>
+    /// <summary>Creates a heap; no thread holds it until one uses it.</summary>
     public Heap(FinalizationMode finalizationMode = FinalizationMode.Pep442)
     {
         FinalizationMode = finalizationMode;
-        _ownerThread = Environment.CurrentManagedThreadId;
+        Id = Interlocked.Increment(ref s_lastId);
         Collector = new CycleCollector(this);
     }
 
@@ -51,14 +64,34 @@ public sealed class Heap
     /// </summary>
     public event EventHandler<UnraisableExceptionEventArgs>? UnraisableException;
 
-    /// <summary>The calling thread's current heap: the one activated by <see cref="Activate"/>, else the thread's default heap.</summary>
-    public static Heap Current => t_current ??= new Heap();
+    /// <summary>The process's default heap: <see cref="Current"/> in every flow that has not activated another.</summary>
+    public static Heap Default { get; } = new();
+
+    /// <summary>The current async flow's heap: the one activated by <see cref="Activate"/>, else <see cref="Default"/>.</summary>
+    public static Heap Current => FlowCurrent.Value ?? Default;
+
+    /// <summary>A number that names the heap in messages (1 for the first heap created in the process, and so on).</summary>
+    public int Id { get; }
 
     /// <summary>How finalizers of objects in cyclic trash are treated (PEP 442 by default).</summary>
     public FinalizationMode FinalizationMode { get; }
 
-    /// <summary>The managed id of the thread that owns the heap.</summary>
-    public int OwnerThreadId => _ownerThread;
+    /// <summary>The managed id of the thread that holds the heap now, or 0 if none does.</summary>
+    public int HolderThreadId => Volatile.Read(ref _holder)?.ManagedThreadId ?? 0;
+
+    /// <summary>True if the calling thread holds the heap.</summary>
+    public bool IsHeldByCurrentThread => ReferenceEquals(Volatile.Read(ref _holder), Thread.CurrentThread);
+
+    /// <summary>
+    /// How long a thread waits for another thread to let the heap go before its operation throws
+    /// <see cref="HeapThreadException"/> (5 seconds by default). <see cref="TimeSpan.Zero"/> throws at once.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan AcquireTimeout
+    {
+        get => _acquireTimeout;
+        set => _acquireTimeout = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must not be negative.");
+    }
 
     /// <summary>Number of objects allocated on this heap and not yet deallocated.</summary>
     public long LiveObjectCount { get; private set; }
@@ -72,7 +105,13 @@ public sealed class Heap
 
     internal CycleCollector Collector { get; }
 
+    /// <summary>The heap's model of CPython's small-object allocator: the objects' addresses and the memory figures.</summary>
+    public ObjectAllocator Allocator { get; } = new();
+
     internal WeakRefTable WeakRefs { get; } = new();
+
+    /// <summary>The <see cref="WeakFinalizer"/>s registered on this heap's objects and not yet run: the heap keeps them alive.</summary>
+    internal HashSet<WeakFinalizer> WeakFinalizers => _weakFinalizers ??= new HashSet<WeakFinalizer>(ReferenceEqualityComparer.Instance);
 
     /// <summary>Records allocation sites while tracing is on (<see cref="HeapInspector.StartTracing"/>); null while off.</summary>
     internal AllocationTracer? AllocationTracer { get; set; }
@@ -99,32 +138,140 @@ public sealed class Heap
         }
     }
 
-    /// <summary>Makes this heap the calling thread's <see cref="Current"/> heap until the returned scope is disposed.</summary>
-    /// <exception cref="HeapThreadException">The heap belongs to another thread.</exception>
+    // True while this heap runs user code (a finalizer, a callback) inside a deallocation or a collection: it must
+    // not change hands then, whatever that code does.
+    private bool Busy => _deallocating || Collector.Collecting;
+
+    /// <summary>
+    /// Makes this heap the current async flow's <see cref="Current"/> heap until the returned scope is disposed, and
+    /// takes it for the calling thread (like <c>PyGILState_Ensure</c>). Disposing the scope gives the heap up again
+    /// if this call took it (<c>PyGILState_Release</c>).
+    /// </summary>
+    /// <exception cref="HeapThreadException">Another thread held the heap for longer than <see cref="AcquireTimeout"/>.</exception>
     public HeapScope Activate()
     {
-        CheckThread("Activate");
-        Heap? previous = t_current;
-        t_current = this;
-        return new HeapScope(this, previous);
+        bool taken = !IsHeldByCurrentThread;
+        EnsureHeld("Activate");
+        Heap? previous = FlowCurrent.Value;
+        FlowCurrent.Value = this;
+        return new HeapScope(this, previous, taken);
+    }
+
+    /// <summary>
+    /// Gives the heap up, so that another thread can take it (CPython's <c>Py_BEGIN_ALLOW_THREADS</c>): call it before
+    /// handing the heap's objects to a thread while this one keeps running, or before blocking on work that uses the
+    /// heap. The calling thread takes the heap back implicitly at its next use. Returns false if it did not hold it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A finalizer, callback or collection of this heap is running on the calling thread.</exception>
+    public bool Release()
+    {
+        if (!IsHeldByCurrentThread)
+        {
+            return false;
+        }
+
+        if (Busy)
+        {
+            throw new InvalidOperationException($"Heap {Id} cannot be released while one of its deallocations or collections is running on this thread (from a finalizer or a callback).");
+        }
+
+        ReleaseHeld();
+        return true;
+    }
+
+    /// <summary>Gives the heap up if the calling thread holds it and is not inside one of its deallocations or collections.</summary>
+    internal void ReleaseIfIdle()
+    {
+        if (IsHeldByCurrentThread && !Busy)
+        {
+            ReleaseHeld();
+        }
     }
 
     internal static void Restore(Heap expected, Heap? previous)
     {
-        if (!ReferenceEquals(t_current, expected))
+        if (!ReferenceEquals(FlowCurrent.Value, expected))
         {
-            throw new InvalidOperationException("Heap scopes must be disposed in the reverse order of activation, on the thread that activated them.");
+            throw new InvalidOperationException("Heap scopes must be disposed in the reverse order of activation, in the async flow that activated them.");
         }
 
-        t_current = previous;
+        FlowCurrent.Value = previous;
     }
 
+    /// <summary>Takes the heap for the calling thread if it does not hold it yet; throws if another thread keeps it.</summary>
+    /// <exception cref="HeapThreadException">Another thread held the heap for longer than <see cref="AcquireTimeout"/>.</exception>
     internal void CheckThread(string operation)
     {
-        int current = Environment.CurrentManagedThreadId;
-        if (current != _ownerThread)
+        if (_slot == 0 || _slot != HeldHeaps.FastSlot)
         {
-            throw new HeapThreadException(operation, _ownerThread, current);
+            EnsureHeld(operation);
+        }
+    }
+
+    private void EnsureHeld(string operation)
+    {
+        Thread current = Thread.CurrentThread;
+        if (!ReferenceEquals(Volatile.Read(ref _holder), current))
+        {
+            Acquire(current, operation);
+        }
+
+        HeldHeaps.FastSlot = _slot;
+    }
+
+    private void Acquire(Thread current, string operation)
+    {
+        lock (_gate)
+        {
+            long deadline = Environment.TickCount64 + (long)_acquireTimeout.TotalMilliseconds;
+            while (_holder is { } holder)
+            {
+                if (!holder.IsAlive)
+                {
+                    // The holder ended without giving the heap up; nothing of it runs any more.
+                    break;
+                }
+
+                long remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    throw new HeapThreadException(operation, this, holder.ManagedThreadId, current.ManagedThreadId, _acquireTimeout);
+                }
+
+                // Wake up now and then to notice a holder that ended without giving the heap up.
+                Monitor.Wait(_gate, (int)Math.Min(remaining, 100));
+            }
+
+            Volatile.Write(ref _holder, current);
+        }
+
+        HeldHeaps.Add(this);
+    }
+
+    private void ReleaseHeld()
+    {
+        HeldHeaps.Remove(this);
+        lock (_gate)
+        {
+            Volatile.Write(ref _holder, null);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="value"/> may be stored in <paramref name="destination"/>, which belongs to this
+    /// heap: it is alive and belongs to this heap, or is immortal. Precondition: the calling thread holds this heap.
+    /// </summary>
+    internal void CheckStore(RefObject value, string operation, string destination)
+    {
+        if (value._refCount <= 0)
+        {
+            throw new ReleasedObjectException(value, operation);
+        }
+
+        if (((int)value._flags >> HeapRegistry.IndexShift) != _slot && !value.IsImmortal)
+        {
+            throw new HeapMismatchException(operation, value, HeapRegistry.Find(value._flags)?.Id ?? 0, destination, Id);
         }
     }
 
@@ -141,22 +288,19 @@ public sealed class Heap
     }
 
     /// <summary>Called by the <see cref="RefObject"/> constructor: the object starts with one owned reference.</summary>
-    internal void Register(RefObject obj, bool checkThread)
+    internal void Register(RefObject obj)
     {
-        if (checkThread)
-        {
-            CheckThread("Allocation");
-        }
-
+        CheckThread("Allocation");
         TypeLayout layout = LayoutOf(obj);
         if (LiveObjectCount++ == 0)
         {
             _slot = HeapRegistry.Acquire(this);
+            HeldHeaps.FastSlot = _slot;
         }
 
         obj._flags |= (ObjectFlags)(_slot << HeapRegistry.IndexShift);
-        obj._ownerThread = _ownerThread;
         obj._refCount = 1;
+        obj._address = Allocator.Allocate(layout.ObjectSize);
         if (layout.HasFinalizer)
         {
             obj._flags |= ObjectFlags.HasFinalizer;
@@ -257,8 +401,15 @@ public sealed class Heap
         }
 
         obj._flags = (obj._flags | ObjectFlags.Dead) & ~(ObjectFlags.Deallocating | ObjectFlags.CountedAllocation);
+        Allocator.Free(obj._address);
         if (--LiveObjectCount == 0)
         {
+            // The slot may go to another heap: this thread's fast check must stop naming it first.
+            if (HeldHeaps.FastSlot == _slot)
+            {
+                HeldHeaps.FastSlot = 0;
+            }
+
             HeapRegistry.Release(_slot);
             _slot = 0;
         }
@@ -346,18 +497,27 @@ public sealed class Heap
     }
 }
 
-/// <summary>Keeps a heap current on its thread until disposed (see <see cref="Heap.Activate"/>).</summary>
+/// <summary>Keeps a heap current in its async flow until disposed (see <see cref="Heap.Activate"/>).</summary>
 public readonly struct HeapScope : IDisposable
 {
     private readonly Heap _heap;
     private readonly Heap? _previous;
+    private readonly bool _taken;
 
-    internal HeapScope(Heap heap, Heap? previous)
+    internal HeapScope(Heap heap, Heap? previous, bool taken)
     {
         _heap = heap;
         _previous = previous;
+        _taken = taken;
     }
 
-    /// <summary>Restores the heap that was current before <see cref="Heap.Activate"/>.</summary>
-    public void Dispose() => Heap.Restore(_heap, _previous);
+    /// <summary>Restores the heap that was current before <see cref="Heap.Activate"/>, and gives the heap up if the activation took it.</summary>
+    public void Dispose()
+    {
+        Heap.Restore(_heap, _previous);
+        if (_taken)
+        {
+            _heap.ReleaseIfIdle();
+        }
+    }
 }

@@ -27,7 +27,30 @@ internal static class HeapRegistry
     private static Heap?[] s_slots = new Heap?[64];
     private static int s_nextSlot = 1;
 
+    /// <summary>The header bits that hold the heap index.</summary>
+    public const ObjectFlags IndexMask = (ObjectFlags)(-1 << IndexShift);
+
     public static Heap Get(ObjectFlags flags) => Volatile.Read(ref s_slots)[(int)flags >> IndexShift]!;
+
+    /// <summary>The heaps that have live objects, for observers on any thread: a heap may join or leave meanwhile.</summary>
+    public static IEnumerable<Heap> HeapsWithLiveObjects()
+    {
+        foreach (Heap? heap in Volatile.Read(ref s_slots))
+        {
+            if (heap is not null)
+            {
+                yield return heap;
+            }
+        }
+    }
+
+    /// <summary>The heap of an object that may have died on another thread meanwhile: null if its slot was given up.</summary>
+    public static Heap? Find(ObjectFlags flags)
+    {
+        Heap?[] slots = Volatile.Read(ref s_slots);
+        int index = (int)flags >> IndexShift;
+        return index < slots.Length ? slots[index] : null;
+    }
 
     public static int Acquire(Heap heap)
     {

@@ -15,8 +15,10 @@ namespace RefHeap;
 /// Use <see cref="RefField"/> to store a reference you keep, or to overwrite or clear a field.</para>
 /// <para>Reference cycles keep counts above zero; the heap's generational cycle collector (<see cref="Gc"/>)
 /// finds and frees them.</para>
-/// <para>Threading: an object belongs to the heap, and so to the thread, that created it
-/// (see <see cref="Heap"/>). Using it from another thread throws <see cref="HeapThreadException"/>.</para>
+/// <para>Threading: an object belongs to the heap that created it, and is used by the thread that holds that heap
+/// (see <see cref="Heap"/>): any thread takes the heap implicitly when no other holds it, and waits or throws
+/// <see cref="HeapThreadException"/> when another does. <see cref="RefCount"/>, <see cref="IsAlive"/>,
+/// <see cref="IsImmortal"/> and <see cref="Heap"/> are single reads, safe from any thread (a snapshot).</para>
 /// </remarks>
 public abstract class RefObject : IDisposable
 {
@@ -25,17 +27,6 @@ public abstract class RefObject : IDisposable
 
     internal const int ImmortalCount = 0x3FFF_FFFF;
 
-    /// <summary>
-    /// Whether <see cref="IncRef"/> and <see cref="DecRef"/> check the calling thread on every call (the default).
-    /// The check is one thread-static read (the JIT shares it between neighbouring count changes in a method; see
-    /// docs/performance.md for its measured cost); a program that guarantees single-thread use of each heap can turn it off
-    /// with the AppContext switch <c>RefHeap.UncheckedRefCounts</c> (runtimeconfig: <c>"RefHeap.UncheckedRefCounts": true</c>).
-    /// Every other operation, and every count change that frees or errs, is checked either way.
-    /// A static readonly field, so the JIT folds the test away.
-    /// </summary>
-    internal static readonly bool CheckCountThread =
-        !(AppContext.TryGetSwitch("RefHeap.UncheckedRefCounts", out bool uncheckedCounts) && uncheckedCounts);
-
     // The header. Invariants:
     //  - _refCount is in [1, ImmortalCount - 1] while the object is alive and mortal, ImmortalCount for immortals,
     //    0 once the count reached zero (deallocating or dead).
@@ -43,29 +34,30 @@ public abstract class RefObject : IDisposable
     //  - _gcNext/_gcPrev link the object into exactly one circular generation list iff Tracked is set.
     //  - _flags holds the ObjectFlags bits and, above HeapRegistry.IndexShift, the index of the object's heap
     //    (0 for immortals and list heads).
-    //  - _ownerThread is the managed id of the heap's thread; 0 for immortals and list heads.
-    // Four ints and two references: 32 bytes, the same as CPython's PyGC_Head plus ob_refcnt and ob_type.
+    // Three ints and two references (28 bytes, padded to 32: CPython's PyGC_Head plus ob_refcnt and ob_type).
     internal int _refCount;
     internal int _gcRefs;
     internal ObjectFlags _flags;
-    internal int _ownerThread;
     internal RefObject? _gcNext;
     internal RefObject? _gcPrev;
+
+    // The address from the heap's allocator model (Gc.Id), in 16-byte granules (see AddressSpace); kept after death,
+    // like a dangling pointer's value. 0 for list heads, and for immortals until Gc.Id asks. Outside the 32 bytes above.
+    internal uint _address;
 
     /// <summary>Creates an object owned by the calling code, on the calling thread's current heap (<see cref="Heap.Current"/>).</summary>
     protected RefObject()
     {
-        // The current heap always belongs to the calling thread (Activate checks it), so no thread check here.
-        Heap.Current.Register(this, checkThread: false);
+        Heap.Current.Register(this);
     }
 
     /// <summary>Creates an object owned by the calling code, on <paramref name="heap"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="heap"/> is null.</exception>
-    /// <exception cref="HeapThreadException">The heap belongs to another thread.</exception>
+    /// <exception cref="HeapThreadException">Another thread held the heap for longer than its <see cref="Heap.AcquireTimeout"/>.</exception>
     protected RefObject(Heap heap)
     {
         ArgumentNullException.ThrowIfNull(heap);
-        heap.Register(this, checkThread: true);
+        heap.Register(this);
     }
 
     /// <summary>Creates a header that no heap manages: a list head or an immortal object.</summary>
@@ -95,13 +87,14 @@ public abstract class RefObject : IDisposable
 
     /// <summary>Adds one owned reference (<c>Py_INCREF</c>).</summary>
     /// <exception cref="ReleasedObjectException">The object was already released.</exception>
-    /// <exception cref="HeapThreadException">Called from a thread other than the heap's.</exception>
+    /// <exception cref="HeapThreadException">Another thread held the heap for longer than its <see cref="Heap.AcquireTimeout"/>.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void IncRef()
     {
         int count = _refCount;
-        // One unsigned compare sends dead (0), immortal and about-to-overflow counts to the slow path.
-        if ((uint)(count - 1) >= ImmortalCount - 2 || (CheckCountThread && _ownerThread != Environment.CurrentManagedThreadId))
+        // One unsigned compare sends dead (0), immortal and about-to-overflow counts to the slow path; the second
+        // sends objects of a heap this thread did not use last (or does not hold) there too.
+        if ((uint)(count - 1) >= ImmortalCount - 2 || ((int)_flags >> HeapRegistry.IndexShift) != HeldHeaps.FastSlot)
         {
             IncRefSlow();
             return;
@@ -112,13 +105,14 @@ public abstract class RefObject : IDisposable
 
     /// <summary>Releases one owned reference (<c>Py_DECREF</c>); at zero the object is deallocated.</summary>
     /// <exception cref="ReleasedObjectException">The object was already released (the count would go below zero).</exception>
-    /// <exception cref="HeapThreadException">Called from a thread other than the heap's.</exception>
+    /// <exception cref="HeapThreadException">Another thread held the heap for longer than its <see cref="Heap.AcquireTimeout"/>.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void DecRef()
     {
         int count = _refCount;
-        // Counts 2 .. ImmortalCount-1 take the fast path; 1 (death), 0 (already dead) and immortals do not.
-        if ((uint)(count - 2) >= ImmortalCount - 2 || (CheckCountThread && _ownerThread != Environment.CurrentManagedThreadId))
+        // Counts 2 .. ImmortalCount-1 take the fast path; 1 (death), 0 (already dead), immortals and objects of a
+        // heap this thread did not use last do not.
+        if ((uint)(count - 2) >= ImmortalCount - 2 || ((int)_flags >> HeapRegistry.IndexShift) != HeldHeaps.FastSlot)
         {
             DecRefSlow();
             return;
@@ -185,18 +179,16 @@ public abstract class RefObject : IDisposable
         }
     }
 
-    /// <summary>Throws <see cref="ReleasedObjectException"/> if the object was released; for members of derived types.</summary>
-    protected void ThrowIfReleased()
-    {
-        if (_refCount <= 0)
-        {
-            throw new ReleasedObjectException(this, "use");
-        }
-    }
+    /// <summary>
+    /// Throws <see cref="ReleasedObjectException"/> if the object was released, and takes its heap for the calling
+    /// thread (see <see cref="Heap"/>); for members of derived types, so that they are safe from any thread.
+    /// </summary>
+    /// <exception cref="HeapThreadException">Another thread held the heap for longer than its <see cref="Heap.AcquireTimeout"/>.</exception>
+    protected void ThrowIfReleased() => CheckUsable("use");
 
     /// <summary>
-    /// <see cref="DecRef"/> without the thread check, for the runtime's own loops. Precondition: the caller runs on
-    /// this object's thread (it checked on entry, or it compared this object's owner with its own).
+    /// <see cref="DecRef"/> without the thread check, for the runtime's own loops. Precondition: the calling thread
+    /// holds this object's heap (it checked on entry, or it compared this object's heap with one it holds).
     /// </summary>
     internal void ReleaseOnOwnerThread()
     {
@@ -261,16 +253,32 @@ public abstract class RefObject : IDisposable
         }
     }
 
-    /// <summary>Throws unless the object is alive, mortal and used on its heap's thread; returns the heap.</summary>
+    /// <summary>
+    /// Throws unless the object is alive and mortal; takes its heap for the calling thread (waiting for another
+    /// holder to give it up) and returns it.
+    /// </summary>
     internal Heap CheckUsable(string operation)
     {
+        // Without the heap the object may die meanwhile and its slot go to another heap: then the registry answers
+        // null or a wrong heap, and the check after taking it finds the count at zero.
+        if (_refCount <= 0 || HeapRegistry.Find(_flags) is not { } heap)
+        {
+            throw new ReleasedObjectException(this, operation);
+        }
+
+        heap.CheckThread(operation);
         if (_refCount <= 0)
         {
             throw new ReleasedObjectException(this, operation);
         }
 
-        Heap heap = OwningHeap;
-        heap.CheckThread(operation);
         return heap;
     }
+
+    /// <summary>
+    /// Throws unless <paramref name="value"/> may be stored in this object: it is alive and belongs to this object's
+    /// heap, or is immortal. Precondition: the calling thread holds this object's heap.
+    /// </summary>
+    internal void CheckStore(RefObject value, string operation, string? destination = null) =>
+        OwningHeap.CheckStore(value, operation, destination ?? Describe(this));
 }

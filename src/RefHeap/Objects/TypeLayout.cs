@@ -18,7 +18,6 @@ internal sealed class TypeLayout
 
     private static readonly MethodInfo VisitMethod = typeof(ReferenceVisitor).GetMethod(nameof(ReferenceVisitor.Visit))!;
     private static readonly MethodInfo ReleaseMethod = typeof(TypeLayout).GetMethod(nameof(ReleaseFieldValue), BindingFlags.Static | BindingFlags.NonPublic)!;
-    private static readonly FieldInfo OwnerThreadField = typeof(RefObject).GetField(nameof(RefObject._ownerThread), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
     private readonly Action<RefObject, ReferenceVisitor> _traverseFields;
     private readonly Action<RefObject> _clearFields;
@@ -33,6 +32,7 @@ internal sealed class TypeLayout
         HasCustomTraverse = Overrides(type, nameof(RefObject.Traverse));
         HasCustomClear = Overrides(type, nameof(RefObject.ClearReferences));
         IsContainer = StrongFields.Count > 0 || HasCustomTraverse;
+        ObjectSize = SizeClasses.ObjectSize(fields.Count);
         if (StrongFields.Count == 0)
         {
             _traverseFields = static (_, _) => { };
@@ -83,6 +83,9 @@ internal sealed class TypeLayout
         }
     }
 
+    /// <summary>The size the allocator model gives an instance: CPython's GC header plus one slot per instance field.</summary>
+    public int ObjectSize { get; }
+
     /// <summary>Instances can hold strong references, so the collector tracks them (like CPython's GC types).</summary>
     public bool IsContainer { get; }
 
@@ -105,16 +108,18 @@ internal sealed class TypeLayout
         {
             if (field.GetValue(obj) is WeakRefBase { TargetObject: { } target } weak)
             {
-                target.OwningHeap.WeakRefs.Remove(target, weak);
+                // The target may live on another heap, whose table only its holder may change.
+                Heap targetHeap = target.OwningHeap;
+                targetHeap.CheckThread("clearing a weak reference");
+                targetHeap.WeakRefs.Remove(target, weak);
             }
         }
     }
 
-    // Called from the compiled clear code: releases a value taken out of a field of an object that belongs to
-    // clearingThread, on that thread. A value of the same thread is released without another thread check. A field
-    // that held an already released object is a refcount bug in user code: it is reported, and the other fields are
-    // still released.
-    private static void ReleaseFieldValue(RefObject? value, int clearingThread)
+    // Called from the compiled clear code: releases a value taken out of a field of owner, on the thread that holds
+    // owner's heap. A value of the same heap is released without another thread check. A field that held an already
+    // released object is a refcount bug in user code: it is reported, and the other fields are still released.
+    private static void ReleaseFieldValue(RefObject? value, RefObject owner)
     {
         if (value is null)
         {
@@ -123,7 +128,7 @@ internal sealed class TypeLayout
 
         try
         {
-            if (value._ownerThread == clearingThread)
+            if (((value._flags ^ owner._flags) & HeapRegistry.IndexMask) == 0)
             {
                 value.ReleaseOnOwnerThread();
             }
@@ -134,7 +139,7 @@ internal sealed class TypeLayout
         }
         catch (ReleasedObjectException ex)
         {
-            Heap.Current.ReportUnraisable(ex, "Exception ignored while clearing a field holding", value);
+            owner.OwningHeap.ReportUnraisable(ex, "Exception ignored while clearing a field holding", value);
         }
     }
 
@@ -202,7 +207,6 @@ internal sealed class TypeLayout
         {
             il.Emit(OpCodes.Ldloc, local);
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldfld, OwnerThreadField);
             il.Emit(OpCodes.Call, ReleaseMethod);
         }
 

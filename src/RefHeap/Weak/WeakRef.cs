@@ -21,22 +21,26 @@ public abstract class WeakRefBase
         }
     }
 
-    /// <summary>True while the target is alive; false once its count reached zero (even before it is freed) or it was collected.</summary>
+    /// <summary>True while the target is alive; false once its count reached zero (even before it is freed) or it was collected. Takes the target's heap, like <see cref="WeakRef{T}.Target"/>.</summary>
     public bool IsAlive => LiveTarget is not null;
 
     /// <summary><c>weakref.getweakrefcount</c>: how many weak references point at <paramref name="target"/>.</summary>
     public static int GetWeakRefCount(RefObject target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return target.Heap?.WeakRefs.LiveRefsTo(target).Count ?? 0;
+        return TableOf(target, "WeakRefBase.GetWeakRefCount")?.LiveRefsTo(target).Count ?? 0;
     }
 
     /// <summary><c>weakref.getweakrefs</c>: the weak references that point at <paramref name="target"/>, oldest first.</summary>
     public static IReadOnlyList<WeakRefBase> GetWeakRefs(RefObject target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return (IReadOnlyList<WeakRefBase>?)target.Heap?.WeakRefs.LiveRefsTo(target) ?? Array.Empty<WeakRefBase>();
+        return (IReadOnlyList<WeakRefBase>?)TableOf(target, "WeakRefBase.GetWeakRefs")?.LiveRefsTo(target) ?? Array.Empty<WeakRefBase>();
     }
+
+    // The weak-reference table of a live mortal target's heap, taken for the calling thread; null otherwise.
+    private static WeakRefTable? TableOf(RefObject target, string operation) =>
+        target.IsAlive && !target.IsImmortal ? target.CheckUsable(operation).WeakRefs : null;
 
     internal abstract bool HasCallback { get; }
 
@@ -45,8 +49,26 @@ public abstract class WeakRefBase
     /// <summary>
     /// The target, or null once its count has reached zero: an object waiting in the deallocation queue (its weak
     /// references not cleared yet) is already dead, as in CPython 3.13's weakref, and must not be handed out again.
+    /// A live mortal target's heap is taken for the calling thread first, so that the answer cannot change under it.
     /// </summary>
-    private protected RefObject? LiveTarget => _target is { } target && (target._refCount > 0 || target.IsImmortal) ? target : null;
+    private protected RefObject? LiveTarget
+    {
+        get
+        {
+            if (_target is not { } target || target.IsImmortal)
+            {
+                return _target;
+            }
+
+            if (target._refCount <= 0 || HeapRegistry.Find(target._flags) is not { } heap)
+            {
+                return null;
+            }
+
+            heap.CheckThread("WeakRef.Target");
+            return target._refCount > 0 && ReferenceEquals(_target, target) ? target : null;
+        }
+    }
 
     internal void ClearTarget() => _target = null;
 
@@ -70,7 +92,7 @@ public sealed class WeakRef<T> : WeakRefBase
 
     /// <summary>Creates a weak reference to <paramref name="target"/>, with an optional callback run when it dies.</summary>
     /// <exception cref="ReleasedObjectException">The target was already released.</exception>
-    /// <exception cref="HeapThreadException">The target belongs to another thread's heap.</exception>
+    /// <exception cref="HeapThreadException">Another thread held the target's heap for longer than its <see cref="Heap.AcquireTimeout"/>.</exception>
     public WeakRef(T target, Action<WeakRef<T>>? callback = null)
         : base(target)
     {

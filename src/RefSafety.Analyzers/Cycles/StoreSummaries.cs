@@ -153,8 +153,8 @@ internal sealed class StoreSummaries
             SemanticModel model = _compilation.GetSemanticModel(declaration.SyntaxTree);
             ControlFlowGraph? graph = model.GetOperation(declaration, cancellationToken) switch
             {
-                IMethodBodyOperation body when MayChangeEdges(body, cancellationToken) => ControlFlowGraph.Create(body, cancellationToken),
-                IConstructorBodyOperation body when MayChangeEdges(body, cancellationToken) => ControlFlowGraph.Create(body, cancellationToken),
+                IMethodBodyOperation body when MayChangeEdges(body, cancellationToken) && !FlowGraph.IsTooDeepForAGraph(body) => ControlFlowGraph.Create(body, cancellationToken),
+                IConstructorBodyOperation body when MayChangeEdges(body, cancellationToken) && !FlowGraph.IsTooDeepForAGraph(body) => ControlFlowGraph.Create(body, cancellationToken),
                 _ => null,
             };
             if (graph is not null)

@@ -15,6 +15,44 @@ namespace RefSafety.Analyzers.Engine;
 internal static class FlowGraph
 {
     /// <summary>
+    /// Bodies whose protected regions (try, using, lock, foreach) nest deeper than this get no graph and no flow
+    /// analysis. Roslyn's graph builder is superlinear in that nesting (1,000 levels take tens of seconds to build,
+    /// before any analysis runs); real code nests a handful. Refusing such a body up front keeps every method's
+    /// analysis bounded: it reports nothing there rather than stall the build or the IDE.
+    /// </summary>
+    public const int MaxProtectedNesting = 64;
+
+    /// <summary>Whether <paramref name="operation"/>'s body nests protected regions deeper than <see cref="MaxProtectedNesting"/>: a walk of its syntax, before any graph is built.</summary>
+    public static bool IsTooDeepForAGraph(IOperation operation)
+    {
+        var pending = new Stack<(SyntaxNode Node, int Depth)>();
+        pending.Push((operation.Syntax, 0));
+        while (pending.Count > 0)
+        {
+            (SyntaxNode node, int depth) = pending.Pop();
+            foreach (SyntaxNode child in node.ChildNodes())
+            {
+                // A using declaration protects the rest of its block: each one adds a level for what follows.
+                int inner = child is TryStatementSyntax or UsingStatementSyntax or LockStatementSyntax or CommonForEachStatementSyntax
+                    || child is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } ? depth + 1 : depth;
+                if (inner > MaxProtectedNesting)
+                {
+                    return true;
+                }
+
+                if (child is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 })
+                {
+                    depth = inner;
+                }
+
+                pending.Push((child, inner));
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// The regions around a block, innermost first, up to the graph's root. The graph of a lambda or local function
     /// hangs inside its parent's regions: a try of the enclosing method is not a try of the lambda (its finally blocks
     /// belong to another graph), so the walk stops at the root.

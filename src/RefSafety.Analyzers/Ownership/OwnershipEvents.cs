@@ -303,6 +303,11 @@ internal sealed class OwnershipEvents
 {
     private readonly List<OwnershipEvent> _events = new();
 
+    public OwnershipEvents(IMethodSymbol? method) => Method = method;
+
+    /// <summary>The method, lambda or local function whose paths the events describe (null for a top-level program).</summary>
+    public IMethodSymbol? Method { get; }
+
     public IReadOnlyList<OwnershipEvent> All => _events;
 
     public void Add(OwnershipEvent @event) => _events.Add(@event);

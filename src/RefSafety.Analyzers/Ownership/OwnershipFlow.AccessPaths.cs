@@ -22,6 +22,9 @@ internal sealed partial class OwnershipFlow
     private readonly Dictionary<ISymbol, List<int>> _pathsByRoot = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<int, RefState> _pathInitialStates = new();
 
+    /// <summary>The local or parameter the assignment being run writes, when what it writes is a new object.</summary>
+    private (ISymbol Root, IObjectCreationOperation Creation)? _wrapper;
+
     /// <summary>Declares the path a member read names, if it is one (called on every operation before solving).</summary>
     private void DeclarePath(IOperation operation)
     {
@@ -72,7 +75,7 @@ internal sealed partial class OwnershipFlow
         {
             foreach (int path in paths)
             {
-                state[path] = RefState.Escaped;
+                Untrust(path, state);
             }
         }
     }
@@ -84,9 +87,46 @@ internal sealed partial class OwnershipFlow
         {
             foreach (int path in paths)
             {
-                state[path] = RefState.Escaped;
+                Untrust(path, state);
             }
         }
+    }
+
+    /// <summary>
+    /// A path stops naming a known value, but a debt on it stays: the wrapper it was rooted at still holds a reference
+    /// nobody gave it, whatever the path names now, so an unpaid debt is still reported where the method ends.
+    /// </summary>
+    private static void Untrust(int path, RefState[] state)
+    {
+        if (!state[path].SomePath(RefState.Owes))
+        {
+            state[path] = RefState.Escaped;
+        }
+    }
+
+    /// <summary>
+    /// The one handle path through the wrapper being assigned (<see cref="_wrapper"/>) that can back the
+    /// <paramref name="stolen"/> argument of its constructor: a configured borrowed view if the body reads one, else
+    /// its only handle path; -1 if none or more than one could.
+    /// </summary>
+    private int HandlePathOfWrapper(IOperation stolen)
+    {
+        if (_wrapper is not var (root, creation) || !ReferenceEquals(stolen.Parent?.Parent, creation) || !_pathsByRoot.TryGetValue(root, out List<int>? paths))
+        {
+            return -1;
+        }
+
+        int views = 0, viewPath = -1;
+        foreach (int path in paths)
+        {
+            if (_pathInitialStates[path] == RefState.Borrowed)
+            {
+                views++;
+                viewPath = path;
+            }
+        }
+
+        return views == 1 ? viewPath : views == 0 && paths.Count == 1 ? paths[0] : -1;
     }
 
     /// <summary>

@@ -15,6 +15,10 @@ internal sealed partial class OwnershipFlow
                 Emit(new VariableAtExit(_names[i], exit, how, kind, _stealsParameters.Contains(i), state[i]));
                 RecordUnbackedStore(i, state);
             }
+            else if (kind == VariableKind.AccessPath)
+            {
+                RecordUnbackedStore(i, state); // a wrapper's debt (see MoveOut)
+            }
         }
     }
 

@@ -95,6 +95,21 @@ internal sealed partial class OwnershipFlow
 
     private void Assign(ISimpleAssignmentOperation assignment, RefState[] state)
     {
+        // A wrapper made here and written into a local may owe the reference its constructor stole (see MoveOut).
+        _wrapper = Unwrap(assignment.Value) is IObjectCreationOperation creation
+            ? Unwrap(assignment.Target) switch
+            {
+                ILocalReferenceOperation local => (local.Local, creation),
+                IParameterReferenceOperation parameter => (parameter.Parameter, creation),
+                _ => null,
+            }
+            : null;
+        AssignCore(assignment, state);
+        _wrapper = null;
+    }
+
+    private void AssignCore(ISimpleAssignmentOperation assignment, RefState[] state)
+    {
         IOperation target = assignment.Target;
         if (Unwrap(target) is ILocalReferenceOperation { Local: var status } && !_variables.ContainsKey(status))
         {
@@ -168,6 +183,15 @@ internal sealed partial class OwnershipFlow
             return;
         }
 
+        if (variable < 0 && Unwrap(target) is IParameterReferenceOperation { Parameter.RefKind: RefKind.Ref }
+            && VariableOf(assignment.Value) is var written and >= 0 && state[Owner(written, state)].SomePath(RefState.Owned))
+        {
+            // A `ref` parameter is the caller's own storage: an owned reference written there is the caller's now.
+            int owner = Owner(written, state);
+            state[owner] = state[owner].GiveUp(RefState.Borrowed);
+            return;
+        }
+
         if (variable < 0)
         {
             Use(target, state);
@@ -178,6 +202,15 @@ internal sealed partial class OwnershipFlow
             if (variable >= 0)
             {
                 Overwrite(variable, assignment, state);
+            }
+
+            if (variable >= 0 && _kinds[variable] == VariableKind.InstanceField && BorrowsFromOwnedField(assignment.Value, state))
+            {
+                // `_dict = Api.GetDict(_module)` with `_module` owned: the object keeps the owner, the owner keeps
+                // what it lent, so the field may borrow it for as long as the object lives.
+                Use(assignment.Value, state);
+                state[variable] = RefState.Uncounted;
+                return;
             }
 
             // A plain store into a strong field (or an auto-property, a field by another name) moves one owned
@@ -434,10 +467,13 @@ internal sealed partial class OwnershipFlow
         _releasedBy[variable] = at;
     }
 
-    /// <summary>The value parameter of <c>Marshal.WriteIntPtr</c>: a store into native memory.</summary>
-    private static bool IsNativeStore(IMethodSymbol method, IParameterSymbol parameter) =>
-        method.Name == "WriteIntPtr" && parameter.Ordinal == method.Parameters.Length - 1 && method.Parameters.Length > 1
-            && method.ContainingType.ToDisplayString() == "System.Runtime.InteropServices.Marshal";
+    /// <summary>
+    /// The value parameter of a store into memory the analysis does not see: <c>Marshal.WriteIntPtr</c> (a slot of a
+    /// native object), or <c>FieldInfo.SetValue</c> / <c>PropertyInfo.SetValue</c> (a field, by reflection).
+    /// </summary>
+    private static bool IsMemoryStore(IMethodSymbol method, IParameterSymbol parameter) =>
+        method.Name is "WriteIntPtr" or "SetValue" && parameter.Ordinal == method.Parameters.Length - 1 && method.Parameters.Length > 1
+            && method.ContainingType.ToDisplayString() is "System.Runtime.InteropServices.Marshal" or "System.Reflection.FieldInfo" or "System.Reflection.PropertyInfo";
 
     /// <summary>The item parameter of a generic collection's Add/Push/Enqueue/Insert (its element type is the parameter's).</summary>
     private bool IsCollectionAdd(IMethodSymbol method, IParameterSymbol parameter) =>
@@ -482,9 +518,10 @@ internal sealed partial class OwnershipFlow
                 RefState lastLeaves = method.MethodKind == MethodKind.Constructor ? RefState.Borrowed : RefState.Released;
                 MoveOut(argument.Value, state, lastLeaves, EscapeRoute.StealingParameter(parameter.Name, CalleeName(method)));
             }
-            else if (argument.Parameter is { } slot && _api.TracksHandles && IsNativeStore(method, slot))
+            else if (argument.Parameter is { } slot && _api.TracksHandles && IsMemoryStore(method, slot))
             {
-                // `Marshal.WriteIntPtr(obj, offset, value)` fills a slot of a native object: a store, like a field's.
+                // `Marshal.WriteIntPtr(obj, offset, value)` fills a slot of a native object, `field.SetValue(o, value)`
+                // a field: a store, like a field's.
                 MoveOut(argument.Value, state, RefState.Borrowed, EscapeRoute.Memory(method.Name));
             }
             else if (argument.Parameter is { } item && IsCollectionAdd(method, item) && VariableOf(argument.Value) is var kept and >= 0 && !IsField(kept))
@@ -551,9 +588,19 @@ internal sealed partial class OwnershipFlow
 
         if (variable < 0)
         {
-            if (IsBorrowedExpression(value) && Recording)
+            if (IsBorrowedExpression(value))
             {
-                Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), route));
+                if (lastLeaves == RefState.Borrowed && HandlePathOfWrapper(value) is int wrapperPath and >= 0)
+                {
+                    // `w = new W(Api.Borrowed(...))`: the wrapper keeps the handle alive, and an increment through
+                    // it (`Inc(w.Handle)`) may still give it the reference it took.
+                    state[wrapperPath] = RefState.Owes;
+                    _unbackedStores[wrapperPath] = (value, route);
+                }
+                else if (Recording)
+                {
+                    Emit(new BorrowedEscaped(value.Syntax.ToString(), value.Syntax.GetLocation(), route));
+                }
             }
 
             Use(value, state);
@@ -570,9 +617,10 @@ internal sealed partial class OwnershipFlow
 
             Forget(variable, state);
         }
-        else if (current.AllPaths(RefState.Borrowed) && route.Kind is EscapeRoute.EscapeKind.StoredInField or EscapeRoute.EscapeKind.StoredInMemory)
+        else if (current.AllPaths(RefState.Borrowed) && lastLeaves == RefState.Borrowed)
         {
-            // The field needs a reference of its own, which an increment after the store may still give it.
+            // The field (or the object a stealing constructor makes) keeps the value alive and needs a reference of
+            // its own, which an increment after the store may still give it.
             state[variable] = RefState.Owes | (current & RefState.Null);
             _unbackedStores[variable] = (value, route);
         }
@@ -935,6 +983,11 @@ internal sealed partial class OwnershipFlow
             ForgetPaths(state); // the lambda may change what paths through its captures name
         }
     }
+
+    /// <summary>A borrowed-reference call (<c>Api.GetDict(_module)</c>) lending from a field of this object that owns its reference on every path.</summary>
+    private bool BorrowsFromOwnedField(IOperation value, RefState[] state) =>
+        Unwrap(value) is IInvocationOperation call && ReturnOf(call.TargetMethod) == ReturnOwnership.Borrowed
+            && call.Arguments.Any(argument => VariableOf(argument.Value) is var lender and >= 0 && _kinds[lender] == VariableKind.InstanceField && state[lender].AllPaths(RefState.Owned));
 
     private bool IsNewReference(IOperation value) =>
         Unwrap(value) is IObjectCreationOperation creation && _model.IsCounted(creation.Type)

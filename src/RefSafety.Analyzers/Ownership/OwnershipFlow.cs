@@ -89,7 +89,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         var flow = new OwnershipFlow(cfg, model, api, method);
         flow.DeclareVariables();
         flow.ComputeFlagLiveness();
-        var events = new OwnershipEvents();
+        var events = new OwnershipEvents(method);
         ForwardSolver<OwnershipPaths> solver = ForwardSolver<OwnershipPaths>.Solve(cfg, flow, cancellationToken);
         if (solver.Converged)
         {
@@ -464,7 +464,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     {
         foreach (IArgumentOperation argument in arguments)
         {
-            if (argument.Parameter is { } parameter && (parameter.RefKind != RefKind.None || Steals(method, parameter) || IsCollectionAdd(method, parameter) || IsNativeStore(method, parameter)))
+            if (argument.Parameter is { } parameter && (parameter.RefKind != RefKind.None || Steals(method, parameter) || IsCollectionAdd(method, parameter) || IsMemoryStore(method, parameter)))
             {
                 yield return VariableOf(argument.Value);
             }

@@ -101,7 +101,7 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
         // Most bodies of a project never touch a counted reference: decide that on the operation tree before asking
         // for a control flow graph (the expensive part).
         OwnershipBodyScan scan = OwnershipBodyScan.Of(FlowGraph.TopOf(root), method, model, api);
-        if (!scan.MayFind || graphOf(root) is not { } body)
+        if (!scan.MayFind || FlowGraph.IsTooDeepForAGraph(root) || graphOf(root) is not { } body)
         {
             return;
         }

@@ -44,7 +44,8 @@ public sealed class REFS010StrongCycleCreatedAnalyzer : DiagnosticAnalyzer
                     IOperation root = FlowGraph.TopOf(operationBlock);
 
                     if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation && block.OwningSymbol is IMethodSymbol function &&
-                        ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && StoreFlowAnalysis.MayCreateEdge(root, symbols, summaries, block.CancellationToken))
+                        ReferenceEquals(root, operationBlock.Parent ?? operationBlock) && StoreFlowAnalysis.MayCreateEdge(root, symbols, summaries, block.CancellationToken)
+                        && !FlowGraph.IsTooDeepForAGraph(root))
                     {
                         ControlFlowGraph body = block.GetControlFlowGraph(operationBlock);
                         foreach ((ControlFlowGraph graph, _) in FlowGraph.WithNestedGraphs(body, function, withLambdas: true, block.CancellationToken))

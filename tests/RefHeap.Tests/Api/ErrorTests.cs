@@ -87,6 +87,7 @@ public class ErrorTests
     public void UseFromAnotherThreadThrowsAndChangesNothing()
     {
         using var heap = new TestHeap();
+        heap.Heap.AcquireTimeout = TimeSpan.Zero;
         var node = new Node();
         var list = new RefList<Node>();
         Exception? incRef = null, decRef = null, add = null, collect = null, weak = null, allocate = null;

@@ -101,6 +101,7 @@ public class HeapIsolationTests
     public void UsingAHeapFromAnotherThreadThrows()
     {
         using var heap = new TestHeap();
+        heap.Heap.AcquireTimeout = TimeSpan.Zero;
         var node = new Node();
         Exception? caught = null;
         var thread = new System.Threading.Thread(() => caught = Record.Exception(() => node.IncRef()));

@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using CsCheck;
 using RefHeap;
+using RefHeap.Tests.Threading;
 using Xunit;
 
 namespace RefHeap.Tests.Model;
@@ -12,6 +15,8 @@ namespace RefHeap.Tests.Model;
 /// collect(generation) run against RefHeap and against a small reference model of reachability, generations and
 /// counts. After every step the runtime must agree with the model exactly: which objects are alive, every reference
 /// count, the live-object count, the allocation counts, the per-generation statistics and the weak references.
+/// The program is one async flow that hops to a new thread now and then (the heap moves with it), and another thread
+/// now and then tries to use an object while the flow holds the heap: that must throw and change nothing.
 /// </summary>
 public class CollectorModelTests
 {
@@ -24,6 +29,8 @@ public class CollectorModelTests
         Clear,
         Weak,
         Collect,
+        SwitchThread,
+        ForeignUse,
     }
 
     public readonly record struct Op(OpKind Kind, int X, int Y, int Field);
@@ -36,7 +43,9 @@ public class CollectorModelTests
         < 75 => OpKind.Store,
         < 82 => OpKind.Clear,
         < 88 => OpKind.Weak,
-        _ => OpKind.Collect,
+        < 95 => OpKind.Collect,
+        < 98 => OpKind.SwitchThread,
+        _ => OpKind.ForeignUse,
     });
 
     private static readonly Gen<Op[]> GenProgram =
@@ -44,11 +53,11 @@ public class CollectorModelTests
 
     [Fact]
     public void Pep442HeapAgreesWithTheModel() =>
-        GenProgram.Sample(program => new Simulation(FinalizationMode.Pep442).Run(program), iter: 400);
+        GenProgram.Sample(program => new Simulation(FinalizationMode.Pep442).RunAsync(program).GetAwaiter().GetResult(), iter: 400);
 
     [Fact]
     public void LegacyHeapAgreesWithTheModelIncludingUncollectableGarbage() =>
-        GenProgram.Sample(program => new Simulation(FinalizationMode.Legacy).Run(program), iter: 400);
+        GenProgram.Sample(program => new Simulation(FinalizationMode.Legacy).RunAsync(program).GetAwaiter().GetResult(), iter: 400);
 
     private class Obj : RefObject
     {
@@ -94,14 +103,51 @@ public class CollectorModelTests
 
         public Simulation(FinalizationMode mode) => _mode = mode;
 
-        public void Run(Op[] program)
+        public async Task RunAsync(Op[] program)
         {
             using var heap = new TestHeap(_mode);
             foreach (Op op in program)
             {
-                Step(op);
+                if (op.Kind == OpKind.SwitchThread)
+                {
+                    int before = Environment.CurrentManagedThreadId;
+                    await new ThreadSwitch();
+                    Assert.NotEqual(before, Environment.CurrentManagedThreadId);
+                }
+                else if (op.Kind == OpKind.ForeignUse)
+                {
+                    TryFromAnotherThread(heap.Heap, op);
+                }
+                else
+                {
+                    Step(op);
+                }
+
                 CheckAgreement(heap.Heap, op);
             }
+        }
+
+        // While this flow holds the heap, another thread's use of an object must be refused before it changes anything.
+        private void TryFromAnotherThread(Heap heap, Op op)
+        {
+            List<ModelObject> owned = Owned;
+            if (owned.Count == 0)
+            {
+                return;
+            }
+
+            Obj target = owned[op.X % owned.Count].Real;
+            Action use = (op.Y % 4) switch
+            {
+                0 => target.IncRef,
+                1 => target.DecRef,
+                2 => () => Gc.IsTracked(target),
+                _ => () => Gc.Collect(),
+            };
+            heap.AcquireTimeout = TimeSpan.Zero;
+            Exception? caught = ThreadAssert.OnOtherThread(use);
+            heap.AcquireTimeout = TimeSpan.FromSeconds(5);
+            ThreadAssert.RefusedBy(caught, Environment.CurrentManagedThreadId);
         }
 
         private List<ModelObject> Owned => _objects.Where(o => o.Alive && o.DriverRefs > 0).ToList();

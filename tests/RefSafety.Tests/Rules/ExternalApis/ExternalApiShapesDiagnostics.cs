@@ -147,6 +147,52 @@ class C
 }").RunAsync();
 
     [Fact]
+    public Task AFieldBorrowingFromWhatTheObjectDoesNotOwn() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class Scope
+{
+    private IntPtr _globals;
+
+    public Scope(IntPtr module)
+    {
+        _globals = {|REFS004:Api.Peek(module)|};
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task AWrapperMadeOnABorrowedHandleThatNothingBacks() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    void NeverBacked(IntPtr owner, System.Collections.Generic.List<Wrapper> keep)
+    {
+        var wrapper = new Wrapper({|REFS004:Api.Peek(owner)|});
+        keep.Add(wrapper);
+    }
+
+    void BackedOnOnePath(IntPtr owner, bool retain, System.Collections.Generic.List<Wrapper> keep)
+    {
+        var wrapper = new Wrapper({|REFS004:Api.Peek(owner)|});
+        if (retain)
+        {
+            Api.Retain(wrapper.Raw);
+        }
+
+        keep.Add(wrapper);
+    }
+
+    void PassedStraightOn(IntPtr owner)
+    {
+        Api.Consume(new Wrapper({|REFS004:Api.Peek(owner)|}));
+    }
+
+    void HandleNeverBacked(IntPtr owner, System.Collections.Generic.List<Wrapper> keep)
+    {
+        IntPtr item = Api.Peek(owner);
+        var wrapper = new Wrapper({|REFS004:item|});
+        keep.Add(wrapper);
+    }
+}").RunAsync();
+
+    [Fact]
     public Task AStatusLocalTestedLaterStillLeavesTheSuccessPathOwning() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
 class C
 {
@@ -173,6 +219,12 @@ class C
     {
         IntPtr shared = Api.Peek(owner);
         Marshal.WriteIntPtr(owner, 24, {|REFS004:shared|});
+    }
+
+    void ReflectionStoreOfABorrowedHandle(IntPtr owner, System.Reflection.FieldInfo field)
+    {
+        IntPtr shared = Api.Peek(owner);
+        field.SetValue(null, {|REFS004:shared|});
     }
 }").RunAsync();
 

@@ -307,6 +307,76 @@ class C
     }
 }").RunAsync();
 
+    [Fact]
+    public Task AWrapperMadeOnABorrowedHandleIsBackedAfterwards() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    // A stealing constructor keeps what it takes alive in the new wrapper, like a field store: an increment after it,
+    // of the handle or through the wrapper, gives the wrapper its reference.
+    void ThroughTheWrapper(IntPtr owner, System.Collections.Generic.List<Wrapper> keep)
+    {
+        var wrapper = new Wrapper(Api.Peek(owner));
+        Api.Retain(wrapper.Raw);
+        keep.Add(wrapper);
+    }
+
+    void ThroughTheHandle(IntPtr owner, System.Collections.Generic.List<Wrapper> keep)
+    {
+        IntPtr item = Api.Peek(owner);
+        var wrapper = new Wrapper(item);
+        Api.Retain(item);
+        keep.Add(wrapper);
+    }
+
+    void OnlyWhereItIsKept(IntPtr owner, bool keepIt, System.Collections.Generic.List<Wrapper> keep)
+    {
+        if (keepIt)
+        {
+            var wrapper = new Wrapper(Api.Peek(owner));
+            Api.Retain(wrapper.Raw);
+            keep.Add(wrapper);
+        }
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task AWrapperMadeOnABorrowedRefObjectIsBackedAfterwards() => RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class Box : RefObject
+{
+    private Node? _item;
+
+    public Box([StealsReference] Node item) { _item = item; }
+
+    protected override void OnFinalize() => RefField.Clear(ref _item);
+}
+
+class C
+{
+    Box Wrap(Node borrowed)
+    {
+        var box = new Box(borrowed);
+        borrowed.IncRef();
+        return box;
+    }
+}").RunAsync();
+
+    [Fact]
+    public Task AFieldMayBorrowFromAnotherFieldOfTheSameObject() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class Scope
+{
+    private IntPtr _module;
+    private IntPtr _globals;
+
+    // The scope owns its module and the module owns its globals, so the scope may borrow them while it lives.
+    public Scope()
+    {
+        _module = Api.Make();
+        _globals = Api.Peek(_module);
+    }
+
+    public IntPtr Globals => _globals;
+}").RunAsync();
+
     // The next shapes were false findings on real bindings (docs/precision.md), re-written in our own words.
     [Fact]
     public Task StatusTestsNullHandleTestsNativeSlotsAndReleaseLists() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
@@ -360,6 +430,14 @@ class C
         IntPtr shared = Api.Peek(owner);
         Marshal.WriteIntPtr(owner, 24, shared);
         Api.Retain(shared);
+    }
+
+    void ReflectionStores(System.Reflection.FieldInfo field, System.Reflection.PropertyInfo property)
+    {
+        IntPtr made = Api.Make();
+        field.SetValue(null, made);
+        IntPtr other = Api.Make();
+        property.SetValue(null, other);
     }
 
     void ReleaseList(int count)

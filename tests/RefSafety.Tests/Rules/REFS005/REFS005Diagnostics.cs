@@ -47,4 +47,25 @@ class C
     {|REFS005:}|}
 }")
         .RunAsync();
+
+    [Fact]
+    public Task AConstructorThatReturnsWithoutTakingItsArgument() => RuleTest.For<OwnershipAnalyzer>()
+        .WithSource(RuleTestTypes.Source + @"
+class Adopter : RefObject
+{
+    private Node? _node;
+
+    public Adopter([StealsReference] Node node, bool keep)
+    {
+        if (!keep)
+        {
+            {|REFS005:return;|}
+        }
+
+        _node = node;
+    }
+
+    protected override void OnFinalize() => RefField.Clear(ref _node);
+}")
+        .RunAsync();
 }

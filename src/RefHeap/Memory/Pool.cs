@@ -1,0 +1,75 @@
+using System;
+
+namespace RefHeap;
+
+/// <summary>
+/// A 16 KiB pool of equal-size blocks (obmalloc's <c>pool_header</c>). Blocks are handed out from the free list
+/// first (last freed, first reused: pymalloc's <c>freeblock</c> chain), then in address order from the part never
+/// used (<c>nextoffset</c>).
+/// </summary>
+/// <remarks>
+/// Invariants: <see cref="UsedBlocks"/> blocks are allocated; the free list holds exactly the blocks below
+/// <see cref="NextUnused"/> that are not; the pool is in its allocator's used list for its class iff it is neither
+/// empty nor full. Fields rather than properties: this is the allocation fast path.
+/// </remarks>
+internal sealed class Pool
+{
+    /// <summary>No block: the end of the free list.</summary>
+    public const int None = -1;
+
+    public readonly Arena Arena;
+
+    /// <summary>The granule of block 0, just after the pool header.</summary>
+    public readonly uint FirstBlockGranule;
+
+    public int SizeClass = None;
+    public int BlockGranules;
+    public int Capacity;
+    public int UsedBlocks;
+    public int NextUnused;
+
+    /// <summary>The last freed block, or <see cref="None"/>. <see cref="FreeLinks"/>[b] is the block freed before b.</summary>
+    public int FreeHead = None;
+
+    /// <summary>The free list's links: in pymalloc they live in the free blocks themselves.</summary>
+    public int[] FreeLinks = Array.Empty<int>();
+
+    // Links in the allocator's used list of the pool's size class.
+    public Pool? PreviousUsed;
+    public Pool? NextUsed;
+
+    // Link in the arena's list of empty pools.
+    public Pool? NextEmpty;
+
+    public Pool(Arena arena, int index)
+    {
+        Arena = arena;
+        FirstBlockGranule = arena.FirstGranule + ((uint)index << SizeClasses.GranulesPerPoolShift) + SizeClasses.PoolHeaderGranules;
+    }
+
+    public int Index => (int)((FirstBlockGranule - Arena.FirstGranule) >> SizeClasses.GranulesPerPoolShift);
+
+    public bool IsFull => FreeHead == None && NextUnused == Capacity;
+
+    /// <summary>
+    /// Prepares an empty pool for <paramref name="sizeClass"/>. A pool that served the same class keeps its free list,
+    /// as in pymalloc (its header is still valid); otherwise it starts over at its first block.
+    /// </summary>
+    public void Assign(int sizeClass)
+    {
+        if (sizeClass == SizeClass)
+        {
+            return;
+        }
+
+        SizeClass = sizeClass;
+        BlockGranules = sizeClass + 1;
+        Capacity = SizeClasses.BlocksPerPool(sizeClass);
+        NextUnused = 0;
+        FreeHead = None;
+        if (FreeLinks.Length < Capacity)
+        {
+            FreeLinks = new int[Capacity];
+        }
+    }
+}

@@ -203,7 +203,7 @@ public sealed class HeapInspector
     }
 
     /// <summary>
-    /// Records the live objects per type and, while tracing, per allocation site: <c>tracemalloc.take_snapshot()</c>
+    /// Records the live objects (count and size) per type and, while tracing, per allocation site: <c>tracemalloc.take_snapshot()</c>
     /// and the counts behind <c>objgraph.growth</c>. It counts the tracked objects, plus, while tracing, the objects
     /// allocated since tracing started that the collector does not track.
     /// </summary>
@@ -212,13 +212,14 @@ public sealed class HeapInspector
         AllocationTracer? tracer = _heap.AllocationTracer;
         IEnumerable<RefObject> seen = tracer is null ? Objects() : Objects().Concat(tracer.LiveObjects(_heap));
         var counted = new HashSet<RefObject>(ReferenceEqualityComparer.Instance);
-        var groups = new Dictionary<(string Type, AllocationSite? Site), int>();
+        var groups = new Dictionary<(string Type, AllocationSite? Site), HeapStatistic>();
         foreach (RefObject obj in seen)
         {
             if (counted.Add(obj))
             {
                 var key = (TypeNames.Of(obj.GetType()), tracer?.SiteOf(obj));
-                groups[key] = groups.GetValueOrDefault(key) + 1;
+                HeapStatistic group = groups.GetValueOrDefault(key);
+                groups[key] = new HeapStatistic(key.Item1, group.Count + 1, group.Size + TypeLayout.Of(obj.GetType()).ObjectSize);
             }
         }
 

@@ -32,6 +32,11 @@ internal static class FlowGraph
             (SyntaxNode node, int depth) = pending.Pop();
             foreach (SyntaxNode child in node.ChildNodes())
             {
+                if (child is ExpressionSyntax)
+                {
+                    continue; // a lambda's body gets a graph of its own, and no other expression holds a statement
+                }
+
                 // A using declaration protects the rest of its block: each one adds a level for what follows.
                 int inner = child is TryStatementSyntax or UsingStatementSyntax or LockStatementSyntax or CommonForEachStatementSyntax
                     || child is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } ? depth + 1 : depth;

@@ -222,6 +222,26 @@ class C
         return new System.IO.FileStream(handle, System.IO.FileAccess.Read);
     }
 
+    // A factory whose whole body hands its parameter to such a constructor takes it too.
+    System.IO.Stream OwnedThroughAFactory(IntPtr raw)
+    {
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(raw, ownsHandle: true);
+        return OpenStream(handle);
+    }
+
+    static System.IO.Stream OpenStream(Microsoft.Win32.SafeHandles.SafeFileHandle handle) => new System.IO.FileStream(handle, System.IO.FileAccess.Read);
+
+    Wrapper WrappedThroughAFactory()
+    {
+        IntPtr made = Api.Make();
+        return Wrap(made);
+    }
+
+    static Wrapper Wrap(IntPtr raw)
+    {
+        return new Wrapper(raw);
+    }
+
     // An invalid handle holds no resource: there is nothing to release on that side.
     void ReleasedOnlyWhenValid(bool fail)
     {

@@ -220,11 +220,12 @@ internal sealed class ExternalApi
             && ((_stolenArguments.Count > 0 && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")")) || TakesSafeHandle(method, method.Parameters[ordinal]));
 
     /// <summary>
-    /// safehandle preset: a disposable object constructed from a SafeHandle owns it (<c>new FileStream(handle, …)</c>
-    /// disposes the handle with the stream), the .NET convention CA2000 also assumes for constructors.
+    /// safehandle preset: a disposable object of a library constructed from a SafeHandle owns it
+    /// (<c>new FileStream(handle, …)</c> disposes the handle with the stream), the .NET convention CA2000 also assumes
+    /// for constructors. Constructors with source are not assumed to: many only use the handle they are given.
     /// </summary>
     private bool TakesSafeHandle(IMethodSymbol method, IParameterSymbol parameter) =>
-        _safeHandles && method.MethodKind == MethodKind.Constructor && parameter.RefKind == RefKind.None && IsSafeHandle(parameter.Type)
+        _safeHandles && method.MethodKind == MethodKind.Constructor && method.DeclaringSyntaxReferences.IsEmpty && parameter.RefKind == RefKind.None && IsSafeHandle(parameter.Type)
             && !IsSafeHandle(method.ContainingType) && method.ContainingType.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable);
 
     private static int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>

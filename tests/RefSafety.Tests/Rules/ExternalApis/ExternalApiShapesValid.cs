@@ -241,6 +241,19 @@ class C
     {
         return new Wrapper(raw);
     }
+}
+
+// A constructor with source that only uses the handle it is given does not take it.
+sealed class Lookup : IDisposable
+{
+    private readonly string _name;
+
+    public Lookup(SafeHandle repository, string name)
+    {
+        _name = repository.IsInvalid ? string.Empty : name;
+    }
+
+    public void Dispose() { }
 
     // An invalid handle holds no resource: there is nothing to release on that side.
     void ReleasedOnlyWhenValid(bool fail)

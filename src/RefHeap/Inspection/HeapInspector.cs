@@ -1,36 +1,37 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Reflection;
-using System.Text;
 
 namespace RefHeap;
 
 /// <summary>
-/// Leak-hunting tools in the manner of objgraph: what types fill the heap, what grew since last time, who holds an
-/// object, and a Graphviz drawing of who holds what. They see the objects the collector tracks (like objgraph,
-/// which reads <c>gc.get_objects()</c>) on one heap, and return borrowed references.
+/// Leak-hunting tools in the manner of objgraph and tracemalloc: what types fill the heap, what grew since last time
+/// and where it was allocated, who holds an object, and Graphviz drawings of who holds what. They see the objects
+/// the collector tracks (like objgraph, which reads <c>gc.get_objects()</c>) on one heap and, while allocation
+/// tracing is on, every object allocated since. They return borrowed references.
 /// </summary>
-/// <remarks>The usual hunt: <see cref="MostCommonTypes"/>, then <see cref="TakeSnapshot"/> before and after the
-/// suspect operation and <see cref="HeapSnapshot.GrowthSince"/>, then <see cref="ByType"/> and
-/// <see cref="FindBackrefChain"/> from one leaked object, drawn with <see cref="ToDot"/>.</remarks>
+/// <remarks>The usual hunt (docs/inspection.md): <see cref="TakeSnapshot"/> before and after the suspect operation
+/// and <see cref="HeapSnapshot.CompareTo"/> (what grew, and where it was allocated), then <see cref="ByType(string)"/>
+/// and <see cref="FindBackrefChain"/> from one leaked object, drawn with <see cref="ShowChain"/> or
+/// <see cref="ShowBackrefs"/>.</remarks>
 public sealed class HeapInspector
 {
     private readonly Heap _heap;
 
     /// <summary>Inspects <paramref name="heap"/> (the calling thread's current heap when null).</summary>
+    /// <exception cref="HeapThreadException">The heap belongs to another thread.</exception>
     public HeapInspector(Heap? heap = null)
     {
         _heap = heap ?? Heap.Current;
         _heap.CheckThread("HeapInspector");
     }
 
-    /// <summary><c>objgraph.typestats</c>: the number of tracked objects per type name.</summary>
+    /// <summary><c>objgraph.typestats</c>: the number of tracked objects per readable type name (<see cref="TypeNames"/>).</summary>
     public IReadOnlyDictionary<string, int> TypeStats() =>
-        Objects().GroupBy(o => o.GetType().Name).ToDictionary(g => g.Key, g => g.Count());
+        Objects().GroupBy(o => TypeNames.Of(o.GetType())).ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary><c>objgraph.most_common_types</c>: the <paramref name="limit"/> most frequent types, most frequent first.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
     public IReadOnlyList<(string Type, int Count)> MostCommonTypes(int limit = 10)
     {
         if (limit <= 0)
@@ -42,12 +43,21 @@ public sealed class HeapInspector
             .Take(limit).Select(kv => (kv.Key, kv.Value)).ToList();
     }
 
-    /// <summary>Records the current per-type counts, to compare with a later snapshot (<c>objgraph.growth</c>, <c>tracemalloc</c> snapshots).</summary>
-    public HeapSnapshot TakeSnapshot() => new(TypeStats(), _heap.LiveObjectCount);
+    /// <summary><c>objgraph.by_type</c>: the tracked objects whose readable type name is <paramref name="typeName"/> (<c>"RefList&lt;Node&gt;"</c>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="typeName"/> is null.</exception>
+    public IReadOnlyList<RefObject> ByType(string typeName)
+    {
+        ArgumentNullException.ThrowIfNull(typeName);
+        return Objects().Where(o => TypeNames.Of(o.GetType()) == typeName).ToList();
+    }
 
-    /// <summary><c>objgraph.by_type</c>: the tracked objects whose type name is <paramref name="typeName"/>.</summary>
-    public IReadOnlyList<RefObject> ByType(string typeName) =>
-        Objects().Where(o => o.GetType().Name == typeName).ToList();
+    /// <summary>The tracked objects of exactly type <paramref name="type"/> (not of derived types).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="type"/> is null.</exception>
+    public IReadOnlyList<RefObject> ByType(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return Objects().Where(o => o.GetType() == type).ToList();
+    }
 
     /// <summary>
     /// <c>objgraph.get_leaking_objects</c>: tracked objects that no tracked object refers to, yet are alive. They are
@@ -55,28 +65,25 @@ public sealed class HeapInspector
     /// </summary>
     public IReadOnlyList<RefObject> GetLeakingObjects()
     {
-        var referenced = new HashSet<RefObject>(ReferenceEqualityComparer.Instance);
-        var collector = new EdgeCollector();
-        foreach (RefObject obj in Objects())
-        {
-            collector.Edges.Clear();
-            obj.Traverse(collector);
-            referenced.UnionWith(collector.Edges);
-        }
-
-        return Objects().Where(o => !referenced.Contains(o)).ToList();
+        Dictionary<RefObject, List<ObjectReference>> referrers = ReferrerIndex();
+        return Objects().Where(o => !HasStrongReferrer(referrers, o)).ToList();
     }
 
     /// <summary>
-    /// <c>objgraph.find_backref_chain</c>: the shortest chain of referrers from an object satisfying
-    /// <paramref name="isRoot"/> down to <paramref name="target"/> (root first, target last), or an empty list if
-    /// no such root holds it. Breadth-first over a referrer index built once, so it never recurses.
+    /// <c>objgraph.find_backref_chain</c>: the shortest chain of strong references from an object satisfying
+    /// <paramref name="isRoot"/> down to <paramref name="target"/> (root first, target last), or an empty list if no
+    /// such root holds it within <paramref name="maxDepth"/> steps. The default root is an object no tracked object
+    /// refers to (see <see cref="GetLeakingObjects"/>): the chain then starts where code outside the heap holds on.
+    /// Breadth-first over a referrer index built once, so it never recurses.
     /// </summary>
-    public IReadOnlyList<RefObject> FindBackrefChain(RefObject target, Func<RefObject, bool> isRoot, int maxDepth = 20)
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDepth"/> is negative.</exception>
+    public IReadOnlyList<RefObject> FindBackrefChain(RefObject target, Func<RefObject, bool>? isRoot = null, int maxDepth = 20)
     {
         ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(isRoot);
-        Dictionary<RefObject, List<RefObject>> referrers = ReferrerIndex();
+        CheckDepth(maxDepth);
+        Dictionary<RefObject, List<ObjectReference>> referrers = ReferrerIndex();
+        isRoot ??= o => !HasStrongReferrer(referrers, o);
         var parentOf = new Dictionary<RefObject, RefObject?>(ReferenceEqualityComparer.Instance) { [target] = null };
         var frontier = new Queue<(RefObject Node, int Depth)>();
         frontier.Enqueue((target, 0));
@@ -94,16 +101,16 @@ public sealed class HeapInspector
                 return chain;
             }
 
-            if (depth == maxDepth || !referrers.TryGetValue(node, out List<RefObject>? holders))
+            if (depth == maxDepth || !referrers.TryGetValue(node, out List<ObjectReference>? holders))
             {
                 continue;
             }
 
-            foreach (RefObject holder in holders)
+            foreach (ObjectReference reference in holders)
             {
-                if (parentOf.TryAdd(holder, node))
+                if (!reference.IsWeak && parentOf.TryAdd(reference.Holder, node))
                 {
-                    frontier.Enqueue((holder, depth + 1));
+                    frontier.Enqueue((reference.Holder, depth + 1));
                 }
             }
         }
@@ -112,144 +119,211 @@ public sealed class HeapInspector
     }
 
     /// <summary>
-    /// <c>objgraph.show_refs</c>: a Graphviz DOT graph of what <paramref name="roots"/> hold, breadth-first to
-    /// <paramref name="maxDepth"/>, at most <paramref name="tooMany"/> references followed per object. Nodes show the
-    /// type, the reference count and a finalizer marker; edges are labelled with the field (or container index).
+    /// <c>objgraph.show_refs</c>: a graph of what <paramref name="roots"/> hold, breadth-first to
+    /// <paramref name="maxDepth"/> references away, with at most <paramref name="tooMany"/> references drawn per
+    /// object and an "N more references" node for the rest. Edges carry the field name (or a container's position);
+    /// weak references are dashed. Node labels come from <paramref name="label"/> when it returns text, else from
+    /// the type's <c>ToString</c> override; each node also shows its type, reference count, generation and finalizer.
     /// </summary>
-    public string ToDot(IEnumerable<RefObject> roots, int maxDepth = 3, int tooMany = 10)
+    /// <exception cref="ArgumentNullException"><paramref name="roots"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="roots"/> contains null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDepth"/> is negative or <paramref name="tooMany"/> not positive.</exception>
+    public DotGraph ShowRefs(IEnumerable<RefObject> roots, int maxDepth = 3, int tooMany = 10, Func<RefObject, string?>? label = null) =>
+        Explore(roots, maxDepth, tooMany, label, backwards: false, node => ObjectGraphWriter.ReferencesFrom(node).ToList());
+
+    /// <summary>
+    /// <c>objgraph.show_backrefs</c>: a graph of who holds <paramref name="targets"/>, breadth-first through the
+    /// referrers (tracked objects, weak referrers dashed); otherwise as <see cref="ShowRefs"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="targets"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="targets"/> contains null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDepth"/> is negative or <paramref name="tooMany"/> not positive.</exception>
+    public DotGraph ShowBackrefs(IEnumerable<RefObject> targets, int maxDepth = 3, int tooMany = 10, Func<RefObject, string?>? label = null)
     {
-        ArgumentNullException.ThrowIfNull(roots);
-        var ids = new Dictionary<RefObject, int>(ReferenceEqualityComparer.Instance);
-        var text = new StringBuilder("digraph ObjectGraph {\n  node[shape=box, style=filled, fillcolor=white];\n");
-        var queue = new Queue<(RefObject Node, int Depth)>();
-        foreach (RefObject root in roots)
+        Dictionary<RefObject, List<ObjectReference>> referrers = ReferrerIndex();
+        return Explore(targets, maxDepth, tooMany, label, backwards: true,
+            node => referrers.TryGetValue(node, out List<ObjectReference>? holders) ? holders : Array.Empty<ObjectReference>());
+    }
+
+    /// <summary>
+    /// <c>objgraph.show_chain</c>: draws a chain such as <see cref="FindBackrefChain"/> returns, each object with an
+    /// edge (labelled with the field) to the next; the last object, the one hunted, is highlighted.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="chain"/> is null.</exception>
+    /// <exception cref="ArgumentException">The chain is empty, contains null, or an object does not refer to the next.</exception>
+    public DotGraph ShowChain(IReadOnlyList<RefObject> chain, Func<RefObject, string?>? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (chain.Count == 0)
         {
-            if (ids.TryAdd(root, ids.Count))
+            throw new ArgumentException("The chain is empty (FindBackrefChain returns an empty chain when no root holds the object).", nameof(chain));
+        }
+
+        var writer = new ObjectGraphWriter(_heap, Generations(), label);
+        for (int i = 0; i < chain.Count; i++)
+        {
+            RefObject obj = chain[i] ?? throw new ArgumentException($"chain[{i}] is null.", nameof(chain));
+            writer.AddNode(obj, highlighted: i == chain.Count - 1);
+            if (i == 0)
             {
-                queue.Enqueue((root, 0));
-                AppendNode(text, root, ids[root], isRoot: true);
+                continue;
+            }
+
+            List<ObjectReference> links = ObjectGraphWriter.ReferencesFrom(chain[i - 1]).Where(r => ReferenceEquals(r.Target, obj)).ToList();
+            if (links.Count == 0)
+            {
+                throw new ArgumentException($"chain[{i - 1}] ({TypeNames.Of(chain[i - 1].GetType())}) holds no reference to chain[{i}] ({TypeNames.Of(obj.GetType())}).", nameof(chain));
+            }
+
+            links.ForEach(writer.AddEdge);
+        }
+
+        return writer.Finish();
+    }
+
+    /// <summary>
+    /// <c>tracemalloc.start()</c>: from now on every object allocated on the heap records the source line of its
+    /// <c>new</c>, from a stack trace (microseconds per allocation; nothing at all while tracing is off).
+    /// Calling it while tracing changes nothing.
+    /// </summary>
+    public void StartTracing() => _heap.AllocationTracer ??= new AllocationTracer();
+
+    /// <summary><c>tracemalloc.stop()</c>: stops recording and forgets the sites recorded so far.</summary>
+    public void StopTracing() => _heap.AllocationTracer = null;
+
+    /// <summary><c>tracemalloc.is_tracing()</c>.</summary>
+    public bool IsTracing => _heap.AllocationTracer is not null;
+
+    /// <summary><c>tracemalloc.get_object_traceback</c>: where <paramref name="obj"/> was allocated, or null if it was allocated while tracing was off.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="obj"/> is null.</exception>
+    public AllocationSite? GetAllocationSite(RefObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return _heap.AllocationTracer?.SiteOf(obj);
+    }
+
+    /// <summary>
+    /// Records the live objects per type and, while tracing, per allocation site: <c>tracemalloc.take_snapshot()</c>
+    /// and the counts behind <c>objgraph.growth</c>. It counts the tracked objects, plus, while tracing, the objects
+    /// allocated since tracing started that the collector does not track.
+    /// </summary>
+    public HeapSnapshot TakeSnapshot()
+    {
+        AllocationTracer? tracer = _heap.AllocationTracer;
+        IEnumerable<RefObject> seen = tracer is null ? Objects() : Objects().Concat(tracer.LiveObjects(_heap));
+        var counted = new HashSet<RefObject>(ReferenceEqualityComparer.Instance);
+        var groups = new Dictionary<(string Type, AllocationSite? Site), int>();
+        foreach (RefObject obj in seen)
+        {
+            if (counted.Add(obj))
+            {
+                var key = (TypeNames.Of(obj.GetType()), tracer?.SiteOf(obj));
+                groups[key] = groups.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        return new HeapSnapshot(groups, _heap.LiveObjectCount, traced: tracer is not null);
+    }
+
+    private IEnumerable<RefObject> Objects() => _heap.Collector.GetObjects(null);
+
+    private DotGraph Explore(IEnumerable<RefObject> start, int maxDepth, int tooMany, Func<RefObject, string?>? label, bool backwards,
+        Func<RefObject, IReadOnlyList<ObjectReference>> referencesOf)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        CheckDepth(maxDepth);
+        if (tooMany <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tooMany), tooMany, "tooMany must be positive");
+        }
+
+        var writer = new ObjectGraphWriter(_heap, Generations(), label);
+        var queue = new Queue<(RefObject Node, int Depth)>();
+        foreach (RefObject obj in start)
+        {
+            if (obj is null)
+            {
+                throw new ArgumentException("The objects to draw contain null.", backwards ? "targets" : "roots");
+            }
+
+            if (writer.AddNode(obj, highlighted: true))
+            {
+                queue.Enqueue((obj, 0));
             }
         }
 
         while (queue.Count > 0)
         {
             (RefObject node, int depth) = queue.Dequeue();
-            if (depth == maxDepth || !node.IsAlive)
+            if (depth == maxDepth)
             {
                 continue;
             }
 
-            foreach ((string label, RefObject referent) in LabelledReferents(node).Take(tooMany))
+            IReadOnlyList<ObjectReference> references = referencesOf(node);
+            foreach (ObjectReference reference in references.Take(tooMany))
             {
-                if (ids.TryAdd(referent, ids.Count))
+                RefObject next = backwards ? reference.Holder : reference.Target;
+                if (writer.AddNode(next, highlighted: false))
                 {
-                    AppendNode(text, referent, ids[referent], isRoot: false);
-                    queue.Enqueue((referent, depth + 1));
+                    queue.Enqueue((next, depth + 1));
                 }
 
-                text.Append(CultureInfo.InvariantCulture, $"  o{ids[node]} -> o{ids[referent]} [label=\"{Escape(label)}\"];\n");
+                writer.AddEdge(reference);
+            }
+
+            if (references.Count > tooMany)
+            {
+                writer.AddMore(node, references.Count - tooMany, referrers: backwards);
             }
         }
 
-        return text.Append("}\n").ToString();
+        return writer.Finish();
     }
 
-    private IEnumerable<RefObject> Objects() => _heap.Collector.GetObjects(null);
-
-    private Dictionary<RefObject, List<RefObject>> ReferrerIndex()
+    // Each tracked object's generation (CycleCollector keeps one list per generation, not a number per object).
+    private Dictionary<RefObject, int> Generations()
     {
-        var index = new Dictionary<RefObject, List<RefObject>>(ReferenceEqualityComparer.Instance);
-        var collector = new EdgeCollector();
-        foreach (RefObject obj in Objects())
+        var generations = new Dictionary<RefObject, int>(ReferenceEqualityComparer.Instance);
+        for (int g = 0; g < Gc.GenerationCount; g++)
         {
-            collector.Edges.Clear();
-            obj.Traverse(collector);
-            foreach (RefObject referent in collector.Edges)
+            foreach (RefObject obj in _heap.Collector.GetObjects(g))
             {
-                if (!index.TryGetValue(referent, out List<RefObject>? holders))
+                generations[obj] = g;
+            }
+        }
+
+        return generations;
+    }
+
+    // Who refers to each object: every reference held by a tracked object, strong or weak.
+    private Dictionary<RefObject, List<ObjectReference>> ReferrerIndex()
+    {
+        var index = new Dictionary<RefObject, List<ObjectReference>>(ReferenceEqualityComparer.Instance);
+        foreach (RefObject holder in Objects())
+        {
+            foreach (ObjectReference reference in ObjectGraphWriter.ReferencesFrom(holder))
+            {
+                if (!index.TryGetValue(reference.Target, out List<ObjectReference>? references))
                 {
-                    index[referent] = holders = new List<RefObject>();
+                    index[reference.Target] = references = new List<ObjectReference>();
                 }
 
-                holders.Add(obj);
+                references.Add(reference);
             }
         }
 
         return index;
     }
 
-    // Field names for objects traversed through their layout; positions for containers that traverse themselves.
-    private IEnumerable<(string Label, RefObject Referent)> LabelledReferents(RefObject obj)
+    private static bool HasStrongReferrer(Dictionary<RefObject, List<ObjectReference>> referrers, RefObject obj) =>
+        referrers.TryGetValue(obj, out List<ObjectReference>? references) && references.Exists(r => !r.IsWeak);
+
+    private static void CheckDepth(int maxDepth)
     {
-        TypeLayout layout = _heap.LayoutOf(obj);
-        if (!layout.HasCustomTraverse)
+        if (maxDepth < 0)
         {
-            foreach (FieldInfo field in layout.StrongFields)
-            {
-                if (field.GetValue(obj) is RefObject referent)
-                {
-                    yield return (field.Name, referent);
-                }
-            }
-
-            yield break;
+            throw new ArgumentOutOfRangeException(nameof(maxDepth), maxDepth, "maxDepth must not be negative");
         }
-
-        var collector = new EdgeCollector();
-        obj.Traverse(collector);
-        for (int i = 0; i < collector.Edges.Count; i++)
-        {
-            yield return ($"[{i}]", collector.Edges[i]);
-        }
-    }
-
-    private static void AppendNode(StringBuilder text, RefObject obj, int id, bool isRoot)
-    {
-        string finalizer = (obj._flags & ObjectFlags.HasFinalizer) != 0 ? "\\nhas OnFinalize" : string.Empty;
-        string count = obj.IsImmortal ? "immortal" : obj.IsAlive ? $"refcount {obj.RefCount}" : "released";
-        string fill = isRoot ? ", fillcolor=yellow" : string.Empty;
-        text.Append(CultureInfo.InvariantCulture, $"  o{id} [label=\"{Escape(obj.GetType().Name)}\\n{count}{finalizer}\"{fill}];\n");
-    }
-
-    private static string Escape(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-
-    private sealed class EdgeCollector : ReferenceVisitor
-    {
-        public List<RefObject> Edges { get; } = new();
-
-        public override void Visit(RefObject? referent)
-        {
-            if (referent is not null)
-            {
-                Edges.Add(referent);
-            }
-        }
-    }
-}
-
-/// <summary>Per-type counts of a heap at one moment (see <see cref="HeapInspector.TakeSnapshot"/>).</summary>
-public sealed class HeapSnapshot
-{
-    internal HeapSnapshot(IReadOnlyDictionary<string, int> counts, long liveObjects)
-    {
-        Counts = counts;
-        LiveObjects = liveObjects;
-    }
-
-    /// <summary>Tracked objects per type name.</summary>
-    public IReadOnlyDictionary<string, int> Counts { get; }
-
-    /// <summary>All live objects of the heap, tracked or not.</summary>
-    public long LiveObjects { get; }
-
-    /// <summary><c>objgraph.growth</c>: the types whose count grew since <paramref name="earlier"/>, largest growth first.</summary>
-    public IReadOnlyList<(string Type, int Count, int Delta)> GrowthSince(HeapSnapshot earlier)
-    {
-        ArgumentNullException.ThrowIfNull(earlier);
-        return Counts
-            .Select(kv => (Type: kv.Key, Count: kv.Value, Delta: kv.Value - earlier.Counts.GetValueOrDefault(kv.Key)))
-            .Where(g => g.Delta > 0)
-            .OrderByDescending(g => g.Delta).ThenBy(g => g.Type, StringComparer.Ordinal)
-            .ToList();
     }
 }

@@ -113,6 +113,9 @@ public sealed class Heap
     /// <summary>The <see cref="WeakFinalizer"/>s registered on this heap's objects and not yet run: the heap keeps them alive.</summary>
     internal HashSet<WeakFinalizer> WeakFinalizers => _weakFinalizers ??= new HashSet<WeakFinalizer>(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Records allocation sites while tracing is on (<see cref="HeapInspector.StartTracing"/>); null while off.</summary>
+    internal AllocationTracer? AllocationTracer { get; set; }
+
     /// <summary>
     /// <c>gc.garbage</c>: objects the collector found unreachable but could not free (legacy finalizers), or all
     /// unreachable objects under <see cref="GcDebugFlags.SaveAll"/>. The list holds a reference to each; clear it to
@@ -315,6 +318,8 @@ public sealed class Heap
             Collector.OnContainerAllocated();
             Collector.Track(obj);
         }
+
+        AllocationTracer?.Record(obj);
     }
 
     /// <summary>The count of <paramref name="obj"/> is 1 and is being released: deallocate it, never recursively.</summary>

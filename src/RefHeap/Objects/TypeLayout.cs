@@ -95,6 +95,9 @@ internal sealed class TypeLayout
 
     public void ClearFields(RefObject obj) => _clearFields(obj);
 
+    /// <summary>The instance fields whose declared type is a weak reference type, base class fields included.</summary>
+    public IReadOnlyList<FieldInfo> WeakFields => _weakFields;
+
     /// <summary>True if the type has <see cref="WeakRef{T}"/> fields.</summary>
     public bool HasWeakFields => _weakFields.Length > 0;
 

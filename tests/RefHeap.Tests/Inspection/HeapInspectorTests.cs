@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using RefHeap;
 using Xunit;
@@ -6,11 +7,6 @@ namespace RefHeap.Tests.Inspection;
 
 public class HeapInspectorTests
 {
-    private sealed class Cache : RefObject
-    {
-        public RefList<Node>? Entries;
-    }
-
     [Fact]
     public void MostCommonTypesCountsTrackedObjectsByType()
     {
@@ -23,6 +19,23 @@ public class HeapInspectorTests
         Assert.Equal(new[] { ("Node", 3), ("Cache", 1) }, common);
         nodes.ForEach(n => n.DecRef());
         cache.DecRef();
+    }
+
+    [Fact]
+    public void EachConstructedGenericTypeIsCountedUnderItsOwnName()
+    {
+        using var heap = new TestHeap();
+        var nodeLists = new[] { new RefList<Node>(), new RefList<Node>() };
+        var cacheList = new RefList<Cache>();
+
+        var stats = new HeapInspector().TypeStats();
+
+        Assert.Equal(2, stats["RefList<Node>"]);
+        Assert.Equal(1, stats["RefList<Cache>"]);
+        Assert.Equal(nodeLists, new HeapInspector().ByType("RefList<Node>"));
+        Assert.Equal(new RefObject[] { cacheList }, new HeapInspector().ByType(typeof(RefList<Cache>)));
+        Array.ForEach(nodeLists, l => l.DecRef());
+        cacheList.DecRef();
     }
 
     [Fact]
@@ -40,7 +53,7 @@ public class HeapInspectorTests
 
         var growth = inspector.TakeSnapshot().GrowthSince(before);
 
-        Assert.Equal(new[] { ("Node", 4, 4), ("Cache", 1, 1), ("RefList`1", 1, 1) }, growth);
+        Assert.Equal(new[] { ("Node", 4, 4), ("Cache", 1, 1), ("RefList<Node>", 1, 1) }, growth);
         cache.DecRef();
         Assert.Empty(inspector.TakeSnapshot().GrowthSince(before));
     }
@@ -59,7 +72,39 @@ public class HeapInspectorTests
 
         Assert.Equal(new RefObject[] { root, middle, leaked }, chain);
         Assert.Empty(new HeapInspector().FindBackrefChain(leaked, o => o is Cache));
+        Assert.Empty(new HeapInspector().FindBackrefChain(leaked, o => o is Node { Name: "root" }, maxDepth: 1));
         root.DecRef();
+    }
+
+    [Fact]
+    public void FindBackrefChainByDefaultStopsAtTheObjectHeldFromOutsideTheHeap()
+    {
+        using var heap = new TestHeap();
+        var cache = new Cache { Entries = new RefList<Node>() };
+        using (var entry = new Node("entry"))
+        {
+            cache.Entries.Add(entry);
+        }
+
+        RefObject leaked = new HeapInspector().ByType("Node").Single();
+        var chain = new HeapInspector().FindBackrefChain(leaked);
+
+        Assert.Equal(new RefObject[] { cache, cache.Entries, leaked }, chain);
+        cache.DecRef();
+    }
+
+    [Fact]
+    public void FindBackrefChainIgnoresWeakReferences()
+    {
+        using var heap = new TestHeap();
+        var target = new Node("target");
+        var watcher = new Watcher { Watched = new WeakRef<Node>(target), Own = new Node("own") };
+
+        var chain = new HeapInspector().FindBackrefChain(target, o => ReferenceEquals(o, watcher));
+
+        Assert.Empty(chain);
+        watcher.DecRef();
+        target.DecRef();
     }
 
     [Fact]
@@ -76,24 +121,51 @@ public class HeapInspectorTests
     }
 
     [Fact]
-    public void ToDotLabelsEdgesWithFieldNamesAndNodesWithCounts()
+    public void BadArgumentsAreRefused()
     {
         using var heap = new TestHeap();
-        var a = new Node("a");
-        var b = new Node("b");
-        a.Next = b;
-        b.IncRef();
-        b.Next = a;
-        a.IncRef();
+        var inspector = new HeapInspector();
+        using var node = new Node();
 
-        string dot = new HeapInspector().ToDot(new[] { a });
-
-        Assert.StartsWith("digraph ObjectGraph {", dot);
-        Assert.Contains("o0 [label=\"Node\\nrefcount 2\", fillcolor=yellow];", dot);
-        Assert.Contains("o0 -> o1 [label=\"Next\"];", dot);
-        Assert.Contains("o1 -> o0 [label=\"Next\"];", dot);
-        a.DecRef();
-        b.DecRef();
-        Assert.Equal(2, Gc.Collect());
+        Assert.Throws<ArgumentOutOfRangeException>(() => inspector.MostCommonTypes(0));
+        Assert.Throws<ArgumentNullException>(() => inspector.ByType((string)null!));
+        Assert.Throws<ArgumentNullException>(() => inspector.FindBackrefChain(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => inspector.FindBackrefChain(node, maxDepth: -1));
     }
+
+    [Fact]
+    public void AnInspectorIsBoundToItsHeapsThread()
+    {
+        var heap = new Heap();
+        Exception? refused = null;
+        var thread = new System.Threading.Thread(() =>
+        {
+            try
+            {
+                _ = new HeapInspector(heap);
+            }
+            catch (Exception ex)
+            {
+                refused = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.IsType<HeapThreadException>(refused);
+    }
+}
+
+/// <summary>A holder of a list, the shape of the leaks the inspector hunts.</summary>
+internal sealed class Cache : RefObject
+{
+    public RefList<Node>? Entries;
+}
+
+/// <summary>A tracked object (it owns <see cref="Own"/>) that watches another through a weak field.</summary>
+internal sealed class Watcher : RefObject
+{
+    public Node? Own;
+
+    public WeakRef<Node>? Watched;
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using RefHeap;
+using RefSafety.Samples;
 
 namespace Lifecycle;
 
@@ -220,23 +221,9 @@ public sealed class Talk
 
         var inspector = new HeapInspector();
         Say($"most common types: {string.Join(", ", inspector.MostCommonTypes(3).Select(t => $"{t.Type} {t.Count}"))}");
-        Directory.CreateDirectory(_outputDirectory);
-        Draw("lifecycle-refs", "ShowRefs([root])", inspector.ShowRefs(new RefObject[] { tree }));
-        Draw("lifecycle-backrefs", "ShowBackrefs([right])", inspector.ShowBackrefs(new RefObject[] { right }));
+        GraphFiles.Write(_out, inspector.ShowRefs(new RefObject[] { tree }), _outputDirectory, "lifecycle-refs", "ShowRefs([root])", _renderer);
+        GraphFiles.Write(_out, inspector.ShowBackrefs(new RefObject[] { right }), _outputDirectory, "lifecycle-backrefs", "ShowBackrefs([right])", _renderer);
         tree.DecRef();
-    }
-
-    private void Draw(string name, string call, DotGraph graph)
-    {
-        graph.Save(Path.Combine(_outputDirectory, name + ".dot"));
-        if (!_renderer.IsAvailable)
-        {
-            Say($"{call} -> {name}.dot; no SVG: Graphviz's '{_renderer.DotProgram}' program was not found (sudo apt-get install graphviz)");
-            return;
-        }
-
-        graph.Save(Path.Combine(_outputDirectory, name + ".svg"), _renderer);
-        Say($"{call} -> {name}.dot, {name}.svg");
     }
 
     /// <summary><c>__del__</c> on objects in a cycle, before and after PEP 442.</summary>

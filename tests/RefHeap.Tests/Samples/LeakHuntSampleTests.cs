@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Reflection;
+using System.Text.RegularExpressions;
 using LeakHunt;
 using RefHeap;
 using Xunit;
@@ -58,6 +60,18 @@ public class LeakHuntSampleTests : IClassFixture<LeakHuntSampleTests.HuntOutput>
     }
 
     [Fact]
+    public void ThePictureInTheReadmeIsTheOneTheSampleDraws()
+    {
+        string root = typeof(LeakHuntSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+        string committed = File.ReadAllText(Path.Combine(root, "docs", "images", "leakhunt.svg"));
+
+        // The texts (labels, edge names), not the layout, which varies with the Graphviz version.
+        string[] drawn = Texts(_hunt.ReadFile("leakhunt-cache.svg"));
+        Assert.Contains("report&#45;5.md", drawn);
+        Assert.Equal(drawn, Texts(committed));
+    }
+
+    [Fact]
     public void WithTheWeakListenerNothingGrowsAndNothingIsLeft()
     {
         _hunt.IndexOf("growth after 5 more documents: none");
@@ -76,6 +90,9 @@ public class LeakHuntSampleTests : IClassFixture<LeakHuntSampleTests.HuntOutput>
             new[] { "leakhunt-backrefs.dot", "leakhunt-cache.dot", "leakhunt-chain.dot" },
             Directory.GetFiles(run.OutputDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
+
+    private static string[] Texts(string svg) =>
+        Regex.Matches(svg, "<text[^>]*>([^<]*)</text>").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>One run of the hunt, shared by the tests that read it.</summary>
     public sealed class HuntOutput : IDisposable

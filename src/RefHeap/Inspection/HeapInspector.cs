@@ -7,8 +7,8 @@ namespace RefHeap;
 /// <summary>
 /// Leak-hunting tools in the manner of objgraph and tracemalloc: what types fill the heap, what grew since last time
 /// and where it was allocated, who holds an object, and Graphviz drawings of who holds what. They see the objects
-/// the collector tracks (like objgraph, which reads <c>gc.get_objects()</c>) on one heap and, while allocation
-/// tracing is on, every object allocated since. They return borrowed references.
+/// the collector tracks (like objgraph, which reads <c>gc.get_objects()</c>) on one heap; while allocation tracing
+/// is on, snapshots also count every object allocated since. They return borrowed references.
 /// </summary>
 /// <remarks>The usual hunt (docs/inspection.md): <see cref="TakeSnapshot"/> before and after the suspect operation
 /// and <see cref="HeapSnapshot.CompareTo"/> (what grew, and where it was allocated), then <see cref="ByType(string)"/>
@@ -203,7 +203,7 @@ public sealed class HeapInspector
     }
 
     /// <summary>
-    /// Records the live objects per type and, while tracing, per allocation site: <c>tracemalloc.take_snapshot()</c>
+    /// Records the live objects (count and size) per type and, while tracing, per allocation site: <c>tracemalloc.take_snapshot()</c>
     /// and the counts behind <c>objgraph.growth</c>. It counts the tracked objects, plus, while tracing, the objects
     /// allocated since tracing started that the collector does not track.
     /// </summary>
@@ -212,13 +212,14 @@ public sealed class HeapInspector
         AllocationTracer? tracer = _heap.AllocationTracer;
         IEnumerable<RefObject> seen = tracer is null ? Objects() : Objects().Concat(tracer.LiveObjects(_heap));
         var counted = new HashSet<RefObject>(ReferenceEqualityComparer.Instance);
-        var groups = new Dictionary<(string Type, AllocationSite? Site), int>();
+        var groups = new Dictionary<(string Type, AllocationSite? Site), HeapStatistic>();
         foreach (RefObject obj in seen)
         {
             if (counted.Add(obj))
             {
                 var key = (TypeNames.Of(obj.GetType()), tracer?.SiteOf(obj));
-                groups[key] = groups.GetValueOrDefault(key) + 1;
+                HeapStatistic group = groups.GetValueOrDefault(key);
+                groups[key] = new HeapStatistic(key.Item1, group.Count + 1, group.Size + TypeLayout.Of(obj.GetType()).ObjectSize);
             }
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Reflection;
@@ -20,7 +21,7 @@ internal sealed class ObjectGraphWriter
 {
     private const int MaxLabelLength = 48;
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> OverridesToString = new();
+    private static readonly ConcurrentDictionary<Type, bool> OverridesToString = new();
 
     private readonly Heap _heap;
     private readonly IReadOnlyDictionary<RefObject, int> _generations;
@@ -74,7 +75,7 @@ internal sealed class ObjectGraphWriter
     public void AddMore(RefObject obj, int count, bool referrers)
     {
         int id = _moreNodes++;
-        string what = referrers ? "referrers" : "references";
+        string what = (referrers ? "referrer" : "reference") + (count == 1 ? string.Empty : "s");
         _text.Append(CultureInfo.InvariantCulture, $"  more{id} [label=\"{count} more {what}\", shape=plaintext, style=\"\"];\n");
         (string from, string to) = referrers ? ($"more{id}", $"o{_ids[obj]}") : ($"o{_ids[obj]}", $"more{id}");
         _text.Append(CultureInfo.InvariantCulture, $"  {from} -> {to} [style=dotted];\n");

@@ -20,7 +20,7 @@ internal static class FlowGraph
     /// before any analysis runs); real code nests a handful. Refusing such a body up front keeps every method's
     /// analysis bounded: it reports nothing there rather than stall the build or the IDE.
     /// </summary>
-    public const int MaxProtectedNesting = 100;
+    public const int MaxProtectedNesting = 64;
 
     /// <summary>Whether <paramref name="operation"/>'s body nests protected regions deeper than <see cref="MaxProtectedNesting"/>: a walk of its syntax, before any graph is built.</summary>
     public static bool IsTooDeepForAGraph(IOperation operation)
@@ -32,6 +32,11 @@ internal static class FlowGraph
             (SyntaxNode node, int depth) = pending.Pop();
             foreach (SyntaxNode child in node.ChildNodes())
             {
+                if (child is ExpressionSyntax)
+                {
+                    continue; // a lambda's body gets a graph of its own, and no other expression holds a statement
+                }
+
                 // A using declaration protects the rest of its block: each one adds a level for what follows.
                 int inner = child is TryStatementSyntax or UsingStatementSyntax or LockStatementSyntax or CommonForEachStatementSyntax
                     || child is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } ? depth + 1 : depth;

@@ -201,15 +201,20 @@ internal sealed class ForwardSolver<TState>
         if (branch.Destination is { } destination)
         {
             _flow.Cross(branch, state);
-            MergeInto(destination, state);
+            MergeInto(destination, state, giveAway: true);
         }
     }
 
-    private void MergeInto(BasicBlock target, TState state)
+    /// <summary>
+    /// Joins a path into a block's input. With <paramref name="giveAway"/> the caller no longer uses
+    /// <paramref name="state"/> (every caller of <see cref="Arrive"/> hands it a state of its own), so the block's
+    /// first input can be that state itself rather than a copy.
+    /// </summary>
+    private void MergeInto(BasicBlock target, TState state, bool giveAway = false)
     {
         if (_inputs[target.Ordinal] is not { } input)
         {
-            _inputs[target.Ordinal] = _flow.Copy(state);
+            _inputs[target.Ordinal] = giveAway ? state : _flow.Copy(state);
             Enqueue(target);
         }
         else if (_flow.Join(input, state))

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -107,7 +108,9 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         var variants = new List<RefState[]>(state.Variants.Count);
         foreach (RefState[] path in state.Variants)
         {
-            variants.Add((RefState[])path.Clone());
+            var copy = new RefState[path.Length];
+            path.AsSpan().CopyTo(copy); // Array.Clone goes through MemberwiseClone: several times slower for small arrays
+            variants.Add(copy);
         }
 
         return new OwnershipPaths(variants);

@@ -83,11 +83,18 @@ public class AllocationTracingTests
         int line = AddEntries(cache, 3);
         HeapSnapshot after = inspector.TakeSnapshot();
 
+        // Unchanged groups follow the grown one, the larger first: a RefList<Node> has three fields, a Cache one.
         Assert.Equal(
-            new[] { new HeapStatisticDiff("Node", 3, 3), new HeapStatisticDiff("Cache", 1, 0), new HeapStatisticDiff("RefList<Node>", 1, 0) },
+            new[]
+            {
+                new HeapStatisticDiff("Node", 3, 3, 3 * SizeOf<Node>(), 3 * SizeOf<Node>()),
+                new HeapStatisticDiff("RefList<Node>", 1, 0, SizeOf<RefList<Node>>(), 0),
+                new HeapStatisticDiff("Cache", 1, 0, SizeOf<Cache>(), 0),
+            },
             after.CompareTo(before, SnapshotGrouping.Type));
         HeapStatisticDiff bySite = after.CompareTo(before, SnapshotGrouping.Site)[0];
-        Assert.Equal(new HeapStatisticDiff($"AllocationTracingTests.cs:{line}", 3, 3), bySite);
+        Assert.Equal(new HeapStatisticDiff($"AllocationTracingTests.cs:{line}", 3, 3, 3 * SizeOf<Node>(), 3 * SizeOf<Node>()), bySite);
+        Assert.Equal(48, SizeOf<Node>());
         Assert.Equal(new[] { ("Node", 3, 3) }, after.GrowthSince(before));
         cache.DecRef();
     }
@@ -117,11 +124,17 @@ public class AllocationTracingTests
 
         HeapSnapshot snapshot = inspector.TakeSnapshot();
 
-        Assert.Equal(new[] { new HeapStatistic("Node", 9), new HeapStatistic("Cache", 1) }, snapshot.Statistics(SnapshotGrouping.Type, limit: 2));
         Assert.Equal(
-            new[] { new HeapStatistic($"AllocationTracingTests.cs:{fiveLine}", 5), new HeapStatistic($"AllocationTracingTests.cs:{threeLine}", 3) },
+            new[] { new HeapStatistic("Node", 9, 9 * SizeOf<Node>()), new HeapStatistic("RefList<Node>", 1, SizeOf<RefList<Node>>()) },
+            snapshot.Statistics(SnapshotGrouping.Type, limit: 2));
+        Assert.Equal(
+            new[]
+            {
+                new HeapStatistic($"AllocationTracingTests.cs:{fiveLine}", 5, 5 * SizeOf<Node>()),
+                new HeapStatistic($"AllocationTracingTests.cs:{threeLine}", 3, 3 * SizeOf<Node>()),
+            },
             snapshot.Statistics(SnapshotGrouping.Site, limit: 2));
-        Assert.Contains(new HeapStatistic(HeapSnapshot.UnknownSite, 1), snapshot.Statistics(SnapshotGrouping.Site));
+        Assert.Contains(new HeapStatistic(HeapSnapshot.UnknownSite, 1, SizeOf<Node>()), snapshot.Statistics(SnapshotGrouping.Site));
         Assert.Throws<ArgumentOutOfRangeException>(() => snapshot.Statistics(SnapshotGrouping.Type, limit: 0));
         cache.DecRef();
     }
@@ -187,6 +200,9 @@ public class AllocationTracingTests
     private static (T Value, int Line) At<T>(T value, [CallerLineNumber] int line = 0) => (value, line);
 
     private static string ThisFile([CallerFilePath] string path = "") => path;
+
+    // The allocator model's size of one object of the type: 32 + 8 per field (docs/runtime.md).
+    private static long SizeOf<T>() => TypeLayout.Of(typeof(T)).ObjectSize;
 
     // All the entries come from one 'new': that line is their site.
     private static int AddEntries(Cache cache, int count)

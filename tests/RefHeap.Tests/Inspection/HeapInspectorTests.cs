@@ -134,9 +134,10 @@ public class HeapInspectorTests
     }
 
     [Fact]
-    public void AnInspectorIsBoundToItsHeapsThread()
+    public void AnInspectorNeedsItsHeapWhileAnotherThreadHoldsIt()
     {
-        var heap = new Heap();
+        var heap = new Heap { AcquireTimeout = TimeSpan.Zero };
+        _ = new HeapInspector(heap);
         Exception? refused = null;
         var thread = new System.Threading.Thread(() =>
         {
@@ -153,6 +154,7 @@ public class HeapInspectorTests
         thread.Join();
 
         Assert.IsType<HeapThreadException>(refused);
+        Assert.True(heap.Release());
     }
 }
 

@@ -170,7 +170,24 @@ public class ObjectGraphTests
         Assert.Contains("o0 -> more0 [style=dotted];", refs);
         Assert.Contains("o1 -> o0 [label=\"[0]\"];", backrefs);
         Assert.DoesNotContain("more", backrefs);
+        Assert.Contains("more0 [label=\"1 more reference\"", inspector.ShowRefs(new[] { list }, tooMany: 14).Source);
         list.DecRef();
+    }
+
+    [Fact]
+    public void TooManyReferrersEndInAnNMoreNodePointingAtTheTarget()
+    {
+        using var heap = new TestHeap();
+        using var shared = new Node("shared");
+        var holders = Enumerable.Range(0, 12).Select(_ => new Node { Next = shared }).ToList();
+        holders.ForEach(_ => shared.IncRef());
+
+        string dot = new HeapInspector().ShowBackrefs(new[] { shared }, tooMany: 10).Source;
+
+        Assert.Equal(11, NodeCount(dot));
+        Assert.Contains("more0 [label=\"2 more referrers\", shape=plaintext, style=\"\"];", dot);
+        Assert.Contains("more0 -> o0 [style=dotted];", dot);
+        holders.ForEach(h => h.DecRef());
     }
 
     [Fact]

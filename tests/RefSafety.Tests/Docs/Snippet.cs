@@ -116,10 +116,13 @@ public sealed record Snippet(string File, int Line, string Heading, string Code,
         var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(Code, new CSharpParseOptions(LanguageVersion.Latest)).GetRoot();
         bool IsMember(MemberDeclarationSyntax m) =>
             m is GlobalStatementSyntax { Statement: LocalFunctionStatementSyntax } || m is not (GlobalStatementSyntax or BaseTypeDeclarationSyntax or DelegateDeclarationSyntax or BaseNamespaceDeclarationSyntax);
-        bool members = root.Members.Any(IsMember);
+        // Top-level statements with local functions of their own are a program, not a list of members.
+        bool topLevel = root.Members.Any(m => m is GlobalStatementSyntax { Statement: not LocalFunctionStatementSyntax })
+            && root.Members.All(m => m is GlobalStatementSyntax or BaseTypeDeclarationSyntax);
+        bool members = !topLevel && root.Members.Any(IsMember);
         bool statements = !members && root.Members.Any(m => m is GlobalStatementSyntax);
         bool types = root.Members.Any(m => m is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax);
-        program = statements && (types || root.Usings.Count > 0);
+        program = statements && (types || root.Usings.Count > 0 || (topLevel && root.Members.Any(m => m is GlobalStatementSyntax { Statement: LocalFunctionStatementSyntax })));
         if (program || (!statements && !members))
         {
             return Code;
@@ -142,10 +145,12 @@ internal static class Prelude
         ("Node", "class Node : RefObject { public Node? Next; public WeakRef<Node>? Back; public void Touch() { } }"),
         ("Buffer", "class Buffer : RefObject { public Buffer(int size) { } }"),
         ("Log", "static class Log { public static void Closed(object? what = null) { } }"),
+        ("Order", "class Order : RefObject { public RefList<Line> Lines = new(); }"),
+        ("Line", "class Line : RefObject { public Line(string name) => Name = name; public string Name { get; } }"),
         ("Example", "partial class Example : RefObject { Node? _current; readonly RefList<Node> _nodes = new(); void Write(Stream output, Buffer buffer) { } void Remember(Node node) { } }"),
     };
 
     public static string For(ISet<string> declared) =>
-        "global using System;\nglobal using System.IO;\nglobal using System.Collections.Generic;\nglobal using RefHeap;\n" +
+        "global using System;\nglobal using System.IO;\nglobal using System.Collections.Generic;\nglobal using System.Linq;\nglobal using System.Threading.Tasks;\nglobal using RefHeap;\n" +
         string.Join("\n", Types.Where(t => !declared.Contains(t.Name)).Select(t => t.Source)) + "\n";
 }

@@ -59,11 +59,10 @@ public sealed class Hunt
 
         using (var leaky = new Editor(weakListeners: false))
         {
-            Step("1. What grew (snapshots before and after)");
-            IReadOnlyList<(string Type, int Count, int Delta)> growth = Growth(leaky);
-            foreach ((string type, int count, int delta) in growth)
+            Step("1. What grew (snapshots before and after, by type: count, change, bytes added)");
+            foreach (HeapStatisticDiff type in Growth(leaky))
             {
-                Say($"{type,-26} {count,3} {delta,+4:+0;-0;0}");
+                Say($"{type.Key,-20} {type.Count,3} {type.CountDiff,+4:+0;-0;0} {type.SizeDiff,+7:+0;-0;0} B");
             }
 
             Say($"Gc.Collect() = {Gc.Collect()}: not a cycle; something reachable still holds them");
@@ -92,16 +91,16 @@ public sealed class Hunt
         Step("5. The fix: a weak listener (WeakRef<Document>), unsubscribed by its callback");
         using (var fixedEditor = new Editor(weakListeners: true))
         {
-            IReadOnlyList<(string Type, int Count, int Delta)> growth = Growth(fixedEditor);
-            Say($"growth after {Documents} more documents: {(growth.Count == 0 ? "none" : string.Join(", ", growth.Select(g => $"{g.Type} {g.Delta:+0;-0}")))}");
+            IReadOnlyList<HeapStatisticDiff> growth = Growth(fixedEditor);
+            Say($"growth after {Documents} more documents: {(growth.Count == 0 ? "none" : string.Join(", ", growth.Select(g => $"{g.Key} {g.CountDiff:+0;-0}")))}");
             Say($"ChangeTheme(\"dark\") restyled {fixedEditor.ChangeTheme("dark")} documents: the closed ones are gone");
         }
 
         _inspector.StopTracing();
     }
 
-    /// <summary>objgraph's growth: what <see cref="Documents"/> open-edit-close rounds leave behind.</summary>
-    private IReadOnlyList<(string Type, int Count, int Delta)> Growth(Editor editor)
+    /// <summary>tracemalloc's compare_to by type: the types whose count <see cref="Documents"/> open-edit-close rounds changed.</summary>
+    private IReadOnlyList<HeapStatisticDiff> Growth(Editor editor)
     {
         HeapSnapshot before = _inspector.TakeSnapshot();
         for (int i = 1; i <= Documents; i++)
@@ -109,6 +108,6 @@ public sealed class Hunt
             editor.OpenEditClose($"report-{i}.md", "Quarterly figures", "Risks and open questions", "Next steps");
         }
 
-        return _inspector.TakeSnapshot().GrowthSince(before);
+        return _inspector.TakeSnapshot().CompareTo(before, SnapshotGrouping.Type).Where(type => type.CountDiff != 0).ToList();
     }
 }

@@ -23,8 +23,8 @@ public class LeakHuntSampleTests : IClassFixture<LeakHuntSampleTests.HuntOutput>
     public void TheGrowthIsTheClosedDocumentsAndWhatTheyHold()
     {
         Assert.Equal(
-            new[] { "Paragraph 15 +15", "Document 5 +5", "DocumentListener 5 +5", "RefList<Paragraph> 5 +5" },
-            _hunt.Between("== 1. What grew (snapshots before and after) ==", "Gc.Collect() = 0: not a cycle; something reachable still holds them")
+            new[] { "Paragraph 15 +15 +600 B", "Document 5 +5 +280 B", "RefList<Paragraph> 5 +5 +280 B", "DocumentListener 5 +5 +200 B" },
+            _hunt.Between("== 1. What grew (snapshots before and after, by type: count, change, bytes added) ==", "Gc.Collect() = 0: not a cycle; something reachable still holds them")
                 .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
         _hunt.IndexOf("ChangeTheme(\"dark\") restyled 5 documents, though every one was closed");
     }

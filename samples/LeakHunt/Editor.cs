@@ -7,7 +7,7 @@ namespace LeakHunt;
 /// A small text editor: it opens documents, restyles them when the theme changes, and closes them. Every count in it
 /// is balanced, so the analyzers have nothing to say; the leak is a reference that lives too long.
 /// </summary>
-public sealed class Editor : IDisposable
+internal sealed class Editor : IDisposable
 {
     private readonly ThemeCache _themes = new();
     private readonly bool _weakListeners;

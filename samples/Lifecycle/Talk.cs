@@ -156,7 +156,7 @@ public sealed class Talk
         survivor.DecRef();
 
         // Automatic collection: a generation 0 collection starts when allocations minus deallocations of tracked
-        // objects pass threshold 0; every threshold-1 of those also collect generation 1.
+        // objects pass threshold 0; once more than threshold 1 of those have run, the next one takes generation 1 too.
         int automatic = 0;
         long freed = 0;
         Action<GcPhase, GcCallbackInfo> count = (phase, info) =>

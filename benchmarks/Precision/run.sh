@@ -5,6 +5,7 @@
 #   pythonnet/src/runtime        (CPython binding, configs/cpython.editorconfig)
 #   libgit2sharp/LibGit2Sharp    (SafeHandle,      configs/safehandle.editorconfig)
 #   clrmd/src                    (COM interop,     configs/com.editorconfig)
+#   sqlclient/src/Microsoft.Data.SqlClient/src (SafeHandle, configs/safehandle.editorconfig)
 # Usage: benchmarks/Precision/run.sh CORPUS_DIR [RESULTS_DIR] [SEED]
 #        (defaults /work/precision-results/<date>-<commit> and seed 8)
 set -euo pipefail
@@ -30,6 +31,8 @@ run() { # api folder config extra-args...
 run cpython    pythonnet/src/runtime     cpython.editorconfig    --define "PYTHON3;PYTHON38;UCS4;XPLAT;NETSTANDARD;MONO_LINUX;PYTHON_WITH_PYMALLOC"
 run safehandle libgit2sharp/LibGit2Sharp safehandle.editorconfig --define "$net8"
 run com        clrmd/src                 com.editorconfig        --define "$net10" --implicit-usings
+# A second SafeHandle corpus, a data-access library (its Unix build): SafeFileHandle, native library handles.
+run sqlclient  sqlclient/src/Microsoft.Data.SqlClient/src safehandle.editorconfig --define "$net8;_UNIX"
 
 python3 "$repo/benchmarks/Precision/sample.py" "$results" "$corpus" "$seed" > "$results/sample.md"
 git -C "$repo" rev-parse HEAD > "$results/refsafety-commit.txt"

@@ -3,7 +3,8 @@
 by hand. Usage: sample.py RESULTS_DIR CORPUS_DIR [SEED] [N]. The same seed and TSV give the same sample."""
 import csv, os, random, sys
 
-ROOTS = {"cpython": "pythonnet/src/runtime", "safehandle": "libgit2sharp/LibGit2Sharp", "com": "clrmd/src"}
+ROOTS = {"cpython": "pythonnet/src/runtime", "safehandle": "libgit2sharp/LibGit2Sharp", "com": "clrmd/src",
+         "sqlclient": "sqlclient/src/Microsoft.Data.SqlClient/src"}
 
 def main():
     results, corpus = sys.argv[1], sys.argv[2]

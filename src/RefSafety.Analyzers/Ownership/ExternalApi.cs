@@ -216,8 +216,16 @@ internal sealed class ExternalApi
     /// so only an overload whose parameter there is a handle takes one (`PyInt(int)` chaining to `PyInt(IntPtr)` does not).
     /// </summary>
     public bool Steals(IMethodSymbol method, int ordinal) =>
-        _stolenArguments.Count > 0 && ordinal < method.Parameters.Length && IsHandle(method.Parameters[ordinal].Type)
-            && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")");
+        ordinal < method.Parameters.Length && IsHandle(method.Parameters[ordinal].Type)
+            && ((_stolenArguments.Count > 0 && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")")) || TakesSafeHandle(method, method.Parameters[ordinal]));
+
+    /// <summary>
+    /// safehandle preset: a disposable object constructed from a SafeHandle owns it (<c>new FileStream(handle, …)</c>
+    /// disposes the handle with the stream), the .NET convention CA2000 also assumes for constructors.
+    /// </summary>
+    private bool TakesSafeHandle(IMethodSymbol method, IParameterSymbol parameter) =>
+        _safeHandles && method.MethodKind == MethodKind.Constructor && parameter.RefKind == RefKind.None && IsSafeHandle(parameter.Type)
+            && !IsSafeHandle(method.ContainingType) && method.ContainingType.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable);
 
     private static int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
         names.Count == 0 || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;

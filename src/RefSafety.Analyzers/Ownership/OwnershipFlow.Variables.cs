@@ -255,7 +255,7 @@ internal sealed partial class OwnershipFlow
     {
         for (int depth = 0; depth < 8; depth++)
         {
-            if (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal))
+            if (_model.Steals(parameter) || _api.Steals(method, parameter.Ordinal) || ReturnsWhatTakesIt(method, parameter))
             {
                 return true;
             }
@@ -273,6 +273,32 @@ internal sealed partial class OwnershipFlow
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A method with source whose whole body is <c>return new T(…, p, …)</c> (or <c>=> new T(…)</c>), where that
+    /// constructor takes the handle <paramref name="parameter"/>: the method takes it too (a factory wrapping a handle).
+    /// </summary>
+    private bool ReturnsWhatTakesIt(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        if (!_api.TracksHandles || !_api.IsHandle(parameter.Type) || method.DeclaringSyntaxReferences.Length != 1)
+        {
+            return false;
+        }
+
+        if (!_returnsWhatTakes.TryGetValue(parameter, out bool takes))
+        {
+            _returnsWhatTakes[parameter] = takes = method.DeclaringSyntaxReferences[0].GetSyntax() is BaseMethodDeclarationSyntax declaration
+                && (declaration.ExpressionBody?.Expression ?? (declaration.Body?.Statements is { Count: 1 } statements && statements[0] is ReturnStatementSyntax { Expression: { } returned } ? returned : null))
+                    is ObjectCreationExpressionSyntax { ArgumentList.Arguments: var arguments } creation
+                && arguments.IndexOf(a => a.NameColon is null && a.Expression is IdentifierNameSyntax name && name.Identifier.ValueText == parameter.Name) is var position and >= 0
+                && _cfg.OriginalOperation.SemanticModel?.Compilation is { } compilation
+                && compilation.ContainsSyntaxTree(creation.SyntaxTree)
+                && compilation.GetSemanticModel(creation.SyntaxTree).GetSymbolInfo(creation).Symbol is IMethodSymbol constructor
+                && _api.Steals(constructor, position);
+        }
+
+        return takes;
     }
 
     /// <summary>The parameters of the constructors (overloads of the right length) a constructor passes <paramref name="parameter"/> on to through `: base(...)` or `: this(...)`.</summary>

@@ -62,6 +62,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
     private readonly Stack<Stack<IOperation>> _usePool = new();
     private readonly Dictionary<int, (IOperation Stored, EscapeRoute Route)> _unbackedStores = new();
+    private readonly Dictionary<IParameterSymbol, bool> _returnsWhatTakes = new(SymbolEqualityComparer.Default);
 
     // Only in the replay pass: where events go, and the path being run (its block, operation and flag-split count).
     private OwnershipEvents? _events;

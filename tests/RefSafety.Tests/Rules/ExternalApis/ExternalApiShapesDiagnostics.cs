@@ -159,6 +159,26 @@ class Scope
 }").RunAsync();
 
     [Fact]
+    public Task ASafeHandleNobodyTakesAndOneReleasedOnlyWhenInvalid() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
+class C
+{
+    long NotTaken(IntPtr raw)
+    {
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(raw, ownsHandle: true);
+        {|REFS001:return System.IO.RandomAccess.GetLength(handle);|}
+    }
+
+    void ReleasedOnTheWrongSide(IntPtr raw)
+    {
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(raw, ownsHandle: true);
+        if (handle.IsInvalid)
+        {
+            handle.Dispose();
+        }
+    {|REFS001:}|}
+}").RunAsync();
+
+    [Fact]
     public Task AWrapperMadeOnABorrowedHandleThatNothingBacks() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
 class C
 {

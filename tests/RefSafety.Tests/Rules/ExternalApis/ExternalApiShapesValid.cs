@@ -214,6 +214,57 @@ class C
     }
 
     void DisposeOfAHandleHandedIn(SafeHandle handle) => handle.Dispose();
+
+    // A disposable object constructed from a SafeHandle owns it, as FileStream does.
+    System.IO.Stream OwnedByTheStream(IntPtr raw)
+    {
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(raw, ownsHandle: true);
+        return new System.IO.FileStream(handle, System.IO.FileAccess.Read);
+    }
+
+    // A factory whose whole body hands its parameter to such a constructor takes it too.
+    System.IO.Stream OwnedThroughAFactory(IntPtr raw)
+    {
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(raw, ownsHandle: true);
+        return OpenStream(handle);
+    }
+
+    static System.IO.Stream OpenStream(Microsoft.Win32.SafeHandles.SafeFileHandle handle) => new System.IO.FileStream(handle, System.IO.FileAccess.Read);
+
+    Wrapper WrappedThroughAFactory()
+    {
+        IntPtr made = Api.Make();
+        return Wrap(made);
+    }
+
+    static Wrapper Wrap(IntPtr raw)
+    {
+        return new Wrapper(raw);
+    }
+
+    // An invalid handle holds no resource: there is nothing to release on that side.
+    void ReleasedOnlyWhenValid(bool fail)
+    {
+        var handle = new FileHandle();
+        try
+        {
+            if (fail)
+            {
+                throw new InvalidOperationException();
+            }
+
+            handle.Dispose();
+        }
+        catch
+        {
+            if (!handle.IsInvalid)
+            {
+                handle.Dispose();
+            }
+
+            throw;
+        }
+    }
 }").RunAsync();
 
     [Fact]

@@ -16,7 +16,9 @@ public class AllocatorTests
     /// <summary>Three fields: 56 bytes, size class 3.</summary>
     private sealed class Triple : RefObject
     {
+#pragma warning disable CS0649 // The fields exist for their size.
         public RefObject? A, B, C;
+#pragma warning restore CS0649
     }
 
     /// <summary>61 fields: 32 + 61 * 8 = 520 bytes, over the 512-byte small-object threshold.</summary>

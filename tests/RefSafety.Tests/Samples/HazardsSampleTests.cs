@@ -83,7 +83,7 @@ public class HazardsSampleTests
                 "rendered page 3: 595 px wide",
                 "cache: 3 bitmaps; page 1 measures 595 px",
                 "exported 'Annual report': 61 bytes",
-                "REFS003 at run time: ReleasedObjectException (IncRef on a released Bitmap)",
+                "REFS003 at run time: ReleasedObjectException (RefDictionary.set_Item on a released Bitmap)",
                 "document released: 0 objects freed by reference counting",
                 "font 'Serif' closed",
                 "Gc.Collect(): 5 unreachable objects freed",

@@ -30,7 +30,7 @@ public static class Export
     {
         // REFS030: this thread holds the heap 'document' lives on and blocks on work that needs it: the worker waits
         // Heap.AcquireTimeout (5 s), then throws HeapThreadException. Fix: await the work, or call
-        // document.Heap?.Release() before starting it.
+        // document.Heap?.Release() before starting it (the "Release the heap before starting the work" code fix).
         return Task.Run(() => WriteTo(file, document)).Result;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -87,11 +88,18 @@ public sealed class REFS030RefObjectUsedByParallelWork : DiagnosticAnalyzer
             return;
         }
 
+        bool blockedOn = api is "Task.Run" or "Task.Factory.StartNew" && IsBlockedOn(start);
         foreach (IOperation work in arguments.SelectMany(a => WorkFunctions(a.Value)))
         {
-            foreach ((string name, IOperation use) in CapturedObjects(work, start, symbols))
+            foreach ((string Name, IOperation Use, bool MayBeNull) captured in CapturedObjects(work, start, symbols))
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.REFS030RefObjectUsedByParallelWork, use.Syntax.GetLocation(), name, api));
+                ImmutableDictionary<string, string?> properties = blockedOn
+                    ? DiagnosticProperties.Empty
+                        .Add(DiagnosticProperties.HandOff, $"{captured.Name}{(captured.MayBeNull ? "?" : "")}.Heap?.Release();")
+                        .Add(DiagnosticProperties.HandOffStart, start.Syntax.SpanStart.ToString(CultureInfo.InvariantCulture))
+                    : DiagnosticProperties.Empty;
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.REFS030RefObjectUsedByParallelWork, captured.Use.Syntax.GetLocation(), properties, captured.Name, api));
             }
         }
     }
@@ -177,6 +185,25 @@ public sealed class REFS030RefObjectUsedByParallelWork : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>The started task is waited on at once: <c>.Wait(…)</c>, <c>.Result</c> or <c>.GetAwaiter().GetResult()</c>.</summary>
+    private static bool IsBlockedOn(IOperation start)
+    {
+        IOperation current = start;
+        while (current.Parent is IConversionOperation conversion)
+        {
+            current = conversion;
+        }
+
+        return current.Parent switch
+        {
+            IInvocationOperation { TargetMethod.Name: "Wait" } wait => ReferenceEquals(wait.Instance, current),
+            IPropertyReferenceOperation { Property.Name: "Result" } result => ReferenceEquals(result.Instance, current),
+            IInvocationOperation { TargetMethod.Name: "GetAwaiter", Parent: IInvocationOperation { TargetMethod.Name: "GetResult" } getResult } awaiter =>
+                ReferenceEquals(awaiter.Instance, current) && ReferenceEquals(getResult.Instance, awaiter),
+            _ => false,
+        };
+    }
+
     /// <summary>A <c>Heap.Release()</c> call before the start, in the body (method, lambda or local function) that starts the work.</summary>
     private static bool ReleasedBefore(IOperation start, RefHeapSymbols symbols)
     {
@@ -194,10 +221,10 @@ public sealed class REFS030RefObjectUsedByParallelWork : DiagnosticAnalyzer
 
     /// <summary>
     /// Each RefObject variable the work uses but did not declare (a captured local or parameter, an instance field
-    /// reached through <c>this</c>, <c>this</c> itself in a RefObject type), with its first use; for a method group,
-    /// its receiver, or what the local function it names captures.
+    /// reached through <c>this</c>, <c>this</c> itself in a RefObject type), with its first use and whether its declared
+    /// type is nullable; for a method group, its receiver, or what the local function it names captures.
     /// </summary>
-    private static IEnumerable<(string Name, IOperation Use)> CapturedObjects(IOperation work, IOperation start, RefHeapSymbols symbols)
+    private static IEnumerable<(string Name, IOperation Use, bool MayBeNull)> CapturedObjects(IOperation work, IOperation start, RefHeapSymbols symbols)
     {
         IOperation? body;
         SyntaxNode declaration;
@@ -229,22 +256,22 @@ public sealed class REFS030RefObjectUsedByParallelWork : DiagnosticAnalyzer
         var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (IOperation operation in body.DescendantsAndSelf())
         {
-            if (CapturedObject(operation, declaration, symbols) is { } captured && !IsSafeAnywhereRead(operation, symbols) && reported.Add(captured.Symbol))
+            if (Capture(operation, declaration, symbols) is { } captured && !IsSafeAnywhereRead(operation, symbols) && reported.Add(captured.Symbol))
             {
-                yield return (captured.Name, operation);
+                yield return (captured.Name, operation, captured.Type?.NullableAnnotation == NullableAnnotation.Annotated);
             }
         }
     }
 
-    private static (ISymbol Symbol, string Name)? CapturedObject(IOperation operation, SyntaxNode declaration, RefHeapSymbols symbols) =>
+    private static (ISymbol Symbol, string Name, ITypeSymbol? Type)? Capture(IOperation operation, SyntaxNode declaration, RefHeapSymbols symbols) =>
         operation switch
         {
-            ILocalReferenceOperation local when symbols.IsRefObjectType(local.Local.Type) && !DeclaredIn(local.Local, declaration) => (local.Local, local.Local.Name),
-            IParameterReferenceOperation parameter when symbols.IsRefObjectType(parameter.Parameter.Type) && !DeclaredIn(parameter.Parameter, declaration) => (parameter.Parameter, parameter.Parameter.Name),
-            IFieldReferenceOperation { Instance: IInstanceReferenceOperation } field when symbols.IsStrongField(field.Field) => (field.Field, field.Field.Name),
+            ILocalReferenceOperation local when symbols.IsRefObjectType(local.Local.Type) && !DeclaredIn(local.Local, declaration) => (local.Local, local.Local.Name, local.Local.Type),
+            IParameterReferenceOperation parameter when symbols.IsRefObjectType(parameter.Parameter.Type) && !DeclaredIn(parameter.Parameter, declaration) => (parameter.Parameter, parameter.Parameter.Name, parameter.Parameter.Type),
+            IFieldReferenceOperation { Instance: IInstanceReferenceOperation } field when symbols.IsStrongField(field.Field) => (field.Field, field.Field.Name, field.Field.Type),
             IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } instance
                 when symbols.IsRefObjectType(instance.Type)
-                     && !(instance.Parent is IFieldReferenceOperation receiverOf && symbols.IsStrongField(receiverOf.Field)) => (instance.Type!, "this"),
+                     && !(instance.Parent is IFieldReferenceOperation receiverOf && symbols.IsStrongField(receiverOf.Field)) => (instance.Type!, "this", null),
             _ => null,
         };
 

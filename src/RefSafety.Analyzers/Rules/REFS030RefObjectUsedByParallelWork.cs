@@ -83,12 +83,13 @@ public sealed class REFS030RefObjectUsedByParallelWork : DiagnosticAnalyzer
             return;
         }
 
-        if ((api is "Task.Run" or "Task.Factory.StartNew" && IsAwaitedOrReturned(start, symbols)) || ReleasedBefore(start, symbols))
+        bool startsTask = api is "Task.Run" or "Task.Factory.StartNew";
+        if ((startsTask && IsAwaitedOrReturned(start, symbols)) || ReleasedBefore(start, symbols))
         {
             return;
         }
 
-        bool blockedOn = api is "Task.Run" or "Task.Factory.StartNew" && IsBlockedOn(start);
+        bool blockedOn = startsTask && IsBlockedOn(start);
         foreach (IOperation work in arguments.SelectMany(a => WorkFunctions(a.Value)))
         {
             foreach ((string Name, IOperation Use, bool MayBeNull) captured in CapturedObjects(work, start, symbols))

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks;
 using RefHeap;
 
 namespace Hazards;
@@ -22,6 +23,15 @@ public static class Export
             // this release drops a reference nobody added. Fix: `if (added) file.DangerousRelease();`.
             file.DangerousRelease();
         }
+    }
+
+    /// <summary>Writes <paramref name="document"/> on a worker thread (the program does not run it: it would throw).</summary>
+    public static int WriteInBackground(SafeHandle file, Document document)
+    {
+        // REFS030: this thread holds the heap 'document' lives on and blocks on work that needs it: the worker waits
+        // Heap.AcquireTimeout (5 s), then throws HeapThreadException. Fix: await the work, or call
+        // document.Heap?.Release() before starting it (the "Release the heap before starting the work" code fix).
+        return Task.Run(() => WriteTo(file, document)).Result;
     }
 
     /// <summary>Resets a page's count after a native call that "forgot" to take its reference.</summary>

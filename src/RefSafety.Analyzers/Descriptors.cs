@@ -96,6 +96,13 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "RefObject finalization is driven by reference counts and the cycle collector. A C# destructor runs at an unrelated time, on another thread, where touching the heap throws.");
 
+    public static readonly DiagnosticDescriptor REFS030RefObjectUsedByParallelWork = Create(
+        "REFS030",
+        "RefObject used by parallel work without a heap hand-off",
+        "'{0}' is used by work started with {1} while this flow may still hold its heap: the work waits for the heap, then throws HeapThreadException; await the work, call heap.Release() before starting it, or give it objects of a heap of its own",
+        DiagnosticSeverity.Warning,
+        "A heap is held by one thread at a time. Work that runs in parallel with the flow that holds the heap (Task.Run, TaskFactory.StartNew, Parallel, ThreadPool, a new Thread) cannot use the heap's objects until that flow gives the heap up: an await that yields, or heap.Release(). Activating a heap inside the work does not help: the captured objects still belong to the starter's heap.");
+
     /// <summary>Where a rule's documentation lives; each descriptor's help link points there.</summary>
     public static string HelpLink(string id) => $"https://github.com/refsafety/refsafety/blob/main/docs/rules/{id}.md";
 

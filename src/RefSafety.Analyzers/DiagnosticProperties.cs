@@ -23,5 +23,14 @@ internal static class DiagnosticProperties
     /// <summary>The field the "make it weak" fix rewrites.</summary>
     public const string WeakFixField = "WeakFixField";
 
+    /// <summary>
+    /// For work the starting flow blocks on at once (REFS030): the statement that hands the object's heap off before
+    /// the start, <c>x.Heap?.Release();</c>.
+    /// </summary>
+    public const string HandOff = "HandOff";
+
+    /// <summary>With <see cref="HandOff"/>: the position (in the source text) of the call that starts the work.</summary>
+    public const string HandOffStart = "HandOffStart";
+
     public static ImmutableDictionary<string, string?> Empty => ImmutableDictionary<string, string?>.Empty;
 }

@@ -31,6 +31,13 @@ internal sealed class RefHeapSymbols
         OnFinalize = Member("OnFinalize", 0);
         IsAlive = refObject.GetMembers("IsAlive").OfType<IPropertySymbol>().FirstOrDefault();
         RefCount = refObject.GetMembers("RefCount").OfType<IPropertySymbol>().FirstOrDefault();
+        HeapRelease = compilation.GetTypeByMetadataName("RefHeap.Heap")?.GetMembers("Release").OfType<IMethodSymbol>().FirstOrDefault();
+        Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        TaskFactory = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory");
+        GenericTaskFactory = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
+        Parallel = compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel");
+        ThreadPool = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+        Thread = compilation.GetTypeByMetadataName("System.Threading.Thread");
     }
 
     public INamedTypeSymbol RefObject { get; }
@@ -62,6 +69,27 @@ internal sealed class RefHeapSymbols
 
     /// <summary>RefObject.RefCount: the current count.</summary>
     public IPropertySymbol? RefCount { get; }
+
+    /// <summary>Heap.Release: the explicit hand-off of a heap to another thread.</summary>
+    public IMethodSymbol? HeapRelease { get; }
+
+    /// <summary>System.Threading.Tasks.Task (Task.Run, WhenAll, WhenAny).</summary>
+    public INamedTypeSymbol? Task { get; }
+
+    /// <summary>System.Threading.Tasks.TaskFactory and TaskFactory&lt;T&gt; (StartNew).</summary>
+    public INamedTypeSymbol? TaskFactory { get; }
+
+    /// <inheritdoc cref="TaskFactory"/>
+    public INamedTypeSymbol? GenericTaskFactory { get; }
+
+    /// <summary>System.Threading.Tasks.Parallel (For, ForEach, Invoke).</summary>
+    public INamedTypeSymbol? Parallel { get; }
+
+    /// <summary>System.Threading.ThreadPool (QueueUserWorkItem, UnsafeQueueUserWorkItem).</summary>
+    public INamedTypeSymbol? ThreadPool { get; }
+
+    /// <summary>System.Threading.Thread (its constructors take the thread's work).</summary>
+    public INamedTypeSymbol? Thread { get; }
 
     /// <summary>RefObject's own <c>OnFinalize</c>; overrides of it are finalizers.</summary>
     public IMethodSymbol? OnFinalize { get; }
@@ -170,6 +198,27 @@ internal sealed class RefHeapSymbols
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The name of the API when <paramref name="method"/> starts work that runs in parallel with the calling flow
+    /// (Task.Run, TaskFactory.StartNew, Parallel.For/ForEach/Invoke, ThreadPool.QueueUserWorkItem and
+    /// UnsafeQueueUserWorkItem, a Thread constructor); null otherwise.
+    /// </summary>
+    public string? ParallelWorkApi(IMethodSymbol method)
+    {
+        INamedTypeSymbol type = method.ContainingType.OriginalDefinition;
+        return method.Name switch
+        {
+            "Run" when Is(type, Task) => "Task.Run",
+            "StartNew" when Is(type, TaskFactory) || Is(type, GenericTaskFactory) => "Task.Factory.StartNew",
+            "For" or "ForEach" or "Invoke" when Is(type, Parallel) => "Parallel." + method.Name,
+            "QueueUserWorkItem" or "UnsafeQueueUserWorkItem" when Is(type, ThreadPool) => "ThreadPool." + method.Name,
+            ".ctor" when Is(type, Thread) => "new Thread",
+            _ => null,
+        };
+
+        static bool Is(INamedTypeSymbol type, INamedTypeSymbol? expected) => SymbolEqualityComparer.Default.Equals(type, expected);
     }
 
     private IMethodSymbol? Member(string name, int parameters) =>

@@ -51,7 +51,7 @@ public class PackageTests
         var fixes = new AnalyzerFileReference(Extract(package, "analyzers/dotnet/cs/RefSafety.CodeFixes.dll"), new Loader());
 
         string[] ids = analyzers.GetAnalyzers(LanguageNames.CSharp).SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct().OrderBy(id => id).ToArray();
-        Assert.Equal(new[] { "REFS001", "REFS002", "REFS003", "REFS004", "REFS005", "REFS006", "REFS007", "REFS010", "REFS011", "REFS020", "REFS021", "REFS022" }, ids);
+        Assert.Equal(new[] { "REFS001", "REFS002", "REFS003", "REFS004", "REFS005", "REFS006", "REFS007", "REFS010", "REFS011", "REFS020", "REFS021", "REFS022", "REFS030" }, ids);
         Assert.Contains(fixes.GetAssembly().GetTypes(), t => typeof(CodeFixProvider).IsAssignableFrom(t) && !t.IsAbstract);
     }
 

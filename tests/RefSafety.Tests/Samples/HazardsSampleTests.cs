@@ -37,6 +37,7 @@ public class HazardsSampleTests
         ("REFS020", "FontHandle.OnFinalize"),
         ("REFS021", "ScratchBitmap.OnFinalize"),
         ("REFS022", "PreviewTexture.~PreviewTexture"),
+        ("REFS030", "Export.WriteInBackground"),
     };
 
     [Fact]

@@ -192,6 +192,13 @@ public sealed partial class RuleTestBuilder
         return this;
     }
 
+    /// <summary>The fix is offered for none of the marked diagnostics: the sources (given before this call) stay as they are.</summary>
+    public RuleTestBuilder ExpectNoFix()
+    {
+        _fixed = _sources.ToList();
+        return this;
+    }
+
     /// <summary>The sources after Fix All, when they differ from fixing one diagnostic at a time.</summary>
     public RuleTestBuilder ExpectFixAll(params string[] sources)
     {

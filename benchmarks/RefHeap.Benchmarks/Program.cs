@@ -27,6 +27,12 @@ public static class Program
             return 0;
         }
 
+        if (args.Length == 2 && args[0] == "budget")
+        {
+            ByteBudget.Run(int.Parse(args[1], CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         if (args.Length >= 1 && args[0] == "bdn")
         {
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);

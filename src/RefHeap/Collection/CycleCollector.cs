@@ -108,6 +108,8 @@ internal sealed class CycleCollector
             {
                 Collecting = false;
             }
+
+            _heap.ReclaimFreedMemoryIfDue();
         }
     }
 
@@ -134,14 +136,18 @@ internal sealed class CycleCollector
         }
 
         Collecting = true;
+        long found;
         try
         {
-            return CollectWithCallback(generation);
+            found = CollectWithCallback(generation);
         }
         finally
         {
             Collecting = false;
         }
+
+        _heap.ReclaimFreedMemoryIfDue();
+        return found;
     }
 
     public IReadOnlyList<RefObject> GetObjects(int? generation)

@@ -397,9 +397,13 @@ public sealed class Heap
         if (_freedBytesSinceReclaim >= ReclaimThreshold && _freedBytesSinceReclaim >= Allocator.BytesInUse + Allocator.LargeObjectBytes)
         {
             _freedBytesSinceReclaim = 0;
+            ReclaimCollectionCount++;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         }
     }
+
+    /// <summary>How many full .NET collections <see cref="ReclaimFreedMemoryIfDue"/> has run for this heap.</summary>
+    internal int ReclaimCollectionCount { get; private set; }
 
     private static long ReadReclaimThreshold()
     {

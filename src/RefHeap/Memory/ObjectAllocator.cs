@@ -120,7 +120,7 @@ public sealed class ObjectAllocator
         Pool pool = arena.Pools[(granule - arena.FirstGranule) >> SizeClasses.GranulesPerPoolShift]!;
         int block = (int)(granule - pool.FirstBlockGranule) / pool.BlockGranules;
         bool wasFull = pool.IsFull;
-        pool.FreeLinks[block] = pool.FreeHead;
+        pool.FreeLinks[block] = (short)pool.FreeHead;
         pool.FreeHead = block;
         pool.UsedBlocks--;
         _blocksInUse[pool.SizeClass]--;

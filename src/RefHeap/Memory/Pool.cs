@@ -31,8 +31,11 @@ internal sealed class Pool
     /// <summary>The last freed block, or <see cref="None"/>. <see cref="FreeLinks"/>[b] is the block freed before b.</summary>
     public int FreeHead = None;
 
-    /// <summary>The free list's links: in pymalloc they live in the free blocks themselves.</summary>
-    public int[] FreeLinks = Array.Empty<int>();
+    /// <summary>
+    /// The free list's links: in pymalloc they live in the free blocks themselves. Two bytes per block (a pool holds
+    /// at most 1,021 blocks; <see cref="None"/> is -1 either way): the model's own cost per object (docs/performance.md).
+    /// </summary>
+    public short[] FreeLinks = Array.Empty<short>();
 
     // Links in the allocator's used list of the pool's size class.
     public Pool? PreviousUsed;
@@ -69,7 +72,7 @@ internal sealed class Pool
         FreeHead = None;
         if (FreeLinks.Length < Capacity)
         {
-            FreeLinks = new int[Capacity];
+            FreeLinks = new short[Capacity];
         }
     }
 }

@@ -7,8 +7,9 @@ namespace RefHeap.Benchmarks;
 
 /// <summary>
 /// <c>budget N</c>: where the bytes of N two-object cycles go, measured (docs/performance.md, "Bytes per object"):
-/// .NET bytes allocated per object (the object itself plus the allocator model's pools, amortized), the managed heap
-/// after a full .NET GC, and the resident set, each per object; then the same heap after the pairs are freed.
+/// per pair, the .NET bytes allocated, the managed heap after a full .NET GC and the resident set's growth; the heap
+/// after the pairs are freed, before and after a full .NET GC; then the .NET bytes allocated per object alone
+/// (the object plus the allocator model's pools, amortized).
 /// </summary>
 internal static class ByteBudget
 {
@@ -18,10 +19,26 @@ internal static class ByteBudget
         var heap = Heap.Current;
         var keep = new GcTwin.Slot();
 
-        // Objects alone: N slots into a plain array sized beforehand, so only the objects (and the pools the
+        FullDotNetCollect();
+        long managed0 = GC.GetTotalMemory(forceFullCollection: true);
+        long rss0 = Process.GetCurrentProcess().WorkingSet64;
+        long allocated0 = GC.GetAllocatedBytesForCurrentThread();
+        RefList<GcTwin.Slot> holder = GcTwin.MakePairs(n);
+        double allocatedPerPair = (GC.GetAllocatedBytesForCurrentThread() - allocated0) / (double)n;
+        long rss1 = Process.GetCurrentProcess().WorkingSet64;
+        long managed1 = GC.GetTotalMemory(forceFullCollection: true);
+        holder.DecRef();
+        long freed = Gc.Collect();
+        long managedAfterFree = GC.GetTotalMemory(forceFullCollection: false);
+        long rssAfterFree = Process.GetCurrentProcess().WorkingSet64;
+        FullDotNetCollect();
+        long managedAfterGc = GC.GetTotalMemory(forceFullCollection: false);
+        long rssAfterGc = Process.GetCurrentProcess().WorkingSet64;
+
+        // Objects alone: 2N slots into a plain array sized beforehand, so only the objects (and the pools the
         // allocator model carves out for them) are counted.
         var objects = new GcTwin.Slot[2 * n];
-        long allocated0 = GC.GetAllocatedBytesForCurrentThread();
+        allocated0 = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < objects.Length; i++)
         {
             objects[i] = new GcTwin.Slot();
@@ -33,31 +50,14 @@ internal static class ByteBudget
             slot.DecRef();
         }
 
-        objects = null;
-        FullDotNetCollect();
-        long managed0 = GC.GetTotalMemory(forceFullCollection: true);
-        long rss0 = Process.GetCurrentProcess().WorkingSet64;
-        allocated0 = GC.GetAllocatedBytesForCurrentThread();
-        RefList<GcTwin.Slot> holder = GcTwin.MakePairs(n);
-        double allocatedPerPair = (GC.GetAllocatedBytesForCurrentThread() - allocated0) / (double)n;
-        long rss1 = Process.GetCurrentProcess().WorkingSet64;
-        long managed1 = GC.GetTotalMemory(forceFullCollection: true);
-        long rss2 = Process.GetCurrentProcess().WorkingSet64;
-        holder.DecRef();
-        long freed = Gc.Collect();
-        long managedAfterFree = GC.GetTotalMemory(forceFullCollection: false);
-        long rssAfterFree = Process.GetCurrentProcess().WorkingSet64;
-        FullDotNetCollect();
-        long managedAfterGc = GC.GetTotalMemory(forceFullCollection: false);
-        long rssAfterGc = Process.GetCurrentProcess().WorkingSet64;
         keep.DecRef();
 
         const double MiB = 1024 * 1024;
-        Console.WriteLine(FormattableString.Invariant($"N = {n:N0} pairs ({2 * n:N0} objects), heap {heap.Id}, GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, conserve memory {AppContext.GetData("GCConserveMemory") ?? "0"}"));
+        Console.WriteLine(FormattableString.Invariant($"N = {n:N0} pairs ({2 * n:N0} objects), heap {heap.Id}, GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, conserve memory {AppContext.GetData("System.GC.ConserveMemory") ?? "0"}"));
         Console.WriteLine(FormattableString.Invariant($"  .NET bytes allocated per object (object + allocator pools):  {perObject,8:F1} B"));
         Console.WriteLine(FormattableString.Invariant($"  .NET bytes allocated per pair (2 objects + list growth):    {allocatedPerPair,8:F1} B"));
         Console.WriteLine(FormattableString.Invariant($"  managed heap after a full GC, per pair (live):               {(managed1 - managed0) / (double)n,8:F1} B"));
-        Console.WriteLine(FormattableString.Invariant($"  RSS growth per pair: before the full GC {(rss1 - rss0) / (double)n,6:F1} B, after it {(rss2 - rss0) / (double)n,6:F1} B"));
+        Console.WriteLine(FormattableString.Invariant($"  RSS growth per pair while the pairs are made:                {(rss1 - rss0) / (double)n,8:F1} B"));
         Console.WriteLine(FormattableString.Invariant($"  after release + Gc.Collect ({freed:N0} freed): managed heap {managedAfterFree / MiB:F1} MiB, RSS {rssAfterFree / MiB:F1} MiB"));
         Console.WriteLine(FormattableString.Invariant($"  after a full .NET GC:                       managed heap {managedAfterGc / MiB:F1} MiB, RSS {rssAfterGc / MiB:F1} MiB"));
         Console.WriteLine(FormattableString.Invariant($"  baseline before the pairs: managed heap {managed0 / MiB:F1} MiB, RSS {rss0 / MiB:F1} MiB"));

@@ -99,7 +99,7 @@ public sealed class Heap
 
     /// <summary>
     /// The fewest freed bytes (the allocator model's block bytes) for which <see cref="ReclaimFreedMemoryIfDue"/> runs
-    /// a full .NET collection: the runtimeconfig knob <c>RefHeap.ReclaimThresholdBytes</c>, 8 MiB by default; 0 or
+    /// a full .NET collection: the runtimeconfig knob <c>RefHeap.ReclaimThresholdBytes</c>, 32 MiB by default; 0 or
     /// less turns the policy off.
     /// </summary>
     internal static readonly long ReclaimThreshold = ReadReclaimThreshold();
@@ -419,7 +419,7 @@ public sealed class Heap
     private static long ReadReclaimThreshold()
     {
         object? configured = AppContext.GetData("RefHeap.ReclaimThresholdBytes");
-        long bytes = configured is null ? 8L << 20 : Convert.ToInt64(configured, System.Globalization.CultureInfo.InvariantCulture);
+        long bytes = configured is null ? 32L << 20 : Convert.ToInt64(configured, System.Globalization.CultureInfo.InvariantCulture);
         return bytes > 0 ? bytes : long.MaxValue;
     }
 

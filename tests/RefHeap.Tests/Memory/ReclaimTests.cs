@@ -30,7 +30,7 @@ public class ReclaimTests
         public Node? Third;
     }
 
-    // Enough 48-byte blocks (a header and one field) to pass the 8 MiB default threshold.
+    // Enough 48-byte blocks (a header and one field) to pass the default threshold.
     private static int ObjectsFor(long bytes) => (int)(bytes / 48) + 1;
 
     [Fact]

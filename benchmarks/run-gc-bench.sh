@@ -16,5 +16,5 @@ dotnet build benchmarks/RefHeap.Benchmarks -c Release -v q -nologo >/dev/null
 twin=benchmarks/RefHeap.Benchmarks/bin/Release/net10.0/RefHeap.Benchmarks.dll
 dotnet "$twin" compare "${sizes[@]}"
 if $bdn; then
-  dotnet "$twin" bdn --filter '*RefCount*'
+  dotnet "$twin" bdn --filter '*RefCountBenchmarks*' --job short
 fi

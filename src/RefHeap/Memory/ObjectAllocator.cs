@@ -118,7 +118,7 @@ public sealed class ObjectAllocator
 
         Arena arena = AddressSpace.ArenaOf(granule);
         Pool pool = arena.Pools[(granule - arena.FirstGranule) >> SizeClasses.GranulesPerPoolShift]!;
-        int block = (int)(granule - pool.FirstBlockGranule) / pool.BlockGranules;
+        int block = pool.BlockOf(granule);
         bool wasFull = pool.IsFull;
         pool.FreeLinks[block] = (short)pool.FreeHead;
         pool.FreeHead = block;

@@ -194,7 +194,10 @@ internal sealed class TypeLayout
 
         il.Emit(OpCodes.Ret);
         var offsets = new nint[fields.Count];
-        method.CreateDelegate<Action<RefObject, nint[]>>()((RefObject)RuntimeHelpers.GetUninitializedObject(type), offsets);
+        var sample = (RefObject)RuntimeHelpers.GetUninitializedObject(type);
+        // A type with a C# destructor (REFS022) must not have it run on an object its constructor never saw.
+        GC.SuppressFinalize(sample);
+        method.CreateDelegate<Action<RefObject, nint[]>>()(sample, offsets);
         return offsets;
     }
 

@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Reflection;
+using System.Threading;
 using RefHeap;
 using Xunit;
 
@@ -28,6 +30,16 @@ public class ReclaimTests
         public RefObject? Second;
         public string? Text;
         public Node? Third;
+    }
+
+    // A C# destructor, which REFS022 reports: the offsets are measured on an object no constructor ran on.
+    private sealed class WithDestructor : RefObject
+    {
+        public static int Runs;
+
+        public Node? Next = null;
+
+        ~WithDestructor() => Interlocked.Increment(ref Runs);
     }
 
     // Enough 48-byte blocks (a header and one field) to pass the default threshold.
@@ -118,6 +130,15 @@ public class ReclaimTests
             FieldInfo field = layout.StrongFields[i];
             Assert.Same(field.GetValue(obj), TypeLayout.FieldAt(obj, offsets[i]));
         }
+    }
+
+    [Fact]
+    public void MeasuringOffsetsNeverRunsTheDestructorOfTheSampleObject()
+    {
+        TypeLayout.Of(typeof(WithDestructor));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.Equal(0, Volatile.Read(ref WithDestructor.Runs));
     }
 
     [Fact]

@@ -387,10 +387,11 @@ public sealed class Heap
     /// <summary>
     /// Gives the memory of freed objects back to the .NET heap when there is much of it: a blocking full .NET
     /// collection once the bytes freed since the last check (the allocator model's block bytes) reach both
-    /// <see cref="ReclaimThreshold"/> and the bytes still in use, and the .NET heap still holds them. RefHeap objects are .NET objects: a free only
-    /// unlinks them, and objects that lived long enough to form big structures sit in .NET's generation 2, which
-    /// .NET collects rarely, so rounds of garbage would pile up (docs/performance.md, "Memory"). Waiting until the
-    /// freed bytes exceed the live ones bounds the collection's cost (it marks what is live) by the work that freed them.
+    /// <see cref="ReclaimThreshold"/> and the bytes still in use, and the .NET heap still holds them. RefHeap objects
+    /// are .NET objects: a free only unlinks them, and objects that lived long enough to form big structures sit in
+    /// .NET's generation 2, which .NET collects rarely, so rounds of garbage would pile up (docs/performance.md,
+    /// "Memory"). Waiting until the freed bytes exceed the live ones bounds the collection's cost (it marks what is
+    /// live) by the work that freed them.
     /// </summary>
     internal void ReclaimFreedMemoryIfDue()
     {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# RefHeap against CPython 3.11 (../shared/bench/gc_bench.py), figure by figure, in one run.
+# RefHeap against CPython 3.11 (../shared/bench/gc_bench.py), figure by figure, in one run: creation, collections,
+# peak RSS and the IncRef+DecRef pair, each with issue 10's target and PASS/MISS.
 # Usage: benchmarks/run-gc-bench.sh [N ...]   (default: 100000 1000000)
 #        benchmarks/run-gc-bench.sh --with-bdn  also runs the IncRef+DecRef BenchmarkDotNet benchmarks
 set -euo pipefail
@@ -14,9 +15,6 @@ done
 dotnet build benchmarks/RefHeap.Benchmarks -c Release -v q -nologo >/dev/null
 twin=benchmarks/RefHeap.Benchmarks/bin/Release/net10.0/RefHeap.Benchmarks.dll
 dotnet "$twin" compare "${sizes[@]}"
-
-echo
-python3 -c "import sys; sys.path.insert(0, '../shared/bench'); import gc_bench; tg, tf, ns = gc_bench.refcount_loop(); print(f'CPython INCREF/DECREF pair (y = x, 20M unrolled): {ns:.2f} ns')"
 if $bdn; then
-  dotnet "$twin" bdn --filter '*RefCount*'
+  dotnet "$twin" bdn --filter '*RefCountBenchmarks*' --job short
 fi

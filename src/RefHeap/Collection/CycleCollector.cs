@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace RefHeap;
@@ -108,6 +109,8 @@ internal sealed class CycleCollector
             {
                 Collecting = false;
             }
+
+            _heap.ReclaimFreedMemoryIfDue();
         }
     }
 
@@ -134,14 +137,18 @@ internal sealed class CycleCollector
         }
 
         Collecting = true;
+        long found;
         try
         {
-            return CollectWithCallback(generation);
+            found = CollectWithCallback(generation);
         }
         finally
         {
             Collecting = false;
         }
+
+        _heap.ReclaimFreedMemoryIfDue();
+        return found;
     }
 
     public IReadOnlyList<RefObject> GetObjects(int? generation)
@@ -423,9 +430,21 @@ internal sealed class CycleCollector
     /// </summary>
     private void SubtractRefs(GcListHead containers)
     {
+        ObjectFlags mark = _subtractRefs.Mark;
         for (RefObject node = containers.First; !ReferenceEquals(node, containers); node = node._gcNext!)
         {
-            _heap.LayoutOf(node).Traverse(node, _subtractRefs);
+            TypeLayout layout = _heap.LayoutOf(node);
+            if (layout.StrongFieldOffsets is { } offsets)
+            {
+                foreach (nint offset in offsets)
+                {
+                    SubtractRefsVisitor.Subtract(TypeLayout.FieldAt(node, offset), mark);
+                }
+            }
+            else
+            {
+                layout.Traverse(node, _subtractRefs);
+            }
         }
     }
 
@@ -440,6 +459,7 @@ internal sealed class CycleCollector
     private long MoveUnreachable(GcListHead young, GcListHead unreachable)
     {
         _visitReachable.Young = young;
+        ObjectFlags mark = _visitReachable.Mark;
         long reachable = 0;
         RefObject node = young.First;
         while (!ReferenceEquals(node, young))
@@ -447,7 +467,19 @@ internal sealed class CycleCollector
             if (node._gcRefs > 0)
             {
                 // Read the successor only after the traversal: it may have appended objects right after this one.
-                _heap.LayoutOf(node).Traverse(node, _visitReachable);
+                TypeLayout layout = _heap.LayoutOf(node);
+                if (layout.StrongFieldOffsets is { } offsets)
+                {
+                    foreach (nint offset in offsets)
+                    {
+                        ReachableVisitor.MarkReachable(TypeLayout.FieldAt(node, offset), young, mark);
+                    }
+                }
+                else
+                {
+                    layout.Traverse(node, _visitReachable);
+                }
+
                 node._flags &= ~ObjectFlags.Collecting;
                 node = node._gcNext!;
                 reachable++;
@@ -679,9 +711,12 @@ internal sealed class CycleCollector
     {
         public ObjectFlags Mark { get; set; }
 
-        public override void Visit(RefObject? referent)
+        public override void Visit(RefObject? referent) => Subtract(referent, Mark);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Subtract(RefObject? referent, ObjectFlags mark)
         {
-            if (referent is not null && (referent._flags & CollectingMarkMask) == Mark)
+            if (referent is not null && (referent._flags & CollectingMarkMask) == mark)
             {
                 referent._gcRefs--;
             }
@@ -695,10 +730,13 @@ internal sealed class CycleCollector
 
         public ObjectFlags Mark { get; set; }
 
-        public override void Visit(RefObject? referent)
+        public override void Visit(RefObject? referent) => MarkReachable(referent, Young, Mark);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MarkReachable(RefObject? referent, GcListHead young, ObjectFlags mark)
         {
             // Objects outside the set (or of another heap), and those already scanned (Collecting cleared), are not our business.
-            if (referent is null || (referent._flags & CollectingMarkMask) != Mark)
+            if (referent is null || (referent._flags & CollectingMarkMask) != mark)
             {
                 return;
             }
@@ -707,7 +745,7 @@ internal sealed class CycleCollector
             {
                 // Moved to the unreachable list too early: bring it back to be scanned at the end of 'young'.
                 referent._flags &= ~ObjectFlags.Unreachable;
-                GcListHead.Move(referent, Young);
+                GcListHead.Move(referent, young);
                 referent._gcRefs = 1;
             }
             else if (referent._gcRefs == 0)

@@ -104,25 +104,28 @@ public sealed class ObjectAllocator
         return pool.FirstBlockGranule + (uint)(block * pool.BlockGranules);
     }
 
-    /// <summary>Frees a block returned by <see cref="Allocate"/> of this allocator. Precondition: not freed since.</summary>
+    /// <summary>
+    /// Frees a block returned by <see cref="Allocate"/> of this allocator and returns its size in bytes.
+    /// Precondition: not freed since.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Free(uint granule)
+    internal int Free(uint granule)
     {
         if (granule >= AddressSpace.LargeStart)
         {
-            FreeLarge(granule);
-            return;
+            return FreeLarge(granule);
         }
 
         Arena arena = AddressSpace.ArenaOf(granule);
         Pool pool = arena.Pools[(granule - arena.FirstGranule) >> SizeClasses.GranulesPerPoolShift]!;
-        int block = (int)(granule - pool.FirstBlockGranule) / pool.BlockGranules;
+        int block = pool.BlockOf(granule);
         bool wasFull = pool.IsFull;
-        pool.FreeLinks[block] = pool.FreeHead;
+        pool.FreeLinks[block] = (short)pool.FreeHead;
         pool.FreeHead = block;
         pool.UsedBlocks--;
         _blocksInUse[pool.SizeClass]--;
-        BytesInUse -= pool.BlockGranules << AddressSpace.GranuleShift;
+        int blockBytes = pool.BlockGranules << AddressSpace.GranuleShift;
+        BytesInUse -= blockBytes;
         if (pool.UsedBlocks == 0)
         {
             ReturnPool(pool);
@@ -131,6 +134,8 @@ public sealed class ObjectAllocator
         {
             LinkUsedFirst(pool);
         }
+
+        return blockBytes;
     }
 
     /// <summary>The figures of <c>sys._debugmallocstats()</c>, per size class and in total.</summary>
@@ -296,10 +301,12 @@ public sealed class ObjectAllocator
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void FreeLarge(uint granule)
+    private int FreeLarge(uint granule)
     {
         _largeObjectGranules.Remove(granule, out uint granules);
-        LargeObjectBytes -= (long)granules << AddressSpace.GranuleShift;
+        int bytes = (int)granules << AddressSpace.GranuleShift;
+        LargeObjectBytes -= bytes;
         AddressSpace.ReleaseLarge(granule, granules);
+        return bytes;
     }
 }

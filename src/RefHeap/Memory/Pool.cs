@@ -24,6 +24,12 @@ internal sealed class Pool
 
     public int SizeClass = None;
     public int BlockGranules;
+
+    /// <summary>
+    /// ceil(2^32 / <see cref="BlockGranules"/>): <see cref="BlockOf"/> divides by a multiply and a shift, exact for
+    /// offsets below a pool's 1,024 granules and divisors up to 32 (the error stays under 2^-22).
+    /// </summary>
+    public ulong BlockReciprocal;
     public int Capacity;
     public int UsedBlocks;
     public int NextUnused;
@@ -31,8 +37,11 @@ internal sealed class Pool
     /// <summary>The last freed block, or <see cref="None"/>. <see cref="FreeLinks"/>[b] is the block freed before b.</summary>
     public int FreeHead = None;
 
-    /// <summary>The free list's links: in pymalloc they live in the free blocks themselves.</summary>
-    public int[] FreeLinks = Array.Empty<int>();
+    /// <summary>
+    /// The free list's links: in pymalloc they live in the free blocks themselves. Two bytes per block (a pool holds
+    /// at most 1,021 blocks; <see cref="None"/> is -1 either way): the model's own cost per object (docs/performance.md).
+    /// </summary>
+    public short[] FreeLinks = Array.Empty<short>();
 
     // Links in the allocator's used list of the pool's size class.
     public Pool? PreviousUsed;
@@ -51,6 +60,9 @@ internal sealed class Pool
 
     public bool IsFull => FreeHead == None && NextUnused == Capacity;
 
+    /// <summary>The index of the block that starts at <paramref name="granule"/>, a block of this pool.</summary>
+    public int BlockOf(uint granule) => (int)(((granule - FirstBlockGranule) * BlockReciprocal) >> 32);
+
     /// <summary>
     /// Prepares an empty pool for <paramref name="sizeClass"/>. A pool that served the same class keeps its free list,
     /// as in pymalloc (its header is still valid); otherwise it starts over at its first block.
@@ -64,12 +76,13 @@ internal sealed class Pool
 
         SizeClass = sizeClass;
         BlockGranules = sizeClass + 1;
+        BlockReciprocal = ((1UL << 32) + (ulong)BlockGranules - 1) / (ulong)BlockGranules;
         Capacity = SizeClasses.BlocksPerPool(sizeClass);
         NextUnused = 0;
         FreeHead = None;
         if (FreeLinks.Length < Capacity)
         {
-            FreeLinks = new int[Capacity];
+            FreeLinks = new short[Capacity];
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Threading;
 
@@ -38,6 +39,9 @@ public sealed class Heap
     private RefList<RefObject>? _garbage;
     private HashSet<WeakFinalizer>? _weakFinalizers;
     private TimeSpan _acquireTimeout = TimeSpan.FromSeconds(5);
+
+    // Block bytes freed since ReclaimFreedMemoryIfDue last ran a full .NET collection.
+    private long _freedBytesSinceReclaim;
 
     // The thread that holds the heap (null: free). Written under _gate; read without it only to compare with the
     // calling thread, which is exact: only the holder itself stores a value that equals it or stops doing so.
@@ -92,6 +96,13 @@ public sealed class Heap
         get => _acquireTimeout;
         set => _acquireTimeout = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must not be negative.");
     }
+
+    /// <summary>
+    /// The fewest freed bytes (the allocator model's block bytes) for which <see cref="ReclaimFreedMemoryIfDue"/> runs
+    /// a full .NET collection: the runtimeconfig knob <c>RefHeap.ReclaimThresholdBytes</c>, 32 MiB by default; 0 or
+    /// less turns the policy off.
+    /// </summary>
+    internal static readonly long ReclaimThreshold = ReadReclaimThreshold();
 
     /// <summary>Number of objects allocated on this heap and not yet deallocated.</summary>
     public long LiveObjectCount { get; private set; }
@@ -264,15 +275,26 @@ public sealed class Heap
     /// </summary>
     internal void CheckStore(RefObject value, string operation, string destination)
     {
+        if (!Accepts(value))
+        {
+            ThrowStoreRejected(value, operation, destination);
+        }
+    }
+
+    /// <summary>True if <paramref name="value"/> may be stored in a field or container of this heap.</summary>
+    internal bool Accepts(RefObject value) =>
+        value._refCount > 0 && (((int)value._flags >> HeapRegistry.IndexShift) == _slot || value.IsImmortal);
+
+    /// <summary>The exception for a value <see cref="Accepts"/> rejected; the description is built only here (stores are hot).</summary>
+    [DoesNotReturn]
+    internal void ThrowStoreRejected(RefObject value, string operation, string destination)
+    {
         if (value._refCount <= 0)
         {
             throw new ReleasedObjectException(value, operation);
         }
 
-        if (((int)value._flags >> HeapRegistry.IndexShift) != _slot && !value.IsImmortal)
-        {
-            throw new HeapMismatchException(operation, value, HeapRegistry.Find(value._flags)?.Id ?? 0, destination, Id);
-        }
+        throw new HeapMismatchException(operation, value, HeapRegistry.Find(value._flags)?.Id ?? 0, destination, Id);
     }
 
     internal TypeLayout LayoutOf(RefObject obj)
@@ -360,6 +382,51 @@ public sealed class Heap
         {
             _deallocating = false;
         }
+
+        if (!Collector.Collecting)
+        {
+            ReclaimFreedMemoryIfDue();
+        }
+    }
+
+    /// <summary>
+    /// Gives the memory of freed objects back to the .NET heap when there is much of it: a blocking full .NET
+    /// collection once the bytes freed since the last check (the allocator model's block bytes) reach both
+    /// <see cref="ReclaimThreshold"/> and the bytes still in use, and the .NET heap still holds them. RefHeap objects
+    /// are .NET objects: a free only unlinks them, and objects that lived long enough to form big structures sit in
+    /// .NET's generation 2, which .NET collects rarely, so rounds of garbage would pile up (docs/performance.md,
+    /// "Memory"). Waiting until the freed bytes exceed the live ones bounds the collection's cost (it marks what is
+    /// live) by the work that freed them.
+    /// </summary>
+    internal void ReclaimFreedMemoryIfDue()
+    {
+        long inUse = Allocator.BytesInUse + Allocator.LargeObjectBytes;
+        if (_freedBytesSinceReclaim < ReclaimThreshold || _freedBytesSinceReclaim < inUse)
+        {
+            return;
+        }
+
+        // Objects that died young were (or will be) reclaimed by .NET's cheap generation-0 collections: only when the
+        // .NET heap still holds about the freed bytes beyond the live ones is a full collection worth it. Either way
+        // the count starts afresh, so a loop that allocates and frees pays this check once per threshold.
+        // (GC.GetGCMemoryInfo would tell the generations apart, but it reads /proc: 25% of such a loop, measured.)
+        long freed = _freedBytesSinceReclaim;
+        _freedBytesSinceReclaim = 0;
+        if (GC.GetTotalMemory(forceFullCollection: false) >= inUse + freed)
+        {
+            ReclaimCollectionCount++;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
+    }
+
+    /// <summary>How many full .NET collections <see cref="ReclaimFreedMemoryIfDue"/> has run for this heap.</summary>
+    internal int ReclaimCollectionCount { get; private set; }
+
+    private static long ReadReclaimThreshold()
+    {
+        object? configured = AppContext.GetData("RefHeap.ReclaimThresholdBytes");
+        long bytes = configured is null ? 32L << 20 : Convert.ToInt64(configured, System.Globalization.CultureInfo.InvariantCulture);
+        return bytes > 0 ? bytes : long.MaxValue;
     }
 
     // CPython's subtype_dealloc order (the object was untracked when its count reached zero): tp_finalize (may resurrect); clear weak references and run their
@@ -401,7 +468,7 @@ public sealed class Heap
         }
 
         obj._flags = (obj._flags | ObjectFlags.Dead) & ~(ObjectFlags.Deallocating | ObjectFlags.CountedAllocation);
-        Allocator.Free(obj._address);
+        _freedBytesSinceReclaim += Allocator.Free(obj._address);
         if (--LiveObjectCount == 0)
         {
             // The slot may go to another heap: this thread's fast check must stop naming it first.

@@ -279,6 +279,12 @@ public abstract class RefObject : IDisposable
     /// Throws unless <paramref name="value"/> may be stored in this object: it is alive and belongs to this object's
     /// heap, or is immortal. Precondition: the calling thread holds this object's heap.
     /// </summary>
-    internal void CheckStore(RefObject value, string operation, string? destination = null) =>
-        OwningHeap.CheckStore(value, operation, destination ?? Describe(this));
+    internal void CheckStore(RefObject value, string operation, string? destination = null)
+    {
+        Heap heap = OwningHeap;
+        if (!heap.Accepts(value))
+        {
+            heap.ThrowStoreRejected(value, operation, destination ?? Describe(this));
+        }
+    }
 }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 
 namespace RefHeap;
 
@@ -43,7 +44,21 @@ internal sealed class TypeLayout
             _traverseFields = EmitTraverse(type, StrongFields);
             _clearFields = EmitClear(type, StrongFields);
         }
+
+        StrongFieldOffsets = HasCustomTraverse || type.IsAbstract ? null : MeasureOffsets(type, StrongFields);
     }
+
+    /// <summary>
+    /// The byte offset of each strong field from the object's first header field (<c>_refCount</c>), for the
+    /// collector's loops, which read the fields in place (<see cref="FieldAt"/>) instead of calling a visitor per
+    /// reference; null when the type traverses itself (those go through <see cref="Traverse"/>).
+    /// </summary>
+    public nint[]? StrongFieldOffsets { get; }
+
+    /// <summary>The reference held at <paramref name="offset"/> (one of <see cref="StrongFieldOffsets"/> of obj's type).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static RefObject? FieldAt(RefObject obj, nint offset) =>
+        Unsafe.As<int, RefObject?>(ref Unsafe.AddByteOffset(ref obj._refCount, offset));
 
     /// <summary>The instance fields whose declared type is a RefObject type, base class fields included.</summary>
     public IReadOnlyList<FieldInfo> StrongFields { get; }
@@ -158,6 +173,35 @@ internal sealed class TypeLayout
     {
         MethodInfo? method = type.GetMethod(methodName, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
         return method is not null && method.DeclaringType != typeof(RefObject);
+    }
+
+    // Field offsets are fixed per type; they are measured once on an uninitialized instance (no constructor runs, so
+    // nothing is registered on a heap) by code that subtracts the address of _refCount from each field's.
+    private static nint[] MeasureOffsets(Type type, IReadOnlyList<FieldInfo> fields)
+    {
+        FieldInfo first = typeof(RefObject).GetField(nameof(RefObject._refCount), BindingFlags.Instance | BindingFlags.NonPublic)!;
+        var method = new DynamicMethod($"Offsets_{type.Name}", typeof(void), new[] { typeof(RefObject), typeof(nint[]) }, typeof(TypeLayout).Module, skipVisibility: true);
+        ILGenerator il = method.GetILGenerator();
+        for (int i = 0; i < fields.Count; i++)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Castclass, type);
+            il.Emit(OpCodes.Ldflda, fields[i]);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldflda, first);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Stelem_I);
+        }
+
+        il.Emit(OpCodes.Ret);
+        var offsets = new nint[fields.Count];
+        var sample = (RefObject)RuntimeHelpers.GetUninitializedObject(type);
+        // A type with a C# destructor (REFS022) must not have it run on an object its constructor never saw.
+        GC.SuppressFinalize(sample);
+        method.CreateDelegate<Action<RefObject, nint[]>>()(sample, offsets);
+        return offsets;
     }
 
     private static Action<RefObject, ReferenceVisitor> EmitTraverse(Type type, IReadOnlyList<FieldInfo> fields)

@@ -47,8 +47,12 @@ public static class RefField
         // An old value already released is a refcount bug that the release after the store reports.
         if (old is not null && value is not null && old.IsAlive && !old.IsImmortal)
         {
-            old.CheckUsable(operation);
-            old.CheckStore(value, operation, $"the field's current value {RefObject.Describe(old)}");
+            Heap heap = old.CheckUsable(operation);
+            if (!heap.Accepts(value))
+            {
+                // The description is formatted only here: a store must not allocate.
+                heap.ThrowStoreRejected(value, operation, $"the field's current value {RefObject.Describe(old)}");
+            }
         }
     }
 }

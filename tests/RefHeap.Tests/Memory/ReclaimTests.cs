@@ -50,15 +50,21 @@ public class ReclaimTests
     {
         using var heap = new TestHeap();
         var list = new RefList<Node>();
+
+        // The policy only collects while the .NET heap still holds the freed objects; tests running in parallel make
+        // .NET collect at any time, so this test keeps them reachable for .NET (RefHeap frees them all the same).
+        var heldForDotNet = new List<Node>();
         for (int i = 0; i < ObjectsFor(Heap.ReclaimThreshold); i++)
         {
             using var node = new Node();
             list.Add(node);
+            heldForDotNet.Add(node);
         }
 
         Assert.Equal(0, heap.Heap.ReclaimCollectionCount);
         list.DecRef();
         Assert.Equal(1, heap.Heap.ReclaimCollectionCount);
+        GC.KeepAlive(heldForDotNet);
     }
 
     [Fact]
@@ -89,12 +95,15 @@ public class ReclaimTests
     {
         using var heap = new TestHeap();
         int pairs = (ObjectsFor(Heap.ReclaimThreshold) + 1) / 2;
+        var heldForDotNet = new List<Node>(); // as in the test above: .NET must still hold what RefHeap frees
         for (int i = 0; i < pairs; i++)
         {
             var a = new Node();
             var b = new Node();
             a.Next = b;
             b.Next = a;
+            heldForDotNet.Add(a);
+            heldForDotNet.Add(b);
         }
 
         int duringCollection = -1;
@@ -108,6 +117,7 @@ public class ReclaimTests
         Assert.Equal(2 * pairs, Gc.Collect());
         Assert.Equal(0, duringCollection);
         Assert.Equal(1, heap.Heap.ReclaimCollectionCount);
+        GC.KeepAlive(heldForDotNet);
     }
 
     [Fact]

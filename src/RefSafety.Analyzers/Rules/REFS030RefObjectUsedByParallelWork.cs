@@ -20,7 +20,7 @@ namespace RefSafety.Analyzers.Rules;
 /// The runtime's model (docs/runtime.md, "Threads and async"): one thread holds a heap at a time, and gives it up when
 /// its async flow leaves the thread or at <c>heap.Release()</c>. So the work can use the captured object only once
 /// the starter lets go. The rule stays silent where the starter provably does: the started task is awaited (directly,
-/// through ConfigureAwait or Task.WhenAll/WhenAny) or returned to a caller that decides, or a <c>Heap.Release()</c>
+/// through a local awaited later, ConfigureAwait or Task.WhenAll/WhenAny) or returned to a caller that decides, or a <c>Heap.Release()</c>
 /// call precedes the start in the same body. A heap activated inside the work changes nothing for the captured
 /// objects (they keep their heap), so it does not silence the rule; objects the work makes itself are not reported,
 /// although without such an activation they land on the starter's <c>Heap.Current</c>. Reads that are safe from any
@@ -180,10 +180,34 @@ public sealed class REFS030RefObjectUsedByParallelWork : DiagnosticAnalyzer
                     break;
                 case IAwaitOperation or IReturnOperation:
                     return true;
+                case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: var local } }:
+                    return IsAwaitedLater(local, current, symbols);
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var local } } assignment when ReferenceEquals(assignment.Value, current):
+                    return IsAwaitedLater(local, current, symbols);
                 default:
                     return false;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>var t = Task.Run(…); … await t;</c>: the task kept in <paramref name="local"/> is awaited later in the same
+    /// body (directly or through the shapes above), where the starting flow gives the heap up.
+    /// </summary>
+    private static bool IsAwaitedLater(ILocalSymbol local, IOperation start, RefHeapSymbols symbols)
+    {
+        IOperation body = start;
+        while (body.Parent is { } parent)
+        {
+            body = parent;
+        }
+
+        // Only a local written once (here): another write could replace the task before the await.
+        var uses = body.Descendants().OfType<ILocalReferenceOperation>().Where(use => SymbolEqualityComparer.Default.Equals(use.Local, local)).ToList();
+        bool IsWrite(IOperation use) => use.Parent is ISimpleAssignmentOperation write && ReferenceEquals(write.Target, use);
+        bool declaredHere = start.Parent is IVariableInitializerOperation;
+        return uses.Count(IsWrite) == (declaredHere ? 0 : 1)
+            && uses.Any(read => !IsWrite(read) && read.Syntax.SpanStart > start.Syntax.SpanStart && IsAwaitedOrReturned(read, symbols));
     }
 
     /// <summary>The started task is waited on at once: <c>.Wait(…)</c>, <c>.Result</c> or <c>.GetAwaiter().GetResult()</c>.</summary>

@@ -41,6 +41,24 @@ public class REFS030Diagnostics
             .RunAsync();
 
     [Fact]
+    public Task ATaskKeptInALocalNobodyAwaits() =>
+        RuleTest.For<REFS030RefObjectUsedByParallelWork>()
+            .WithSource(Types + """
+            static class Work
+            {
+                static async Task Start(Node node, Node other)
+                {
+                    var started = Task.Run(() => {|REFS030:node|}.Touch());
+                    var awaited = Task.Run(() => other.Touch());
+                    await awaited;
+                    started = Task.CompletedTask;
+                    await started;
+                }
+            }
+            """)
+            .RunAsync();
+
+    [Fact]
     public Task BlockingWaitsOnTheWorkReportEveryCapturedObjectOnce() =>
         RuleTest.For<REFS030RefObjectUsedByParallelWork>()
             .WithSource(Types + """

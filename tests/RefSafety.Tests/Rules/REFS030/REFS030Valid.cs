@@ -38,6 +38,16 @@ public class REFS030Valid
                     await Task.WhenAny(new[] { Task.Run(() => b.Touch()) });
                 }
 
+                static async Task AwaitedThroughALocal(Node a, Node b)
+                {
+                    var first = Task.Run(() => a.Touch());
+                    Task second;
+                    second = Task.Run(() => b.Touch());
+                    a.Name.ToString();
+                    await first;
+                    await Task.WhenAll(second);
+                }
+
                 static Task Returned(Node node) => Task.Run(() => node.Touch());
 
                 static Task ReturnedFromABlock(Node node)

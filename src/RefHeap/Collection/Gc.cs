@@ -182,17 +182,4 @@ public static class Gc
 
     /// <summary><c>gc.get_freeze_count()</c>: number of objects in the permanent generation.</summary>
     public static long GetFreezeCount() => Collector.FreezeCount;
-
-    private sealed class ReferentCollector : ReferenceVisitor
-    {
-        public List<RefObject> Referents { get; } = new();
-
-        public override void Visit(RefObject? referent)
-        {
-            if (referent is not null)
-            {
-                Referents.Add(referent);
-            }
-        }
-    }
 }

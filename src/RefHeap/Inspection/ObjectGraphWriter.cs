@@ -175,17 +175,4 @@ internal sealed class ObjectGraphWriter
         .Replace("\"", "\\\"", StringComparison.Ordinal)
         .Replace("\r", string.Empty, StringComparison.Ordinal)
         .Replace("\n", "\\n", StringComparison.Ordinal);
-
-    private sealed class ReferentCollector : ReferenceVisitor
-    {
-        public List<RefObject> Referents { get; } = new();
-
-        public override void Visit(RefObject? referent)
-        {
-            if (referent is not null)
-            {
-                Referents.Add(referent);
-            }
-        }
-    }
 }

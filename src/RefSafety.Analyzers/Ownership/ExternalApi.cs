@@ -149,9 +149,12 @@ internal sealed class ExternalApi
     }
 
     /// <summary>A SafeHandle under the safehandle preset: the object itself is counted, from its creation on.</summary>
-    public bool IsSafeHandle(ITypeSymbol? type)
+    public bool IsSafeHandle(ITypeSymbol? type) => _safeHandles && DerivesFromSafeHandle(type);
+
+    /// <summary>Whether <paramref name="type"/> is <c>System.Runtime.InteropServices.SafeHandle</c> or derives from it, whatever the presets.</summary>
+    public static bool DerivesFromSafeHandle(ITypeSymbol? type)
     {
-        for (ITypeSymbol? t = type; _safeHandles && t is not null; t = t.BaseType)
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
         {
             if (t.Name == "SafeHandle" && t.ToDisplayString() == SafeHandle)
             {

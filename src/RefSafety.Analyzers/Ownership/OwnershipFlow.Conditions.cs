@@ -160,22 +160,9 @@ internal sealed partial class OwnershipFlow
         IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation c } } p when IsNullLiteral(c.Value) => (p.Value, false),
         IIsPatternOperation { Pattern: IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation } p => (p.Value, false),
         // An invalid SafeHandle holds no resource: on that side it owns nothing, as a null handle does.
-        IPropertyReferenceOperation { Property.Name: "IsInvalid", Instance: { Type: { } type } handle } when IsSafeHandleType(type) => (handle, true),
+        IPropertyReferenceOperation { Property.Name: "IsInvalid", Instance: { } handle } when ExternalApi.DerivesFromSafeHandle(handle.Type) => (handle, true),
         _ => null,
     };
-
-    private static bool IsSafeHandleType(ITypeSymbol type)
-    {
-        for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
-        {
-            if (current is { Name: "SafeHandle", ContainingNamespace: { Name: "InteropServices", ContainingNamespace: { Name: "Runtime", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>The variable operand of a null test (not a use of the object), or null.</summary>
     private static IOperation? NullTested(IOperation operation) =>

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using RefHeap;
@@ -41,10 +40,11 @@ public class ReadmeExampleTests
     private static string[] Normalize(string code) =>
         code.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToArray();
 
-    // The lines between the README markers of this file.
-    private static string ExampleSource([CallerFilePath] string path = "")
+    // The lines between the README markers of this file. Read from the clone, not from [CallerFilePath]:
+    // CI builds map source paths to /_/ (Directory.Build.props), so the compiled-in path does not exist.
+    private static string ExampleSource()
     {
-        string source = File.ReadAllText(path);
+        string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "RefHeap.Tests", "Threading", "ReadmeExampleTests.cs"));
         var lines = new List<string>();
         bool inside = false;
         foreach (string line in source.Split('\n'))
@@ -66,9 +66,9 @@ public class ReadmeExampleTests
         return string.Join('\n', lines);
     }
 
-    private static string RepositoryRoot([CallerFilePath] string path = "")
+    private static string RepositoryRoot()
     {
-        for (string? dir = Path.GetDirectoryName(path); dir is not null; dir = Path.GetDirectoryName(dir))
+        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
         {
             if (File.Exists(Path.Combine(dir, "RefSafety.sln")))
             {
@@ -76,7 +76,7 @@ public class ReadmeExampleTests
             }
         }
 
-        throw new DirectoryNotFoundException("RefSafety.sln not found above " + path);
+        throw new DirectoryNotFoundException("RefSafety.sln not found above the test output folder " + AppContext.BaseDirectory);
     }
 
     // Stands in for System.Console inside the example, so the test can read what it prints.

@@ -208,14 +208,14 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
     }
 
     /// <summary>Drops the locals and captures whose scope the branch leaves.</summary>
-    public void Cross(ControlFlowBranch branch, StorePaths state)
+    public void Cross(ControlFlowBranch branch, ImmutableArray<ControlFlowRegion> leavingRegions, StorePaths state)
     {
-        if (branch.LeavingRegions.IsEmpty)
+        if (leavingRegions.IsEmpty)
         {
             return;
         }
 
-        List<object> gone = branch.LeavingRegions.SelectMany(r => r.Locals.Cast<object>().Concat(r.CaptureIds.Cast<object>())).ToList();
+        List<object> gone = leavingRegions.SelectMany(r => r.Locals.Cast<object>().Concat(r.CaptureIds.Cast<object>())).ToList();
         foreach (StoreFlowState path in state.Variants)
         {
             path.Forget(gone);
@@ -436,7 +436,7 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
     public static bool MayCreateEdge(IOperation root, RefHeapSymbols symbols, StoreSummaries? summaries, CancellationToken cancellationToken)
     {
         bool Stores(IMethodSymbol? method) => summaries is not null && !summaries.Of(method, cancellationToken).Stores.IsEmpty;
-        return root.Descendants().Any(o => o switch
+        return FlowGraph.Subtree(root).Any(o => o switch
         {
             ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => symbols.IsContainer(indexer.Instance?.Type),
             ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } =>
@@ -587,9 +587,12 @@ internal sealed class StoreFlowAnalysis : IForwardFlow<StorePaths>
                 ISymbol variable = target is ILocalReferenceOperation local ? local.Local : ((IParameterReferenceOperation)target).Parameter;
                 ImmutableHashSet<AbstractObject> value = Evaluate(assignment.Value, state);
                 state.Set(variable, value);
-                foreach (AbstractObject obj in value.Where(o => o.Kind == AbstractObject.ObjectKind.Allocation && !AllocationNames.ContainsKey(o.Site!)))
+                foreach (AbstractObject obj in value)
                 {
-                    AllocationNames[obj.Site!] = variable.Name;
+                    if (obj.Kind == AbstractObject.ObjectKind.Allocation && !AllocationNames.ContainsKey(obj.Site!))
+                    {
+                        AllocationNames[obj.Site!] = variable.Name;
+                    }
                 }
 
                 return value;

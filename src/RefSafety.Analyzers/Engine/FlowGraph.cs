@@ -25,7 +25,7 @@ internal static class FlowGraph
     /// <summary>Whether <paramref name="operation"/>'s body nests protected regions deeper than <see cref="MaxProtectedNesting"/>: a walk of its syntax, before any graph is built.</summary>
     public static bool IsTooDeepForAGraph(IOperation operation)
     {
-        var pending = new Stack<(SyntaxNode Node, int Depth)>();
+        Stack<(SyntaxNode Node, int Depth)> pending = StackPool<(SyntaxNode Node, int Depth)>.Rent();
         pending.Push((operation.Syntax, 0));
         while (pending.Count > 0)
         {
@@ -42,6 +42,7 @@ internal static class FlowGraph
                     || child is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } ? depth + 1 : depth;
                 if (inner > MaxProtectedNesting)
                 {
+                    StackPool<(SyntaxNode Node, int Depth)>.Return(pending);
                     return true;
                 }
 
@@ -54,6 +55,7 @@ internal static class FlowGraph
             }
         }
 
+        StackPool<(SyntaxNode Node, int Depth)>.Return(pending);
         return false;
     }
 
@@ -74,14 +76,31 @@ internal static class FlowGraph
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="block"/> lies in the try of a try/finally of this graph: only a branch from such a block
+    /// can run finally blocks. A cheap test before <see cref="ControlFlowBranch.FinallyRegions"/>, which Roslyn
+    /// computes afresh, with an array, on every read.
+    /// </summary>
+    public static bool IsInTryOfFinally(ControlFlowGraph graph, BasicBlock block)
+    {
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null && region != graph.Root; region = region.EnclosingRegion)
+        {
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion?.Kind == ControlFlowRegionKind.TryAndFinally)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A block's operations followed by its branch value, if any.</summary>
-    public static ImmutableArray<IOperation> OperationsOf(BasicBlock block) =>
-        block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
+    public static BlockOperations OperationsOf(BasicBlock block) => new(block);
 
     /// <summary>Every operation of the graph, nested ones included, each once (in no particular order).</summary>
     public static IEnumerable<IOperation> AllOperations(ControlFlowGraph graph)
     {
-        var pending = new Stack<IOperation>();
+        Stack<IOperation> pending = StackPool<IOperation>.Rent();
         foreach (BasicBlock block in graph.Blocks)
         {
             foreach (IOperation operation in OperationsOf(block))
@@ -96,7 +115,7 @@ internal static class FlowGraph
     /// <summary><paramref name="root"/> and every operation below it, each once (in no particular order).</summary>
     public static IEnumerable<IOperation> Subtree(IOperation root)
     {
-        var pending = new Stack<IOperation>();
+        Stack<IOperation> pending = StackPool<IOperation>.Rent();
         pending.Push(root);
         return Drain(pending);
     }
@@ -309,16 +328,58 @@ internal static class FlowGraph
         block.FallThroughSuccessor?.Semantics == (rethrows ? ControlFlowBranchSemantics.Rethrow : ControlFlowBranchSemantics.Return)
             && block.BranchValue is null && block.Operations.IsEmpty;
 
+    // Gives the stack back when the walk ends or its consumer stops early (foreach and LINQ dispose the iterator).
     private static IEnumerable<IOperation> Drain(Stack<IOperation> pending)
     {
-        while (pending.Count > 0)
+        try
         {
-            IOperation operation = pending.Pop();
-            yield return operation;
-            foreach (IOperation child in operation.ChildOperations)
+            while (pending.Count > 0)
             {
-                pending.Push(child);
+                IOperation operation = pending.Pop();
+                yield return operation;
+                foreach (IOperation child in operation.ChildOperations)
+                {
+                    pending.Push(child);
+                }
             }
         }
+        finally
+        {
+            StackPool<IOperation>.Return(pending);
+        }
+    }
+}
+
+/// <summary>A block's operations followed by its branch value, if any, without building an array.</summary>
+internal readonly struct BlockOperations
+{
+    private readonly BasicBlock _block;
+
+    public BlockOperations(BasicBlock block)
+    {
+        _block = block;
+    }
+
+    public int Count => _block.Operations.Length + (_block.BranchValue is null ? 0 : 1);
+
+    public IOperation this[int index] => index < _block.Operations.Length ? _block.Operations[index] : _block.BranchValue!;
+
+    public Enumerator GetEnumerator() => new(_block);
+
+    /// <summary>The operations in order, then the branch value.</summary>
+    public struct Enumerator
+    {
+        private readonly BasicBlock _block;
+        private int _index;
+
+        public Enumerator(BasicBlock block)
+        {
+            _block = block;
+            _index = -1;
+        }
+
+        public IOperation Current => _index < _block.Operations.Length ? _block.Operations[_index] : _block.BranchValue!;
+
+        public bool MoveNext() => ++_index < _block.Operations.Length || (_index == _block.Operations.Length && _block.BranchValue is not null);
     }
 }

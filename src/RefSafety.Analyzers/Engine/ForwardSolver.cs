@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -43,6 +44,13 @@ internal sealed class ForwardSolver<TState>
     private readonly SortedSet<int> _work = new();
     private readonly BasicBlock[]?[] _handlersOf;
     private readonly Dictionary<ControlFlowBranch, ControlFlowRegion[]> _finallyChains = new();
+
+    // The finally chain of each block's two successors, [2 * ordinal] falling through and [2 * ordinal + 1] jumping,
+    // found on the first visit: Roslyn computes a branch's FinallyRegions afresh on every read.
+    private readonly ControlFlowRegion[]?[] _chainOfSuccessor;
+
+    // Likewise the regions each successor leaves (default until first read), for the problem's Cross.
+    private readonly ImmutableArray<ControlFlowRegion>[] _leavingOfSuccessor;
     private readonly Dictionary<ControlFlowRegion, FinallyPaths> _finallies = new();
 
     // Where each path that ran finally blocks arrived in the end, with the union of the states it arrived with: the
@@ -57,6 +65,8 @@ internal sealed class ForwardSolver<TState>
         _cancellationToken = cancellationToken;
         _inputs = new TState?[graph.Blocks.Length];
         _handlersOf = new BasicBlock[]?[graph.Blocks.Length];
+        _chainOfSuccessor = new ControlFlowRegion[]?[2 * graph.Blocks.Length];
+        _leavingOfSuccessor = new ImmutableArray<ControlFlowRegion>[2 * graph.Blocks.Length];
     }
 
     /// <summary>False when the iteration budget ran out before the fixpoint: the inputs are then incomplete.</summary>
@@ -160,7 +170,7 @@ internal sealed class ForwardSolver<TState>
 
     private void Follow(ControlFlowBranch branch, TState state, BasicBlock from)
     {
-        ControlFlowRegion[] finallies = FinallyChain(branch, from);
+        ControlFlowRegion[] finallies = _chainOfSuccessor[SlotOf(branch)] ??= FinallyChain(branch, from);
         if (finallies.Length > 0)
         {
             EnterFinally(branch, 0, state);
@@ -200,7 +210,13 @@ internal sealed class ForwardSolver<TState>
 
         if (branch.Destination is { } destination)
         {
-            _flow.Cross(branch, state);
+            int slot = SlotOf(branch);
+            if (_leavingOfSuccessor[slot].IsDefault)
+            {
+                _leavingOfSuccessor[slot] = branch.LeavingRegions;
+            }
+
+            _flow.Cross(branch, _leavingOfSuccessor[slot], state);
             MergeInto(destination, state, giveAway: true);
         }
     }
@@ -305,6 +321,9 @@ internal sealed class ForwardSolver<TState>
         }
     }
 
+    /// <summary>Where the caches per successor keep <paramref name="branch"/>: two slots per block, falling through and jumping.</summary>
+    private static int SlotOf(ControlFlowBranch branch) => (2 * branch.Source.Ordinal) + (branch == branch.Source.ConditionalSuccessor ? 1 : 0);
+
     /// <summary>
     /// The finally regions a branch runs before it arrives: those the compiler lists for a jump, and for a throw the
     /// finally blocks around it up to the first try that has a catch (exception paths are implicit in the graph).
@@ -312,9 +331,9 @@ internal sealed class ForwardSolver<TState>
     private ControlFlowRegion[] FinallyChain(ControlFlowBranch branch, BasicBlock from)
     {
         bool throws = branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow;
-        if (branch.FinallyRegions.IsEmpty && !throws)
+        if (!throws && (!FlowGraph.IsInTryOfFinally(_graph, from) || branch.FinallyRegions.IsEmpty))
         {
-            return System.Array.Empty<ControlFlowRegion>(); // the common case, without a lookup
+            return System.Array.Empty<ControlFlowRegion>(); // the common case
         }
 
         if (!_finallyChains.TryGetValue(branch, out ControlFlowRegion[]? chain))

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 
@@ -46,8 +47,11 @@ internal interface IForwardFlow<TState>
     /// </summary>
     void Value(BasicBlock block, IOperation value, TState state, bool returned);
 
-    /// <summary>A path crosses <paramref name="branch"/> to another block of the graph (scopes it leaves end here).</summary>
-    void Cross(ControlFlowBranch branch, TState state);
+    /// <summary>
+    /// A path crosses <paramref name="branch"/> to another block of the graph; the scopes it leaves
+    /// (<paramref name="leavingRegions"/>, the branch's <see cref="ControlFlowBranch.LeavingRegions"/> read once) end here.
+    /// </summary>
+    void Cross(ControlFlowBranch branch, ImmutableArray<ControlFlowRegion> leavingRegions, TState state);
 
     /// <summary>A path leaves the graph through <paramref name="branch"/> from <paramref name="from"/>: a return, the end, or an uncaught throw.</summary>
     void Exit(BasicBlock from, ControlFlowBranch branch, TState state);

@@ -126,6 +126,11 @@ internal sealed class RefHeapSymbols
             return parameter.ConstraintTypes.Any(IsRefObjectType);
         }
 
+        if (type is null || type.TypeKind != TypeKind.Class || type.SpecialType != SpecialType.None)
+        {
+            return false; // asked of every operation's type: numbers, strings, structs and delegates answer at once
+        }
+
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
         {
             if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, RefObject))

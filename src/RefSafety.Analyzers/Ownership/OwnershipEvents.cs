@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using RefSafety.Analyzers.Engine;
 
 namespace RefSafety.Analyzers.Ownership;
 
@@ -10,17 +12,26 @@ namespace RefSafety.Analyzers.Ownership;
 /// </summary>
 internal abstract class OwnershipEvent
 {
+    private readonly Location? _location;
+    private readonly ExitPoint? _exit;
+
     protected OwnershipEvent(string variable, Location location)
     {
         Variable = variable;
-        Location = location;
+        _location = location;
+    }
+
+    protected OwnershipEvent(string variable, ExitPoint exit)
+    {
+        Variable = variable;
+        _exit = exit;
     }
 
     /// <summary>The variable (or the expression's text) the event is about.</summary>
     public string Variable { get; }
 
     /// <summary>Where a diagnostic about this event goes.</summary>
-    public Location Location { get; }
+    public Location Location => _location ?? _exit!.Location;
 
     /// <summary>How many flag-split paths reached the block of the event (each path records its own event).</summary>
     public int PathsHere { get; internal set; }
@@ -33,6 +44,28 @@ internal abstract class OwnershipEvent
 
     /// <summary>The 1-based line of <paramref name="location"/>, for messages.</summary>
     public static int LineOf(Location location) => location.GetLineSpan().StartLinePosition.Line + 1;
+}
+
+/// <summary>
+/// Where paths leave a method: one exit branch of its graph. Its source location is found only when a rule asks for it
+/// (finding it reads the syntax around the exit, and most exits make no finding).
+/// </summary>
+internal sealed class ExitPoint
+{
+    private readonly ControlFlowGraph _graph;
+    private readonly BasicBlock _from;
+    private readonly ControlFlowBranch _branch;
+    private Location? _location;
+
+    public ExitPoint(ControlFlowGraph graph, BasicBlock from, ControlFlowBranch branch)
+    {
+        _graph = graph;
+        _from = from;
+        _branch = branch;
+    }
+
+    /// <summary>The return or throw statement, else the closing brace of the body.</summary>
+    public Location Location => _location ??= FlowGraph.ExitLocation(_graph, _from, _branch);
 }
 
 /// <summary>How a path leaves a method.</summary>
@@ -48,7 +81,7 @@ internal enum ExitKind
 /// <summary>What a tracked variable holds where a path leaves the method (emitted for every local and parameter at every exit).</summary>
 internal sealed class VariableAtExit : OwnershipEvent
 {
-    public VariableAtExit(string variable, Location exit, ExitKind how, VariableKind kind, bool stealsArgument, RefState state)
+    public VariableAtExit(string variable, ExitPoint exit, ExitKind how, VariableKind kind, bool stealsArgument, RefState state)
         : base(variable, exit)
     {
         How = how;

@@ -5,7 +5,7 @@ namespace RefSafety.Analyzers.Ownership;
 /// <summary>Exits: what each variable holds where a path leaves the method, as events for the rules.</summary>
 internal sealed partial class OwnershipFlow
 {
-    private void RecordExit(RefState[] state, Location exit, ExitKind how)
+    private void RecordExit(RefState[] state, ExitPoint exit, ExitKind how)
     {
         for (int i = 0; i < _names.Count; i++)
         {

@@ -82,7 +82,7 @@ internal sealed partial class OwnershipFlow
                 continue;
             }
 
-            if (branch.Destination is { } destination && branch.FinallyRegions.IsEmpty)
+            if (branch.Destination is { } destination && (!FlowGraph.IsInTryOfFinally(_cfg, block) || branch.FinallyRegions.IsEmpty))
             {
                 live |= _liveFlags![destination.Ordinal];
             }

@@ -72,8 +72,8 @@ internal sealed partial class OwnershipFlow
     /// <summary>Whether the block's operations <paramref name="from"/>..<paramref name="to"/> (and its branch value) give the variable a new value or reference.</summary>
     private bool Renews(BasicBlock block, int from, int to, int variable)
     {
-        ImmutableArray<IOperation> operations = FlowGraph.OperationsOf(block);
-        for (int i = Math.Max(from, 0); i <= Math.Min(to, operations.Length - 1); i++)
+        BlockOperations operations = FlowGraph.OperationsOf(block);
+        for (int i = Math.Max(from, 0); i <= Math.Min(to, operations.Count - 1); i++)
         {
             foreach (IOperation part in FlowGraph.Subtree(operations[i]))
             {

@@ -794,16 +794,15 @@ internal sealed partial class OwnershipFlow
     /// <summary>Reads of variables inside <paramref name="operation"/>: a read after release is REFS003.</summary>
     private void Use(IOperation operation, RefState[] state)
     {
-        // Nested calls re-enter Use through Invoke: each level gets its own stack, reused from a small pool.
-        Stack<IOperation> pending = _usePool.Count > 0 ? _usePool.Pop() : new Stack<IOperation>();
+        // Nested calls re-enter Use through Invoke: each level rents its own stack.
+        Stack<IOperation> pending = StackPool<IOperation>.Rent();
         try
         {
             UseWith(operation, state, pending);
         }
         finally
         {
-            pending.Clear();
-            _usePool.Push(pending);
+            StackPool<IOperation>.Return(pending);
         }
     }
 

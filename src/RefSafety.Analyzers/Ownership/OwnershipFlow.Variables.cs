@@ -201,14 +201,17 @@ internal sealed partial class OwnershipFlow
 
     private void DeclareLocals()
     {
-        var regions = new Stack<ControlFlowRegion>();
+        Stack<ControlFlowRegion> regions = StackPool<ControlFlowRegion>.Rent();
         regions.Push(_cfg.Root);
         while (regions.Count > 0)
         {
             ControlFlowRegion region = regions.Pop();
-            foreach (ILocalSymbol local in region.Locals.Where(l => IsTracked(l.Type) && l.RefKind == RefKind.None))
+            foreach (ILocalSymbol local in region.Locals)
             {
-                Declare(local, local.Name, VariableKind.Local);
+                if (local.RefKind == RefKind.None && IsTracked(local.Type))
+                {
+                    Declare(local, local.Name, VariableKind.Local);
+                }
             }
 
             foreach (ControlFlowRegion nested in region.NestedRegions)
@@ -216,6 +219,8 @@ internal sealed partial class OwnershipFlow
                 regions.Push(nested);
             }
         }
+
+        StackPool<ControlFlowRegion>.Return(regions);
     }
 
     // The compiler captures a variable before `x?.M()`, `using`, `??` and the like. A capture whose every definition

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -60,7 +61,6 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private int[] _aliasOf = System.Array.Empty<int>();
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();
-    private readonly Stack<Stack<IOperation>> _usePool = new();
     private readonly Dictionary<int, (IOperation Stored, EscapeRoute Route)> _unbackedStores = new();
     private readonly Dictionary<IParameterSymbol, bool> _returnsWhatTakes = new(SymbolEqualityComparer.Default);
 
@@ -207,9 +207,13 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
             }
         });
 
-    public void Cross(ControlFlowBranch branch, OwnershipPaths state)
+    public void Cross(ControlFlowBranch branch, ImmutableArray<ControlFlowRegion> leavingRegions, OwnershipPaths state)
     {
-        ForEachPath(branch.Source, state, path => LeaveScopes(branch, path));
+        if (!leavingRegions.IsEmpty)
+        {
+            ForEachPath(branch.Source, state, path => LeaveScopes(branch, leavingRegions, path));
+        }
+
         ForgetDeadFlags(branch.Destination!, state);
     }
 
@@ -220,7 +224,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
             return; // nothing flows on from an exit: only the replay has something to record
         }
 
-        Location exit = FlowGraph.ExitLocation(_cfg, from, branch);
+        var exit = new ExitPoint(_cfg, from, branch);
         ExitKind how = branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow ? ExitKind.Throw : ExitKind.Return;
         ForEachPath(from, state, path => RecordExit(path, exit, how));
     }
@@ -340,9 +344,9 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     /// Locals whose scope the branch leaves (a loop body ending, a block closing) must not still own anything, unless a
     /// longer-lived alias takes their reference over (`cursor = next;` at the end of a loop body).
     /// </summary>
-    private void LeaveScopes(ControlFlowBranch branch, RefState[] state)
+    private void LeaveScopes(ControlFlowBranch branch, ImmutableArray<ControlFlowRegion> leavingRegions, RefState[] state)
     {
-        foreach (ControlFlowRegion region in branch.LeavingRegions)
+        foreach (ControlFlowRegion region in leavingRegions)
         {
             foreach (ILocalSymbol local in region.Locals)
             {

@@ -5,6 +5,7 @@
 # same process, for before/after figures. The last set is always benchmarks/AnalyzerSpeed/Floor: an analyzer that only
 # builds each body's control flow graph, the floor of any graph-based analysis.
 # Usage: benchmarks/AnalyzerSpeed/inprocess.sh [FILES] [REPS] [BASELINE_REV...]   (defaults 400 and 7)
+#        INPROCESS_SERIAL=1 benchmarks/AnalyzerSpeed/inprocess.sh ...   analyzers run one action at a time (steadier)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 files=${1:-400}
@@ -26,7 +27,7 @@ done
 
 sdk_version=$(cd "$repo" && dotnet --version)
 sdk_dir=$(dotnet --list-sdks | grep "^$sdk_version " | sed 's/.*\[\(.*\)\]/\1/')
-echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); INPROCESS_SERIAL=${INPROCESS_SERIAL:-0}"
 dotnet "$repo/benchmarks/AnalyzerSpeed/InProcess/bin/Release/net10.0/InProcess.dll" "$work/gen" \
   "$repo/src/RefHeap/bin/Release/net8.0/RefHeap.dll" "$sdk_dir/$sdk_version/Sdks/Microsoft.NET.Sdk/analyzers/Microsoft.CodeAnalysis.NetAnalyzers.dll" \
   "$reps" "${dlls[@]}" "$repo/benchmarks/AnalyzerSpeed/Floor/bin/Release/netstandard2.0/Floor.dll"

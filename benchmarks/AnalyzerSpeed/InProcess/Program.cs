@@ -14,11 +14,15 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // Each run gets a fresh compilation, bound first (as the build's compile does); times are the driver's per-analyzer
 // execution times, the figures -p:ReportAnalyzer=true prints.
 // Usage: InProcess GEN_DIR REFHEAP_DLL NETANALYZERS_DLL REPS REFSAFETY_DLL...
+// With INPROCESS_SERIAL=1 the driver runs the analyzers one action at a time (concurrentAnalysis: false): slower, but
+// an action's time is then its own CPU work, not also the waits and collections of the actions beside it (steadier
+// before/after figures on a shared 2-core machine).
 string gen = args[0];
 MetadataReference refHeap = MetadataReference.CreateFromFile(args[1]);
 string netAnalyzers = args[2];
 int reps = int.Parse(args[3]);
 string[] builds = args.Skip(4).ToArray();
+bool concurrent = Environment.GetEnvironmentVariable("INPROCESS_SERIAL") != "1";
 
 List<MetadataReference> framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
     .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
@@ -75,7 +79,7 @@ double Run(string project, MetadataReference? extra, ImmutableArray<DiagnosticAn
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
             specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CA2000"] = ReportDiagnostic.Warn }));
     compilation.GetDiagnostics();
-    var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: true, logAnalyzerExecutionTime: true);
+    var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: true);
     CompilationWithAnalyzers withAnalyzers = compilation.WithAnalyzers(analyzers, options);
     ImmutableArray<Diagnostic> diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync().Result;
     if (diagnostics.Any(d => d.Severity >= DiagnosticSeverity.Warning))

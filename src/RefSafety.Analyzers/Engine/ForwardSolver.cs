@@ -135,7 +135,8 @@ internal sealed class ForwardSolver<TState>
 
     private void Process(BasicBlock block, TState state)
     {
-        if (HandlersOf(block) is { Length: > 0 } handlers && _flow.ExceptionState(block, _flow.Copy(state)) is { } thrown)
+        // The replay changes no input: what flows into handlers, finally blocks and successors is known already.
+        if (!_replaying && HandlersOf(block) is { Length: > 0 } handlers && _flow.ExceptionState(block, _flow.Copy(state)) is { } thrown)
         {
             foreach (BasicBlock handler in handlers)
             {
@@ -173,7 +174,10 @@ internal sealed class ForwardSolver<TState>
         ControlFlowRegion[] finallies = _chainOfSuccessor[SlotOf(branch)] ??= FinallyChain(branch, from);
         if (finallies.Length > 0)
         {
-            EnterFinally(branch, 0, state);
+            if (!_replaying)
+            {
+                EnterFinally(branch, 0, state); // replayed where the path arrived (see Replay)
+            }
         }
         else
         {
@@ -196,9 +200,12 @@ internal sealed class ForwardSolver<TState>
                     _flow.Exit(from, branch, state);
                 }
 
-                foreach (BasicBlock handler in handlers)
+                if (!_replaying)
                 {
-                    MergeInto(handler, state);
+                    foreach (BasicBlock handler in handlers)
+                    {
+                        MergeInto(handler, state);
+                    }
                 }
 
                 return;
@@ -217,7 +224,10 @@ internal sealed class ForwardSolver<TState>
             }
 
             _flow.Cross(branch, _leavingOfSuccessor[slot], state);
-            MergeInto(destination, state, giveAway: true);
+            if (!_replaying)
+            {
+                MergeInto(destination, state, giveAway: true);
+            }
         }
     }
 

@@ -166,7 +166,8 @@ internal sealed partial class OwnershipFlow
 
     /// <summary>The variable operand of a null test (not a use of the object), or null.</summary>
     private static IOperation? NullTested(IOperation operation) =>
-        operation is IIsNullOperation or IBinaryOperation or IIsPatternOperation { Pattern: IConstantPatternOperation or INegatedPatternOperation } && NullTest(operation) is { } test
+        operation is IIsNullOperation or IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals }
+            or IIsPatternOperation { Pattern: IConstantPatternOperation or INegatedPatternOperation } && NullTest(operation) is { } test
             ? test.Tested
             : null;
 

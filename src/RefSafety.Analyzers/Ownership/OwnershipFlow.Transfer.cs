@@ -30,7 +30,7 @@ internal sealed partial class OwnershipFlow
     private void ForgetFlagWrites(IOperation operation, RefState[] state)
     {
         IOperation top = operation is IExpressionStatementOperation statement ? statement.Operation : operation;
-        foreach (IOperation part in operation.DescendantsAndSelf())
+        foreach (IOperation part in FlowGraph.Subtree(operation))
         {
             IOperation? written = part switch
             {
@@ -40,7 +40,12 @@ internal sealed partial class OwnershipFlow
                 IDeconstructionAssignmentOperation deconstruction => deconstruction.Target,
                 _ => null,
             };
-            foreach (IOperation target in written?.DescendantsAndSelf() ?? Enumerable.Empty<IOperation>())
+            if (written is null)
+            {
+                continue;
+            }
+
+            foreach (IOperation target in FlowGraph.Subtree(written))
             {
                 if (VariableOf(target) is var flag and >= 0 && _kinds[flag] == VariableKind.Flag)
                 {

@@ -109,12 +109,18 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         var variants = new List<RefState[]>(state.Variants.Count);
         foreach (RefState[] path in state.Variants)
         {
-            var copy = new RefState[path.Length];
-            path.AsSpan().CopyTo(copy); // Array.Clone goes through MemberwiseClone: several times slower for small arrays
-            variants.Add(copy);
+            variants.Add(CopyOf(path));
         }
 
         return new OwnershipPaths(variants);
+    }
+
+    // Array.Clone goes through MemberwiseClone: several times slower for small arrays.
+    private static RefState[] CopyOf(RefState[] path)
+    {
+        var copy = new RefState[path.Length];
+        path.AsSpan().CopyTo(copy);
+        return copy;
     }
 
     /// <summary>
@@ -165,7 +171,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     }
 
     /// <summary>A call may throw here: in <see cref="ExceptionState"/>, the state a catch would start from.</summary>
-    private void MayThrow(RefState[] state) => _throwPoints?.Add((RefState[])state.Clone());
+    private void MayThrow(RefState[] state) => _throwPoints?.Add(CopyOf(state));
 
     public void Transfer(BasicBlock block, OwnershipPaths state)
     {
@@ -240,7 +246,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
         RefState[] entry = enteredWith.Variants[0];
         if (enteredWith.Variants.Count > 1)
         {
-            entry = (RefState[])entry.Clone();
+            entry = CopyOf(entry);
             foreach (RefState[] other in enteredWith.Variants.Skip(1))
             {
                 JoinInto(entry, other);
@@ -288,7 +294,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
 
         if (variants.Count < MaxVariants)
         {
-            variants.Add(owned ? path : (RefState[])path.Clone());
+            variants.Add(owned ? path : CopyOf(path));
             return true;
         }
 

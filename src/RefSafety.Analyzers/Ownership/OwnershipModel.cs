@@ -107,19 +107,17 @@ internal sealed class OwnershipModel
         foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
         {
             SyntaxNode declaration = reference.GetSyntax();
-            if (IncRefed(declaration, parameter.Name))
-            {
-                continue;
-            }
-
             IEnumerable<ExpressionSyntax> statements = declaration switch
             {
                 BaseMethodDeclarationSyntax { Body: { } body } => body.Statements.OfType<ExpressionStatementSyntax>().Select(s => s.Expression),
                 BaseMethodDeclarationSyntax { ExpressionBody: { } arrow } => new[] { arrow.Expression },
                 _ => Enumerable.Empty<ExpressionSyntax>(),
             };
+
+            // The store first: it reads the body's statements only, where the IncRef test reads the whole body.
             if (statements.Any(e => e is AssignmentExpressionSyntax { Right: IdentifierNameSyntax value } store && value.Identifier.ValueText == parameter.Name
-                && store.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.SimpleAssignmentExpression) && IsOwnCountedField(method.ContainingType, store.Left)))
+                && store.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.SimpleAssignmentExpression) && IsOwnCountedField(method.ContainingType, store.Left))
+                && !IncRefed(declaration, parameter.Name))
             {
                 return true;
             }

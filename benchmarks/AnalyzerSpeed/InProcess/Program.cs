@@ -79,6 +79,12 @@ double Run(string project, MetadataReference? extra, ImmutableArray<DiagnosticAn
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
             specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CA2000"] = ReportDiagnostic.Warn }));
     compilation.GetDiagnostics();
+
+    // Start each run on a clean heap: otherwise the garbage of the runs before it (whole compilations) is collected
+    // during this one and charged to whichever analyzer happens to allocate then.
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    GC.Collect();
     var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: true);
     CompilationWithAnalyzers withAnalyzers = compilation.WithAnalyzers(analyzers, options);
     ImmutableArray<Diagnostic> diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync().Result;

@@ -138,16 +138,20 @@ internal sealed partial class OwnershipFlow
             }
         }
 
-        var nestedCode = _cfg.OriginalOperation.Syntax.DescendantNodes()
-            .Where(n => n is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)
-            .SelectMany(n => n.DescendantNodes().OfType<IdentifierNameSyntax>())
-            .Select(i => i.Identifier.ValueText)
-            .ToImmutableHashSet();
-        IEnumerable<ISymbol> useful = tests
+        List<ISymbol> useful = tests
             .Where(t => t.Value >= 2 || (writes.TryGetValue(t.Key, out int written) && written >= 2))
             .Select(t => t.Key)
-            .Where(flag => !nestedCode.Contains(flag.Name));
-        foreach (ISymbol flag in useful.Take(MaxFlags))
+            .ToList();
+        if (useful.Count == 0)
+        {
+            return; // the common case: no walk of the body's syntax for nested code
+        }
+
+        var nestedCode = new HashSet<string>(_cfg.OriginalOperation.Syntax.DescendantNodes()
+            .Where(n => n is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)
+            .SelectMany(n => n.DescendantNodes().OfType<IdentifierNameSyntax>())
+            .Select(i => i.Identifier.ValueText));
+        foreach (ISymbol flag in useful.Where(flag => !nestedCode.Contains(flag.Name)).Take(MaxFlags))
         {
             int index = Declare(flag, flag.Name, VariableKind.Flag);
             if (index >= 0)

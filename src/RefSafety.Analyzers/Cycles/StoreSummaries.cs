@@ -121,18 +121,17 @@ internal sealed class StoreSummaries
     public MethodSummary Of(IMethodSymbol? method, CancellationToken cancellationToken)
     {
         method = (method?.ReducedFrom ?? method)?.OriginalDefinition;
-        if (method is null)
+        if (method is null || !CanSummarize(method))
         {
             return MethodSummary.Nothing;
         }
 
-        // Every call of every body asks: the answer, "nothing" included, is kept for the compilation.
         if (_cache.TryGetValue(method, out MethodSummary? known))
         {
             return known;
         }
 
-        return _cache.GetOrAdd(method, CanSummarize(method) ? Compute(method, cancellationToken) : MethodSummary.Nothing);
+        return _cache.GetOrAdd(method, Compute(method, cancellationToken));
     }
 
     /// <summary>A non-virtual method with a body in this compilation that can name at least one RefObject (this or a parameter).</summary>

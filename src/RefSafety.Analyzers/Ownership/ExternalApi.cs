@@ -193,9 +193,9 @@ internal sealed class ExternalApi
 
     public ReturnOwnership ReturnOf(IMethodSymbol method)
     {
-        if (_newReferences.Count + _borrowedReferences.Count == 0)
+        if (_newReferences.Count + _borrowedReferences.Count == 0 || !_mentionedMembers.Contains(method.Name))
         {
-            return ReturnOwnership.None; // most files configure nothing: skip formatting the name
+            return ReturnOwnership.None; // most methods are named nowhere in the configuration: skip formatting the name
         }
 
         string name = FullName(method);
@@ -205,7 +205,7 @@ internal sealed class ExternalApi
     /// <summary>What the method hands back through its <c>out</c> parameter at <paramref name="ordinal"/>.</summary>
     public ReturnOwnership OutOf(IMethodSymbol method, int ordinal)
     {
-        if (_newReferences.Count + _borrowedReferences.Count == 0)
+        if (_newReferences.Count + _borrowedReferences.Count == 0 || !_mentionedMembers.Contains(method.Name))
         {
             return ReturnOwnership.None;
         }
@@ -220,7 +220,7 @@ internal sealed class ExternalApi
     /// </summary>
     public bool Steals(IMethodSymbol method, int ordinal) =>
         ordinal < method.Parameters.Length && IsHandle(method.Parameters[ordinal].Type)
-            && ((_stolenArguments.Count > 0 && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")")) || TakesSafeHandle(method, method.Parameters[ordinal]));
+            && ((_stolenArguments.Count > 0 && _mentionedMembers.Contains(method.Name) && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")")) || TakesSafeHandle(method, method.Parameters[ordinal]));
 
     /// <summary>
     /// safehandle preset: a disposable object of a library constructed from a SafeHandle owns it
@@ -231,8 +231,8 @@ internal sealed class ExternalApi
         _safeHandles && method.MethodKind == MethodKind.Constructor && method.DeclaringSyntaxReferences.IsEmpty && parameter.RefKind == RefKind.None && IsSafeHandle(parameter.Type)
             && !IsSafeHandle(method.ContainingType) && method.ContainingType.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable);
 
-    private static int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
-        names.Count == 0 || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;
+    private int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
+        names.Count == 0 || !_mentionedMembers.Contains(method.Name) || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;
 
     private static string FullName(IMethodSymbol method) => TypeName(method.ContainingType) + "." + method.Name;
 

@@ -93,7 +93,8 @@ internal sealed class OwnershipModel
     /// source) the body stores it into a field of its own object without taking a reference of its own.
     /// </summary>
     public bool Steals(IParameterSymbol parameter) =>
-        HasAttribute(parameter.GetAttributes(), StealsReferenceAttribute) || _steals.GetOrAdd(parameter.OriginalDefinition, _computeSteals);
+        HasAttribute(parameter.GetAttributes(), StealsReferenceAttribute)
+        || (parameter.RefKind == RefKind.None && IsCounted(parameter.Type) && _steals.GetOrAdd(parameter.OriginalDefinition, _computeSteals)); // the cache only for what may be inferred
 
     // Syntax only, like the return inference: a statement of the body itself (so every path that gets past it stores),
     // `F = p;` or `this.F = p;` with F a counted field or auto-property of the method's type, and no `p.IncRef()`.

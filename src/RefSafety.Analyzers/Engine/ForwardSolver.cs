@@ -72,9 +72,6 @@ internal sealed class ForwardSolver<TState>
     /// <summary>False when the iteration budget ran out before the fixpoint: the inputs are then incomplete.</summary>
     public bool Converged { get; private set; }
 
-    /// <summary>The state on entry to <paramref name="block"/> at the fixpoint; null when no path reaches it.</summary>
-    public TState? InputOf(BasicBlock block) => _inputs[block.Ordinal];
-
     /// <summary>Iterates <paramref name="flow"/> over <paramref name="graph"/> to its fixpoint.</summary>
     public static ForwardSolver<TState> Solve(ControlFlowGraph graph, IForwardFlow<TState> flow, CancellationToken cancellationToken)
     {
@@ -85,7 +82,8 @@ internal sealed class ForwardSolver<TState>
 
     /// <summary>
     /// Runs every reachable block once more with its final input, exits and finally continuations included, without
-    /// changing the solution: the pass in which a problem records its findings, each once.
+    /// changing the solution: the pass in which a problem records its findings, each once. The solver's last pass: it
+    /// hands the problem the final states themselves (no copies), so it may run only once.
     /// </summary>
     public void Replay()
     {
@@ -95,16 +93,14 @@ internal sealed class ForwardSolver<TState>
             _cancellationToken.ThrowIfCancellationRequested();
             if (_inputs[block.Ordinal] is { } input)
             {
-                Process(block, _flow.Copy(input));
+                Process(block, input);
             }
         }
 
         foreach (KeyValuePair<ControlFlowBranch, TState> arrival in _arrivals)
         {
-            Arrive(arrival.Key, _flow.Copy(arrival.Value), arrival.Key.Source);
+            Arrive(arrival.Key, arrival.Value, arrival.Key.Source);
         }
-
-        _replaying = false;
     }
 
     private void Iterate()
@@ -249,13 +245,7 @@ internal sealed class ForwardSolver<TState>
         }
     }
 
-    private void Enqueue(BasicBlock block)
-    {
-        if (!_replaying)
-        {
-            _work.Add(block.Ordinal);
-        }
-    }
+    private void Enqueue(BasicBlock block) => _work.Add(block.Ordinal); // never in the replay, which merges nothing
 
     private void EnterFinally(ControlFlowBranch branch, int index, TState state)
     {

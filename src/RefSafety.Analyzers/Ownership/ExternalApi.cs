@@ -33,12 +33,13 @@ internal sealed class ExternalApi
     private readonly HashSet<string> _borrowedReferences;
     private readonly HashSet<string> _stolenArguments;
     private readonly HashSet<string> _borrowedViews;
+    private readonly HashSet<string> _keptAlive;
     private readonly HashSet<string> _mentioned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _mentionedMembers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _identifiers = new(StringComparer.Ordinal);
     private readonly bool _safeHandles;
 
-    private static readonly string[] Keys = { "refsafety.increment_methods", "refsafety.decrement_methods", "refsafety.new_reference_methods", "refsafety.borrowed_reference_methods", "refsafety.stealing_parameters", "refsafety.borrowed_views", "refsafety.presets" };
+    private static readonly string[] Keys = { "refsafety.increment_methods", "refsafety.decrement_methods", "refsafety.new_reference_methods", "refsafety.borrowed_reference_methods", "refsafety.stealing_parameters", "refsafety.borrowed_views", "refsafety.keeps_alive_parameters", "refsafety.presets" };
 
     private ExternalApi(IReadOnlyDictionary<string, string> options)
     {
@@ -48,6 +49,7 @@ internal sealed class ExternalApi
         _borrowedReferences = Names(options, "refsafety.borrowed_reference_methods");
         _stolenArguments = Names(options, "refsafety.stealing_parameters");
         _borrowedViews = Names(options, "refsafety.borrowed_views");
+        _keptAlive = Names(options, "refsafety.keeps_alive_parameters");
         HashSet<string> presets = Names(options, "refsafety.presets");
         if (presets.Contains("safehandle"))
         {
@@ -69,7 +71,7 @@ internal sealed class ExternalApi
         TracksHandles = _increments.Count + _decrements.Count + _newReferences.Count + _borrowedReferences.Count + _stolenArguments.Count + _borrowedViews.Count > 0;
 
         // Every configured member without its "(index)", and its simple name: the cheap first test of Mentions.
-        foreach (string name in _increments.Concat(_decrements).Concat(_newReferences).Concat(_borrowedReferences).Concat(_stolenArguments).Concat(_borrowedViews))
+        foreach (string name in _increments.Concat(_decrements).Concat(_newReferences).Concat(_borrowedReferences).Concat(_stolenArguments).Concat(_borrowedViews).Concat(_keptAlive))
         {
             int index = name.EndsWith(")", StringComparison.Ordinal) ? name.LastIndexOf('(') : -1;
             string member = index > 0 ? name.Substring(0, index) : name;
@@ -221,6 +223,13 @@ internal sealed class ExternalApi
     public bool Steals(IMethodSymbol method, int ordinal) =>
         ordinal < method.Parameters.Length && IsHandle(method.Parameters[ordinal].Type)
             && ((_stolenArguments.Count > 0 && _mentionedMembers.Contains(method.Name) && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")")) || TakesSafeHandle(method, method.Parameters[ordinal]));
+
+    /// <summary>
+    /// The new reference the configured method returns keeps its argument at <paramref name="ordinal"/> alive for as
+    /// long as it lives (refsafety.keeps_alive_parameters: CPython's allocators, whose object holds its type).
+    /// </summary>
+    public bool KeepsAlive(IMethodSymbol method, int ordinal) =>
+        _keptAlive.Count > 0 && _mentionedMembers.Contains(method.Name) && _keptAlive.Contains(FullName(method) + "(" + ordinal + ")");
 
     /// <summary>
     /// safehandle preset: a disposable object of a library constructed from a SafeHandle owns it

@@ -127,6 +127,7 @@ internal sealed partial class OwnershipFlow
         }
 
         int variable = VariableOf(target);
+        RememberKeeper(variable, assignment.Value);
         if (variable >= 0 && _kinds[variable] == VariableKind.AccessPath)
         {
             // A store through a path writes another object's member: the path leaves the analysis, the store is a store.
@@ -209,10 +210,11 @@ internal sealed partial class OwnershipFlow
                 Overwrite(variable, assignment, state);
             }
 
-            if (variable >= 0 && _kinds[variable] == VariableKind.InstanceField && BorrowsFromOwnedField(assignment.Value, state))
+            if (variable >= 0 && _kinds[variable] == VariableKind.InstanceField && (BorrowsFromOwnedField(assignment.Value, state) || KeptAliveByOwned(assignment.Value, state)))
             {
                 // `_dict = Api.GetDict(_module)` with `_module` owned: the object keeps the owner, the owner keeps
-                // what it lent, so the field may borrow it for as long as the object lives.
+                // what it lent, so the field may borrow it for as long as the object lives. Likewise `_type = tp`
+                // where an owned `py = Alloc(tp)` keeps tp alive (see RememberKeeper).
                 Use(assignment.Value, state);
                 state[variable] = RefState.Uncounted;
                 return;
@@ -987,6 +989,33 @@ internal sealed partial class OwnershipFlow
             ForgetPaths(state); // the lambda may change what paths through its captures name
         }
     }
+
+    /// <summary>
+    /// <c>py = Alloc(tp, 0)</c> with Alloc configured in refsafety.keeps_alive_parameters at 0: while py's reference
+    /// lives, tp does too. A side table like the attempt flags (the last assignment wins); the state checks that the
+    /// keeper still owns before it is trusted.
+    /// </summary>
+    private void RememberKeeper(int keeper, IOperation value)
+    {
+        if (keeper >= 0 && Unwrap(value) is IInvocationOperation call)
+        {
+            foreach (IArgumentOperation argument in call.Arguments)
+            {
+                if (argument.Parameter is { } parameter && VariableOf(argument.Value) is var kept and >= 0 && _api.KeepsAlive(call.TargetMethod, parameter.Ordinal))
+                {
+                    _keptAliveBy[kept] = keeper;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A value that a reference this method owns on every path (in a local or a field of this object) keeps alive. A
+    /// keeper that may be null (or anything but owned) on some path keeps nothing alive there.
+    /// </summary>
+    private bool KeptAliveByOwned(IOperation value, RefState[] state) =>
+        VariableOf(value) is var kept and >= 0 && _keptAliveBy.TryGetValue(kept, out int keeper)
+            && state[keeper] != RefState.None && (state[keeper] & ~RefState.Owned) == RefState.None;
 
     /// <summary>A borrowed-reference call (<c>Api.GetDict(_module)</c>) lending from a field of this object that owns its reference on every path.</summary>
     private bool BorrowsFromOwnedField(IOperation value, RefState[] state) =>

@@ -58,6 +58,7 @@ internal sealed partial class OwnershipFlow : IForwardFlow<OwnershipPaths>
     private readonly Dictionary<int, (IInvocationOperation Call, bool SuccessWhenTrue)> _attemptFlags = new();
     private readonly Dictionary<ILocalSymbol, IInvocationOperation> _statusCalls = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<int, IOperation> _releasedBy = new();
+    private readonly Dictionary<int, int> _keptAliveBy = new();
     private int[] _aliasOf = System.Array.Empty<int>();
     private readonly Dictionary<ControlFlowRegion, bool[]> _finallyTouches = new();
     private readonly Dictionary<IFlowAnonymousFunctionOperation, int[]> _capturedBy = new();

@@ -82,6 +82,37 @@ class C
 }").RunAsync();
 
     [Fact]
+    public Task ABorrowedStoreIsNotBackedByAKeeperReleasedFirstOrNotConfigured() => RuleTest.For<OwnershipAnalyzer>()
+        .WithEditorConfig(ExternalApiShapesValid.KeepsAliveConfig).WithSource(Api + ExternalApiShapesValid.Objects + @"
+class Instance
+{
+    private IntPtr _type;
+    private IntPtr _self;
+
+    public Instance(IntPtr type, bool dispose)
+    {
+        IntPtr self = Objects.Allocate(type, 0);
+        if (dispose)
+        {
+            Api.Drop(self); // the keeper may be gone: nothing keeps the type alive for the field
+            self = IntPtr.Zero;
+        }
+
+        _type = {|REFS004:type|};
+        _self = self;
+    }
+
+    public void KeptByAnotherObject(IntPtr type, IntPtr other)
+    {
+        IntPtr probe = Objects.Allocate(type, 0);
+        Api.Drop(probe);
+        Api.Drop(_self);
+        _self = Objects.Allocate(other, 0);
+        _type = {|REFS004:type|}; // this object keeps 'other' alive, and the one that kept 'type' is gone
+    }
+}").RunAsync();
+
+    [Fact]
     public Task StoreWithoutAnyAddRef() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"
 class C
 {

@@ -441,6 +441,44 @@ class Scope
     public IntPtr Globals => _globals;
 }").RunAsync();
 
+    internal const string KeepsAliveConfig = ExternalApiShapesValid.Config + @"refsafety.new_reference_methods = Native.Api.Make, Native.Objects.Allocate
+refsafety.keeps_alive_parameters = Native.Objects.Allocate(0)
+";
+
+    internal const string Objects = @"
+namespace Native
+{
+    public static class Objects
+    {
+        // Like CPython's PyType_GenericAlloc: the new object holds a reference to its type.
+        [DllImport(""native"")] public static extern IntPtr Allocate(IntPtr type, int items);
+    }
+}
+";
+
+    [Fact]
+    public Task AFieldMayBorrowWhatAnOwnedReferenceKeepsAlive() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(KeepsAliveConfig).WithSource(Api + Objects + @"
+class Instance
+{
+    private IntPtr _type;
+    private IntPtr _self;
+
+    // The object made of the type keeps the type alive, and this wrapper owns the object: it may borrow the type.
+    public Instance(IntPtr type)
+    {
+        IntPtr self = Objects.Allocate(type, 0);
+        _type = type;
+        _self = self;
+    }
+
+    public void Replace(IntPtr type)
+    {
+        Api.Drop(_self);
+        _self = Objects.Allocate(type, 0);
+        _type = type;
+    }
+}").RunAsync();
+
     // The next shapes were false findings on real bindings (docs/precision.md), re-written in our own words.
     [Fact]
     public Task StatusTestsNullHandleTestsNativeSlotsAndReleaseLists() => RuleTest.For<OwnershipAnalyzer>().WithEditorConfig(Config).WithSource(Api + @"

@@ -997,11 +997,18 @@ internal sealed partial class OwnershipFlow
     /// </summary>
     private void RememberKeeper(int keeper, IOperation value)
     {
-        if (keeper >= 0 && Unwrap(value) is IInvocationOperation call)
+        if (keeper < 0)
+        {
+            return;
+        }
+
+        _keptAliveBy.Remove(keeper); // it names another value now: what kept the old one alive does not keep this one
+        if (Unwrap(value) is IInvocationOperation call)
         {
             foreach (IArgumentOperation argument in call.Arguments)
             {
-                if (argument.Parameter is { } parameter && VariableOf(argument.Value) is var kept and >= 0 && _api.KeepsAlive(call.TargetMethod, parameter.Ordinal))
+                if (argument.Parameter is { } parameter && VariableOf(argument.Value) is var kept and >= 0 && kept != keeper
+                    && _api.KeepsAlive(call.TargetMethod, parameter.Ordinal))
                 {
                     _keptAliveBy[kept] = keeper;
                 }
@@ -1010,11 +1017,12 @@ internal sealed partial class OwnershipFlow
     }
 
     /// <summary>
-    /// A value that a reference this method owns on every path (in a local or a field of this object) keeps alive. A
-    /// keeper that may be null (or anything but owned) on some path keeps nothing alive there.
+    /// A borrowed value that a reference this method owns on every path (in a local or a field of this object) keeps
+    /// alive. A keeper that may be null (or anything but owned) on some path keeps nothing alive there; an owned value
+    /// is stored like any other (its reference moves into the field).
     /// </summary>
     private bool KeptAliveByOwned(IOperation value, RefState[] state) =>
-        VariableOf(value) is var kept and >= 0 && _keptAliveBy.TryGetValue(kept, out int keeper)
+        VariableOf(value) is var kept and >= 0 && !state[kept].SomePath(RefState.Owned) && _keptAliveBy.TryGetValue(kept, out int keeper)
             && state[keeper] != RefState.None && (state[keeper] & ~RefState.Owned) == RefState.None;
 
     /// <summary>A borrowed-reference call (<c>Api.GetDict(_module)</c>) lending from a field of this object that owns its reference on every path.</summary>

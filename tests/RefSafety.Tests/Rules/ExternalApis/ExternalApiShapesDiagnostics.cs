@@ -110,6 +110,14 @@ class Instance
         _self = Objects.Allocate(other, 0);
         _type = {|REFS004:type|}; // this object keeps 'other' alive, and the one that kept 'type' is gone
     }
+
+    public void Reassigned(IntPtr type, IntPtr other)
+    {
+        Api.Drop(_self);
+        _self = Objects.Allocate(type, 0);
+        type = Api.Peek(other);
+        _type = {|REFS004:type|}; // 'type' names another object now, which nothing here keeps alive
+    }
 }").RunAsync();
 
     [Fact]

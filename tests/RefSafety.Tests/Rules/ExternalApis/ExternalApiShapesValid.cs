@@ -477,6 +477,16 @@ class Instance
         _self = Objects.Allocate(type, 0);
         _type = type;
     }
+
+    // An owned value that something keeps alive is still stored like any owned value: its reference moves.
+    public void Adopt(IntPtr type)
+    {
+        IntPtr own = Api.Make();
+        Api.Drop(_self);
+        _self = Objects.Allocate(own, 0);
+        Api.Drop(_type);
+        _type = own;
+    }
 }").RunAsync();
 
     // The next shapes were false findings on real bindings (docs/precision.md), re-written in our own words.

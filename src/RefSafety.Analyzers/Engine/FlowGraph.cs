@@ -22,9 +22,18 @@ internal static class FlowGraph
     /// </summary>
     public const int MaxProtectedNesting = 64;
 
+    // `lock(a)`: no protected statement (try, using, lock, foreach, using declaration) is written in fewer characters.
+    private const int ShortestProtectedStatement = 7;
+
     /// <summary>Whether <paramref name="operation"/>'s body nests protected regions deeper than <see cref="MaxProtectedNesting"/>: a walk of its syntax, before any graph is built.</summary>
     public static bool IsTooDeepForAGraph(IOperation operation)
     {
+        // Each level takes at least `lock(a)`, 7 characters: most bodies are too short to nest that deep.
+        if (operation.Syntax.Span.Length < ShortestProtectedStatement * (MaxProtectedNesting + 1))
+        {
+            return false;
+        }
+
         Stack<(SyntaxNode Node, int Depth)> pending = StackPool<(SyntaxNode Node, int Depth)>.Rent();
         pending.Push((operation.Syntax, 0));
         while (pending.Count > 0)

@@ -190,11 +190,14 @@ internal sealed partial class OwnershipFlow
         });
     }
 
-    /// <summary>The bool local or parameter an operation names (through negations), or null.</summary>
+    /// <summary>
+    /// The bool local or parameter an operation names (through negations), or null. Not the compiler's own (the
+    /// `lockTaken` of a lock statement has no name: a finding's message names its flags).
+    /// </summary>
     private static ISymbol? FlagSymbol(IOperation operation) =>
         WithoutNegations(operation, out _) switch
         {
-            ILocalReferenceOperation { Local: { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } local } => local,
+            ILocalReferenceOperation { Local: { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean, IsImplicitlyDeclared: false, Name.Length: > 0 } local } => local,
             IParameterReferenceOperation { Parameter: { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } parameter } => parameter,
             _ => null,
         };

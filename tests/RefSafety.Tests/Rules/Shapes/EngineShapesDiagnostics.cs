@@ -105,6 +105,24 @@ class C
     }
 }").RunAsync();
 
+    [Theory]
+    [InlineData(1, true)] // one lock and a leak: its compiler-made `lockTaken` flag has no name, and the message crashed (AD0001)
+    [InlineData(64, true)]
+    [InlineData(65, false)]
+    public Task TheLimitHoldsForTheShortestProtectedStatements(int depth, bool analysed) =>
+        // `lock(o)` written without spaces is the fewest characters a level can take: a short body is never refused
+        // unwalked (FlowGraph.IsTooDeepForAGraph skips the walk only for bodies too short to nest past the limit).
+        RuleTest.For<OwnershipAnalyzer>().WithSource(RuleTestTypes.Source + @"
+class C
+{
+    int M(object o)
+    {
+        var lost = new Node();
+        " + string.Concat(System.Linq.Enumerable.Repeat("lock(o)", depth)) + @"{ lost.Touch(); }
+        " + (analysed ? "{|REFS001:return 0;|}" : "return 0;") + @"
+    }
+}").RunAsync();
+
     /// <summary><paramref name="depth"/> nested try/catch/finally, each releasing on an early return; a caught exception from any level reaches the end owning the node.</summary>
     private static string NestedTryCatchFinally(int depth)
     {

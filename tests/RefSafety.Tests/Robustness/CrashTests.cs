@@ -26,6 +26,82 @@ public class CrashTests
         Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
     }
 
+    /// <summary>
+    /// A leak next to each construct the compiler lowers with temporaries, flags or hidden regions of its own (a
+    /// lock's unnamed `lockTaken` once crashed the leak's message): the analyzers must not throw, and the leak is found.
+    /// </summary>
+    [Theory]
+    [InlineData("lock (gate) { lost.Touch(); }")]
+    [InlineData("lock (gate) { if (flag) { lost.Touch(); } } if (flag) { gate.GetHashCode(); }")]
+    [InlineData("foreach (var item in items) { item.Touch(); }")]
+    [InlineData("foreach (var (a, b) in pairs) { a.Touch(); }")]
+    [InlineData("using (var scope = new Node()) { scope.Touch(); }")]
+    [InlineData("using var scope = new Node(); scope.Touch();")]
+    [InlineData("var text = $\"{lost} {flag}\"; Console.WriteLine(text);")]
+    [InlineData("switch (items.Length) { case 0: lost.Touch(); break; case 1 when flag: goto case 0; case > 3: break; default: break; }")]
+    [InlineData("var size = items switch { [] => 0, [var first, ..] when first is not null => 1, _ => 2 };")]
+    [InlineData("if (gate is Node { Next: { } next } && next.Next is null) { next.Touch(); }")]
+    [InlineData("var (x, y) = (items.Length, flag); Holder.Cache ??= null;")]
+    [InlineData("try { lost.Touch(); } catch (Exception e) when (e.Message.Length > 0 && flag) { } finally { gate.GetHashCode(); }")]
+    [InlineData("Span<int> numbers = stackalloc int[4]; numbers[0] = checked(items.Length + 1);")]
+    [InlineData("void Local(Node n) { n.Touch(); } Local(lost); Func<Node, bool> test = n => n.Next is null; test(lost);")]
+    [InlineData("bool done = false; while (!done) { done = flag || items.Length > 2; if (done) { break; } }")]
+    public async Task ALeakNextToACompilerLoweredConstructIsFoundWithoutCrashing(string construct)
+    {
+        string source = RefSafety.Tests.Rules.RuleTestTypes.Source + @"
+class C
+{
+    void M(object gate, Node[] items, (Node, Node)[] pairs, bool flag)
+    {
+        var lost = new Node();
+        " + construct + @"
+    }
+}";
+
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(source).AnalyzeAsync();
+
+        Assert.Empty(result.CompilerErrors);
+        Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
+        Assert.Contains(result.Analyzer, d => d.Id == "REFS001" && d.Properties["Variable"] == "lost");
+    }
+
+    [Fact]
+    public async Task LeaksInAsyncMethodsAndIteratorsAreFoundWithoutCrashing()
+    {
+        string source = RefSafety.Tests.Rules.RuleTestTypes.Source + @"
+class C
+{
+    async Task<int> Load(Task<int> pending, bool flag)
+    {
+        var lost = new Node();
+        await using var scope = new Resource();
+        int value = flag ? await pending : 0;
+        lock (this) { lost.Touch(); }
+        return value;
+    }
+
+    System.Collections.Generic.IEnumerable<int> Count(int n)
+    {
+        var lost = new Node();
+        for (int i = 0; i < n; i++)
+        {
+            yield return i;
+        }
+    }
+}
+
+sealed class Resource : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => default;
+}";
+
+        AnalysisResult result = await RuleTest.ForAllAnalyzers().WithNullable().WithSources(source).AnalyzeAsync();
+
+        Assert.Empty(result.CompilerErrors);
+        Assert.DoesNotContain(result.Analyzer, d => d.Id == "AD0001");
+        Assert.Equal(2, result.Analyzer.Count(d => d.Id == "REFS001" && d.Properties["Variable"] == "lost"));
+    }
+
     [Fact]
     public async Task AFiveThousandStatementMethodIsAnalyzedWithoutCrashing()
     {

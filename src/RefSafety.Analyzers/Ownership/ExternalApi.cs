@@ -193,28 +193,12 @@ internal sealed class ExternalApi
     /// <summary>The argument whose handle the call releases (-1: the receiver), or null if the method is no decrement.</summary>
     public int? Decrements(IMethodSymbol method) => HandleArgument(method, _decrements);
 
-    public ReturnOwnership ReturnOf(IMethodSymbol method)
-    {
-        if (_newReferences.Count + _borrowedReferences.Count == 0 || !_mentionedMembers.Contains(method.Name))
-        {
-            return ReturnOwnership.None; // most methods are named nowhere in the configuration: skip formatting the name
-        }
-
-        string name = FullName(method);
-        return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
-    }
+    public ReturnOwnership ReturnOf(IMethodSymbol method) =>
+        Lists(_newReferences, method) ? ReturnOwnership.New : Lists(_borrowedReferences, method) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
 
     /// <summary>What the method hands back through its <c>out</c> parameter at <paramref name="ordinal"/>.</summary>
-    public ReturnOwnership OutOf(IMethodSymbol method, int ordinal)
-    {
-        if (_newReferences.Count + _borrowedReferences.Count == 0 || !_mentionedMembers.Contains(method.Name))
-        {
-            return ReturnOwnership.None;
-        }
-
-        string name = FullName(method) + "(" + ordinal + ")";
-        return _newReferences.Contains(name) ? ReturnOwnership.New : _borrowedReferences.Contains(name) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
-    }
+    public ReturnOwnership OutOf(IMethodSymbol method, int ordinal) =>
+        Lists(_newReferences, method, ordinal) ? ReturnOwnership.New : Lists(_borrowedReferences, method, ordinal) ? ReturnOwnership.Borrowed : ReturnOwnership.None;
 
     /// <summary>
     /// The configured method steals its argument at <paramref name="ordinal"/>. `Type..ctor(0)` names every overload,
@@ -222,14 +206,13 @@ internal sealed class ExternalApi
     /// </summary>
     public bool Steals(IMethodSymbol method, int ordinal) =>
         ordinal < method.Parameters.Length && IsHandle(method.Parameters[ordinal].Type)
-            && ((_stolenArguments.Count > 0 && _mentionedMembers.Contains(method.Name) && _stolenArguments.Contains(FullName(method) + "(" + ordinal + ")")) || TakesSafeHandle(method, method.Parameters[ordinal]));
+            && (Lists(_stolenArguments, method, ordinal) || TakesSafeHandle(method, method.Parameters[ordinal]));
 
     /// <summary>
     /// The new reference the configured method returns keeps its argument at <paramref name="ordinal"/> alive for as
     /// long as it lives (refsafety.keeps_alive_parameters: CPython's allocators, whose object holds its type).
     /// </summary>
-    public bool KeepsAlive(IMethodSymbol method, int ordinal) =>
-        _keptAlive.Count > 0 && _mentionedMembers.Contains(method.Name) && _keptAlive.Contains(FullName(method) + "(" + ordinal + ")");
+    public bool KeepsAlive(IMethodSymbol method, int ordinal) => Lists(_keptAlive, method, ordinal);
 
     /// <summary>
     /// safehandle preset: a disposable object of a library constructed from a SafeHandle owns it
@@ -241,7 +224,16 @@ internal sealed class ExternalApi
             && !IsSafeHandle(method.ContainingType) && method.ContainingType.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable);
 
     private int? HandleArgument(IMethodSymbol method, HashSet<string> names) =>
-        names.Count == 0 || !_mentionedMembers.Contains(method.Name) || !names.Contains(FullName(method)) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;
+        !Lists(names, method) ? null : method.Parameters.Length > 0 && !method.Parameters[0].IsThis && method.IsStatic ? 0 : -1;
+
+    /// <summary>
+    /// Whether <paramref name="names"/> lists the method (with <paramref name="ordinal"/>: its parameter, `Type.Method(1)`).
+    /// Every call the analysis meets asks: the simple name is tested first, so the full name is formatted only for
+    /// methods the configuration may name.
+    /// </summary>
+    private bool Lists(HashSet<string> names, IMethodSymbol method, int? ordinal = null) =>
+        names.Count > 0 && _mentionedMembers.Contains(method.Name)
+            && names.Contains(ordinal is { } index ? FullName(method) + "(" + index + ")" : FullName(method));
 
     private static string FullName(IMethodSymbol method) => TypeName(method.ContainingType) + "." + method.Name;
 

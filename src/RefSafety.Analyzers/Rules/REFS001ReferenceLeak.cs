@@ -16,8 +16,7 @@ internal static class REFS001ReferenceLeak
         // What every path leaving each exit holds, leaking or not: decides which release a fix may insert there. (Most
         // bodies leak nothing: then no exit's location is looked up.)
         var locals = events.Of<VariableAtExit>().Where(e => e.Kind == VariableKind.Local).ToList();
-        var atExits = locals.Exists(e => e.State.SomePath(RefState.Owned)) ? locals.GroupBy(e => (e.Location, e.Variable)) : Enumerable.Empty<IGrouping<(Location, string), VariableAtExit>>();
-        foreach (var exit in atExits)
+        foreach (var exit in locals.Exists(e => e.State.SomePath(RefState.Owned)) ? locals.GroupBy(e => (e.Location, e.Variable)) : [])
         {
             var leaking = exit.Where(e => e.State.SomePath(RefState.Owned)).ToList();
             if (leaking.Count > 0)
